@@ -1,0 +1,53 @@
+"""Fixtures: a real Neo4j for the whole run, and per-test isolation.
+
+Unless NEO4J_TEST_URI is set (with NEO4J_TEST_USER / NEO4J_TEST_PASSWORD), the
+suite starts its own throw-away server `.neo4j/test-<port>` on
+ORGGRAPH_TEST_NEO4J_PORT (default 7688), so it never touches the demo data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from graph import launcher
+from graph.constraints import apply_constraints
+from graph.driver import Connection, Database
+from tests.helpers import RolledBackDatabase, rolled_back
+
+TEST_PORT = int(os.environ.get("ORGGRAPH_TEST_NEO4J_PORT", "7688"))
+TEST_INSTANCE = launcher.Instance(
+    name=f"test-{TEST_PORT}", port=TEST_PORT, password="orggraph-test", pagecache_mb=256, heap_mb=1024
+)
+
+
+@pytest.fixture(scope="session")
+def neo4j_connection() -> Iterator[Connection]:
+    uri = os.environ.get("NEO4J_TEST_URI")
+    if uri:
+        yield Connection(
+            uri, os.environ.get("NEO4J_TEST_USER", "neo4j"), os.environ.get("NEO4J_TEST_PASSWORD", "")
+        )
+        return
+    connection = launcher.start(TEST_INSTANCE, fresh=True)
+    yield connection
+    launcher.stop(TEST_INSTANCE)
+
+
+@pytest.fixture(scope="session")
+async def database(neo4j_connection: Connection) -> AsyncIterator[Database]:
+    """A plain Database on the test server, with the constraints applied. Tests
+    that commit through it must clean up after themselves."""
+    db = Database(neo4j_connection)
+    await apply_constraints(db)
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+async def db(database: Database, neo4j_connection: Connection) -> AsyncIterator[RolledBackDatabase]:
+    """A Database whose every query runs in one transaction, rolled back after the test."""
+    async with rolled_back(neo4j_connection) as tx_db:
+        yield tx_db

@@ -1,0 +1,59 @@
+"""Test helpers: a Database bound to one transaction that is rolled back, so a
+test can build its own small graph and leave nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, LiteralString, TypeVar
+
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, AsyncTransaction, Record, RoutingControl
+
+from graph.driver import Connection, Database, translated_errors
+
+T = TypeVar("T")
+
+
+class RolledBackDatabase(Database):
+    """Runs every query in one explicit transaction that the test rolls back.
+
+    Reads and writes share the transaction, so they see the test's own graph;
+    a lock serializes them because one transaction runs one query at a time.
+    """
+
+    def __init__(self, connection: Connection, tx: AsyncTransaction) -> None:
+        super().__init__(connection)
+        self._tx = tx
+        self._lock = asyncio.Lock()
+
+    async def _run(self, cypher: LiteralString, params: dict[str, Any], routing: RoutingControl) -> list[Record]:
+        self.queries += 1
+        async with self._lock, translated_errors():
+            result = await self._tx.run(cypher, params)
+            return [record async for record in result]
+
+    async def write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        self.queries += 1
+        async with self._lock, translated_errors():
+            return await work(self._tx)  # type: ignore[arg-type]
+
+    async def execute(self, cypher: LiteralString, **params: Any) -> list[Record]:
+        """Run test set-up Cypher without counting it as a service query."""
+        async with self._lock:
+            result = await self._tx.run(cypher, params)
+            return [record async for record in result]
+
+
+@asynccontextmanager
+async def rolled_back(connection: Connection) -> AsyncIterator[RolledBackDatabase]:
+    driver = AsyncGraphDatabase.driver(connection.uri, auth=(connection.user, connection.password))
+    try:
+        async with driver.session(database=connection.database) as session:
+            tx = await session.begin_transaction()
+            try:
+                yield RolledBackDatabase(connection, tx)
+            finally:
+                await tx.rollback()
+    finally:
+        await driver.close()
