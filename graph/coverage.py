@@ -73,9 +73,17 @@ WITH h, COUNT {
 COVERAGE_SUMMARY: LiteralString = (
     _HOUSEHOLDS_WITH_COVERERS
     + """
-RETURN count(h) AS households,
-       count(CASE WHEN coverers > 0 THEN 1 END) AS covered,
-       count(CASE WHEN coverers > 1 THEN 1 END) AS multiply
+WITH count(h) AS households,
+     count(CASE WHEN coverers > 0 THEN 1 END) AS covered,
+     count(CASE WHEN coverers > 1 THEN 1 END) AS multiply
+CALL () {
+  MATCH (root:Organization {id: $id})
+  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)<-[:IN_GRID*0..1]-(place)
+  MATCH (place)<-[c:COVERS]-(p:Person)
+  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  RETURN count(DISTINCT p) AS members
+}
+RETURN households, covered, multiply, members
 """
 )
 
@@ -116,6 +124,7 @@ class CoverageSummary:
     households: int
     covered: int
     multiply_covered: int
+    members: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,9 +160,9 @@ async def load_covered_by_household(
 async def coverage_summary(db: Database, organization_id: str, on: dt.date) -> CoverageSummary:
     found = await db.read(COVERAGE_SUMMARY, id=organization_id, on=on)
     if not found:
-        return CoverageSummary(0, 0, 0)
+        return CoverageSummary(0, 0, 0, 0)
     row = found[0]
-    return CoverageSummary(row["households"], row["covered"], row["multiply"])
+    return CoverageSummary(row["households"], row["covered"], row["multiply"], row["members"])
 
 
 async def households_by_coverers(

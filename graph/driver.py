@@ -14,6 +14,7 @@ from typing import Any, LiteralString, TypeVar
 
 import neo4j
 from neo4j import (
+    AsyncDriver,
     AsyncGraphDatabase,
     AsyncManagedTransaction,
     NotificationMinimumSeverity,
@@ -51,22 +52,32 @@ class Database:
     ) -> None:
         self.connection = connection
         self.query_timeout = query_timeout
-        self._driver = AsyncGraphDatabase.driver(
-            connection.uri,
-            auth=(connection.user, connection.password),
-            connection_timeout=3.0,
-            connection_acquisition_timeout=5.0,
-            max_transaction_retry_time=retry_time,
-            # Notifications (e.g. "label does not exist yet" on an empty graph) are
-            # advice for humans writing Cypher, not for a running service.
-            notifications_min_severity=NotificationMinimumSeverity.OFF,
-        )
+        self._retry_time = retry_time
+        self._pool: AsyncDriver | None = None
         # Round trips made through this object; tests use it to show that a
         # nested query's cost does not grow with its result.
         self.queries = 0
 
+    @property
+    def _driver(self) -> AsyncDriver:
+        """The driver (a connection pool), created on first use."""
+        if self._pool is None:
+            self._pool = AsyncGraphDatabase.driver(
+                self.connection.uri,
+                auth=(self.connection.user, self.connection.password),
+                connection_timeout=3.0,
+                connection_acquisition_timeout=5.0,
+                max_transaction_retry_time=self._retry_time,
+                # Notifications (e.g. "label does not exist yet" on an empty graph) are
+                # advice for humans writing Cypher, not for a running service.
+                notifications_min_severity=NotificationMinimumSeverity.OFF,
+            )
+        return self._pool
+
     async def close(self) -> None:
-        await self._driver.close()
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
 
     async def read(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """Run one query in a read transaction and return all its records."""

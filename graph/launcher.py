@@ -25,6 +25,10 @@ LAUNCHER_SOURCES = Path(__file__).resolve().parent / "launcher"
 MAIN_CLASS = "OrgGraphNeo4j"
 READY_LINE = "ORGGRAPH-NEO4J-READY"
 
+# Servers this process started, kept so the handle is reaped on stop rather than
+# garbage-collected while the server still runs.
+_started: dict[int, subprocess.Popen[bytes]] = {}
+
 
 class LauncherError(RuntimeError):
     """Neo4j could not be fetched, started or stopped; the message says why."""
@@ -144,9 +148,11 @@ def start(instance: Instance, *, fresh: bool = False, timeout: float = 180.0) ->
             env=env, start_new_session=True,
         )  # fmt: skip
     instance.pid_file.write_text(str(process.pid))
+    _started[process.pid] = process
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            _started.pop(process.pid, None)
             instance.pid_file.unlink(missing_ok=True)
             raise LauncherError(f"Neo4j exited during start-up:\n{_tail(instance.log_file)}")
         if READY_LINE in instance.log_file.read_text(errors="replace") and _port_open(instance.port):
@@ -171,6 +177,9 @@ def stop(instance: Instance, *, timeout: float = 60.0) -> bool:
         os.kill(pid, signal.SIGKILL)
         while _alive(pid):
             time.sleep(0.1)
+    process = _started.pop(pid, None)
+    if process is not None:
+        process.wait()
     instance.pid_file.unlink(missing_ok=True)
     return True
 

@@ -41,6 +41,7 @@ class Settings:
     query_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_QUERY_TIMEOUT", 30.0))
     default_page_size: int = field(default_factory=lambda: _int("ORGGRAPH_DEFAULT_PAGE_SIZE", 20))
     max_page_size: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_PAGE_SIZE", 100))
+    timezone: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_TIMEZONE", "Asia/Shanghai"))
     graphiql: bool = field(default_factory=lambda: os.environ.get("ORGGRAPH_GRAPHIQL", "1") != "0")
 
     @property

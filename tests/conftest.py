@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
+import httpx
 import pytest
 
 from graph import launcher
 from graph.constraints import apply_constraints
 from graph.driver import Connection, Database
+from service.app import create_app
+from tests.graphs import TODAY, village_world
 from tests.helpers import RolledBackDatabase, rolled_back
 
 TEST_PORT = int(os.environ.get("ORGGRAPH_TEST_NEO4J_PORT", "7688"))
@@ -51,3 +55,38 @@ async def db(database: Database, neo4j_connection: Connection) -> AsyncIterator[
     """A Database whose every query runs in one transaction, rolled back after the test."""
     async with rolled_back(neo4j_connection) as tx_db:
         yield tx_db
+
+
+class GraphQLClient:
+    """Posts GraphQL to the real app in-process and returns the decoded answer."""
+
+    def __init__(self, http: httpx.AsyncClient, db: RolledBackDatabase) -> None:
+        self.http = http
+        self.db = db
+
+    async def query(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, **variables: Any) -> dict[str, Any]:
+        """The `data` of an answer that must have no errors."""
+        body = await self.query(query, **variables)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture
+async def world(db: RolledBackDatabase) -> RolledBackDatabase:
+    """The reference village world of tests/graphs.py, rolled back afterwards."""
+    await village_world().write(db)
+    return db
+
+
+@pytest.fixture
+async def api(world: RolledBackDatabase) -> AsyncIterator[GraphQLClient]:
+    app = create_app(db=world, today=lambda: TODAY)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        yield GraphQLClient(http, world)
