@@ -98,7 +98,9 @@ class Database:
         """Raise DatabaseUnavailable unless Neo4j answers a trivial query."""
         await self.read("RETURN 1")
 
-    async def _run(self, cypher: LiteralString, params: dict[str, Any], routing: RoutingControl) -> list[Record]:
+    async def _run(
+        self, cypher: LiteralString, params: dict[str, Any], routing: RoutingControl
+    ) -> list[Record]:
         self.queries += 1
         async with translated_errors():
             records, _, _ = await self._driver.execute_query(
