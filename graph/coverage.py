@@ -150,9 +150,7 @@ async def load_covered_by_grid(db: Database, ids: Sequence[str], *, on: dt.date)
     return rows.lists_in_key_order(ids, found, rows.coverage)
 
 
-async def load_covered_by_household(
-    db: Database, ids: Sequence[str], *, on: dt.date
-) -> list[list[Coverage]]:
+async def load_covered_by_household(db: Database, ids: Sequence[str], *, on: dt.date) -> list[list[Coverage]]:
     found = await db.read(COVERED_BY_HOUSEHOLD, keys=list(ids), on=on)
     return rows.lists_in_key_order(ids, found, rows.coverage)
 

@@ -90,9 +90,8 @@ class Database:
     async def write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` in one write transaction: all of its statements land, or none."""
         self.queries += 1
-        async with translated_errors():
-            async with self._driver.session(database=self.connection.database) as session:
-                return await session.execute_write(work)
+        async with translated_errors(), self._driver.session(database=self.connection.database) as session:
+            return await session.execute_write(work)
 
     async def ping(self) -> None:
         """Raise DatabaseUnavailable unless Neo4j answers a trivial query."""

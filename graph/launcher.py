@@ -9,6 +9,7 @@ data and log. Used only when NEO4J_URI is not set.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -194,10 +195,8 @@ def _alive(pid: int) -> bool:
     except (FileNotFoundError, IndexError):
         return False
     if state == "Z":
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         return False
     return True
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Generic, Self, TypeVar
 
 
-class Labeled(str, Enum):
+class Labeled(StrEnum):
     """Base of the project's enums: a string enum whose members also carry the
     Chinese label users read. `Role.CHAIR == "CHAIR"` (what Neo4j and GraphQL
     store) and `Role.CHAIR.label == "主席"`."""

@@ -180,9 +180,7 @@ async def search_organizations(
     return rows.page_of(found, rows.organization, page, total)
 
 
-async def load_grids_by_organization(
-    db: Database, ids: Sequence[str], *, page: PageArgs
-) -> list[Page[Grid]]:
+async def load_grids_by_organization(db: Database, ids: Sequence[str], *, page: PageArgs) -> list[Page[Grid]]:
     """The grids in each organization's whole subtree."""
     found = await db.read(
         GRIDS_BY_ORGANIZATION, keys=list(ids), after=page.after, limit=page.first + 1, total=page.total

@@ -212,7 +212,7 @@ async def load_household_by_person(db: Database, ids: Sequence[str]) -> list[Hou
 async def load_milestones_by_person(db: Database, ids: Sequence[str]) -> list[list[Milestone]]:
     found = await db.read(MILESTONES_BY_PERSON, keys=list(ids))
     return rows.lists_in_key_order(
-        ids, found, lambda r: Milestone(stage=Stage(r["stage"]), on=r["on"].to_native())
+        ids, found, lambda r: Milestone(stage=Stage[r["stage"]], on=r["on"].to_native())
     )
 
 

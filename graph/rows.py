@@ -19,9 +19,10 @@ from graph.model import (
     Grid,
     Household,
     HouseholdTag,
+    Labeled,
+    Level,
     Organization,
     OrgKind,
-    Level,
     Page,
     PageArgs,
     Person,
@@ -31,6 +32,7 @@ from graph.model import (
 )
 
 T = TypeVar("T")
+E = TypeVar("E", bound=Labeled)
 Row = Mapping[str, Any]
 
 # Map projections, pasted into Cypher constants by concatenation of literals only.
@@ -39,12 +41,12 @@ ORG = "{.id, .code, .name, .kind, .level}"
 
 def date(value: Any) -> dt.date | None:
     """A Neo4j date (or None) as a Python date."""
-    return None if value is None else value.to_native()  # type: ignore[no-any-return]
+    return None if value is None else value.to_native()
 
 
 def organization(row: Row) -> Organization:
     return Organization(
-        id=row["id"], code=row["code"], name=row["name"], kind=OrgKind(row["kind"]), level=Level(row["level"])
+        id=row["id"], code=row["code"], name=row["name"], kind=OrgKind[row["kind"]], level=Level[row["level"]]
     )
 
 
@@ -70,7 +72,7 @@ def household(row: Row) -> Household:
         id=row["id"],
         code=row["code"],
         address=row.get("address"),
-        tags=tuple(HouseholdTag(t) for t in row.get("tags") or ()),
+        tags=tuple(HouseholdTag[t] for t in row.get("tags") or ()),
     )
 
 
@@ -79,7 +81,7 @@ def position(row: Row) -> Position:
         id=row["id"],
         person_id=row["personId"],
         organization_id=row["organizationId"],
-        role=Role(row["role"]),
+        role=Role[row["role"]],
         since=row["since"].to_native(),
         until=date(row["until"]),
     )
@@ -91,15 +93,15 @@ def coverage(row: Row) -> Coverage:
         person_id=row["personId"],
         grid_id=row.get("gridId"),
         household_id=row.get("householdId"),
-        role=CoverRole(row["role"]),
+        role=CoverRole[row["role"]],
         since=row["since"].to_native(),
         until=date(row["until"]),
-        via=CoverageVia(row.get("via") or "DIRECT"),
+        via=CoverageVia[row.get("via") or "DIRECT"],
     )
 
 
-def _enum(cls: Callable[[str], T], value: str | None) -> T | None:
-    return None if value is None else cls(value)
+def _enum(cls: type[E], value: str | None) -> E | None:
+    return None if value is None else cls[value]
 
 
 def in_key_order(keys: Sequence[str], rows: Sequence[Row], build: Callable[[Row], T]) -> list[T | None]:
@@ -109,9 +111,7 @@ def in_key_order(keys: Sequence[str], rows: Sequence[Row], build: Callable[[Row]
     return [found.get(k) for k in keys]
 
 
-def lists_in_key_order(
-    keys: Sequence[str], rows: Sequence[Row], build: Callable[[Row], T]
-) -> list[list[T]]:
+def lists_in_key_order(keys: Sequence[str], rows: Sequence[Row], build: Callable[[Row], T]) -> list[list[T]]:
     """A list per key, in key order; rows carry `key` and a list `values`."""
     found = {row["key"]: [build(v) for v in row["values"]] for row in rows}
     return [found.get(k, []) for k in keys]
@@ -123,7 +123,7 @@ def pages_in_key_order(
     """A page per key, in key order. Rows carry `key`, `items` (up to first+1 maps
     with `sortKey` and `value`) and `total` (null unless asked for)."""
     found = {row["key"]: row for row in rows}
-    pages = []
+    pages: list[Page[T]] = []
     for k in keys:
         row = found.get(k)
         if row is None:

@@ -84,7 +84,9 @@ class MembersFilter:
     page: PageArgs
 
 
-def _simple(db: Database, batch: Callable[[Database, Sequence[str]], Awaitable[list[R]]]) -> DataLoader[str, R]:
+def _simple(
+    db: Database, batch: Callable[[Database, Sequence[str]], Awaitable[list[R]]]
+) -> DataLoader[str, R]:
     async def load(keys: list[str]) -> list[R]:
         return await batch(db, keys)
 

@@ -1,32 +1,60 @@
 """The domain's enums as GraphQL enums; each value's description is its Chinese
-label, so GraphiQL's docs and introspection show what users read."""
+label, so GraphiQL's docs and introspection show what users read.
+
+`strawberry.enum` decorates the classes of graph.model in place; import them
+from here so that has happened.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TypeVar
-
 import strawberry
 
-from graph import model
+from graph.model import (
+    CoverageVia,
+    CoverRole,
+    Education,
+    Gender,
+    HouseholdTag,
+    Labeled,
+    Level,
+    OrgKind,
+    PoliticalStatus,
+    Role,
+    Stage,
+)
 
-E = TypeVar("E", bound=type[Enum])
+__all__ = [
+    "CoverRole",
+    "CoverageVia",
+    "Education",
+    "Gender",
+    "HouseholdTag",
+    "Level",
+    "OrgKind",
+    "PoliticalStatus",
+    "Role",
+    "Stage",
+]
 
 
-def labeled(cls: E, description: str) -> E:
-    result: E = strawberry.enum(cls, description=description)
-    for value in result.__strawberry_definition__.values:  # type: ignore[attr-defined]
-        value.description = cls[value.name].label  # type: ignore[attr-defined]
-    return result
+def _labeled(cls: type[Labeled], description: str) -> None:
+    strawberry.enum(cls, description=description)
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    for value in definition.values:
+        value.description = cls[value.name].label
 
 
-OrgKind = labeled(model.OrgKind, "What kind of body an organization is (组织类型).")
-Level = labeled(model.Level, "The territorial level of an organization (层级).")
-Role = labeled(model.Role, "A role held in an organization for a term (职务).")
-CoverRole = labeled(model.CoverRole, "How a person covers a grid or household in 1+2+N grid service.")
-CoverageVia = labeled(model.CoverageVia, "Whether a household is covered itself or through its grid.")
-HouseholdTag = labeled(model.HouseholdTag, "Care needs and honors of a household (户标签).")
-Stage = labeled(model.Stage, "A stage of the cadre pipeline (后备干部培养).")
-Gender = labeled(model.Gender, "Gender (性别).")
-Education = labeled(model.Education, "Highest education completed (学历).")
-PoliticalStatus = labeled(model.PoliticalStatus, "Political status (政治面貌).")
+_DESCRIPTIONS: dict[type[Labeled], str] = {
+    OrgKind: "What kind of body an organization is (组织类型).",
+    Level: "The territorial level of an organization (层级).",
+    Role: "A role held in an organization for a term (职务).",
+    CoverRole: "How a person covers a grid or household in 1+2+N grid service.",
+    CoverageVia: "Whether a household is covered itself or through its grid.",
+    HouseholdTag: "Care needs and honors of a household (户标签).",
+    Stage: "A stage of the cadre pipeline (后备干部培养).",
+    Gender: "Gender (性别).",
+    Education: "Highest education completed (学历).",
+    PoliticalStatus: "Political status (政治面貌).",
+}
+for _cls, _description in _DESCRIPTIONS.items():
+    _labeled(_cls, _description)

@@ -103,7 +103,9 @@ class Organization(Node):
         return connection(page, lambda p: Position.of(p, on), after)
 
     @strawberry.field(description="The grids (网格) in this organization's whole subtree, by code.")
-    async def grids(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[GridRef]:
+    async def grids(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[GridRef]:
         from schema.place import Grid
 
         page_args = info.context.page(info, first, after)
@@ -126,7 +128,9 @@ class Position:
     id: strawberry.ID
     role: Role
     since: dt.date
-    until: dt.date | None = strawberry.field(description="The day the term ended (exclusive); null while it runs.")
+    until: dt.date | None = strawberry.field(
+        description="The day the term ended (exclusive); null while it runs."
+    )
     active: bool = strawberry.field(description="Whether the term runs on the day the query asked about.")
     record: strawberry.Private[model.Position]
 

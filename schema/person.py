@@ -113,7 +113,9 @@ class Person(Node):
         return [Coverage.of(c, on) for c in found]
 
     @strawberry.field(description="The executives this chair or vice chair guides (联系、指导).")
-    async def guides(self, info: Info, as_of: dt.date | None = None, history: bool = False) -> list[PersonLink]:
+    async def guides(
+        self, info: Info, as_of: dt.date | None = None, history: bool = False
+    ) -> list[PersonLink]:
         return await _links(info, self.record.id, LinkKind.GUIDES, as_of, history)
 
     @strawberry.field(description="The chairs or vice chairs guiding this executive.")
@@ -123,11 +125,15 @@ class Person(Node):
         return await _links(info, self.record.id, LinkKind.GUIDED_BY, as_of, history)
 
     @strawberry.field(description="The people mentoring this person (传帮带).")
-    async def mentors(self, info: Info, as_of: dt.date | None = None, history: bool = False) -> list[PersonLink]:
+    async def mentors(
+        self, info: Info, as_of: dt.date | None = None, history: bool = False
+    ) -> list[PersonLink]:
         return await _links(info, self.record.id, LinkKind.MENTORS, as_of, history)
 
     @strawberry.field(description="The people this person mentors (传帮带).")
-    async def mentees(self, info: Info, as_of: dt.date | None = None, history: bool = False) -> list[PersonLink]:
+    async def mentees(
+        self, info: Info, as_of: dt.date | None = None, history: bool = False
+    ) -> list[PersonLink]:
         return await _links(info, self.record.id, LinkKind.MENTEES, as_of, history)
 
     @strawberry.field(description="Cadre-pipeline stages reached, in date order.")
@@ -136,8 +142,7 @@ class Person(Node):
         return [Milestone(stage=m.stage, on=m.on) for m in found]
 
     @strawberry.field(
-        description="The stage reached most recently (the later pipeline stage on a tie); "
-        "null if none."
+        description="The stage reached most recently (the later pipeline stage on a tie); null if none."
     )
     async def current_stage(self, info: Info) -> Stage | None:
         found = await info.context.loaders.milestones_by_person.load(self.record.id)
@@ -146,7 +151,9 @@ class Person(Node):
         return max(found, key=lambda m: (m.on, model.STAGE_ORDER[m.stage])).stage
 
 
-async def _links(info: Info, person_id: str, kind: LinkKind, as_of: dt.date | None, history: bool) -> list[PersonLink]:
+async def _links(
+    info: Info, person_id: str, kind: LinkKind, as_of: dt.date | None, history: bool
+) -> list[PersonLink]:
     on = as_of or info.context.today
     found = await info.context.loaders.links_by_person.load((person_id, LinkFilter(kind, on, history)))
     return [PersonLink(since=link.since, until=link.until, other_id=link.other_id) for link in found]

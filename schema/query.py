@@ -88,9 +88,13 @@ class Query:
         return connection(page, Organization.of, after)
 
     @strawberry.field(description="A person by global id or by code.")
-    async def person(self, info: Info, id: strawberry.ID | None = None, code: str | None = None) -> Person | None:
+    async def person(
+        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Person | None:
         loaders = info.context.loaders
-        return Person.maybe(await _by_id_or_code("Person", id, code, loaders.person_by_id, loaders.person_by_code))
+        return Person.maybe(
+            await _by_id_or_code("Person", id, code, loaders.person_by_id, loaders.person_by_code)
+        )
 
     @strawberry.field(
         description="People by part of the name, subtree (`under`: holding a position in it or "
@@ -120,7 +124,9 @@ class Query:
         self, info: Info, id: strawberry.ID | None = None, code: str | None = None
     ) -> Household | None:
         loaders = info.context.loaders
-        found = await _by_id_or_code("Household", id, code, loaders.household_by_id, loaders.household_by_code)
+        found = await _by_id_or_code(
+            "Household", id, code, loaders.household_by_id, loaders.household_by_code
+        )
         return Household.maybe(found)
 
     @strawberry.field(description="A grid by global id or by code.")

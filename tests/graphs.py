@@ -77,7 +77,9 @@ class GraphBuilder:
              "role": role, "since": since, "until": until}
         )  # fmt: skip
 
-    def cover(self, person: str, target: str, role: str, since: dt.date, until: dt.date | None = None) -> None:
+    def cover(
+        self, person: str, target: str, role: str, since: dt.date, until: dt.date | None = None
+    ) -> None:
         self.covers.append(
             {"id": f"cov-{person}-{target}-{since}", "person": rid(person), "target": rid(target),
              "role": role, "since": since, "until": until}
@@ -173,7 +175,7 @@ def village_world() -> GraphBuilder:
     g.person("P09", "郑红", gender="FEMALE")
     g.person("P10", "孙梅", gender="FEMALE")
 
-    for grid, households in {"G1": 4, "G2": 3, "G3": 3}.items():
+    for grid in ("G1", "G2", "G3"):
         g.grid(f"C-T1-V1-{grid}", f"东村{grid}网格", "C-T1-V1")
     for n in range(1, 11):
         grid = "G1" if n <= 4 else "G2" if n <= 7 else "G3"

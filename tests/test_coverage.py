@@ -33,7 +33,10 @@ async def test_village_coverage_report(api: GraphQLClient) -> None:
              "households": [{"code": "C-T1-V1-H08"}, {"code": "C-T1-V1-H09"}], "householdsReached": 2},
         ],
     }  # fmt: skip
-    assert report["uncovered"] == {"totalCount": 1, "nodes": [{"code": "C-T1-V1-H10", "tags": ["LEFT_BEHIND_CHILD"]}]}
+    assert report["uncovered"] == {
+        "totalCount": 1,
+        "nodes": [{"code": "C-T1-V1-H10", "tags": ["LEFT_BEHIND_CHILD"]}],
+    }
     multiply = report["multiplyCovered"]
     assert multiply["totalCount"] == 1
     assert multiply["nodes"][0]["code"] == "C-T1-V1-H01"
@@ -74,8 +77,20 @@ async def test_person_covers_and_grid_and_household_views(api: GraphQLClient) ->
         "    coveredBy { via person { code } grid { code } household { code } } } }"
     )
     assert data["p4"]["covers"] == [
-        {"role": "LEAD", "since": "2021-05-01", "active": True, "grid": {"code": "C-T1-V1-G2"}, "household": None},
-        {"role": "ASSIST", "since": "2021-05-01", "active": True, "grid": None, "household": {"code": "C-T1-V1-H01"}},
+        {
+            "role": "LEAD",
+            "since": "2021-05-01",
+            "active": True,
+            "grid": {"code": "C-T1-V1-G2"},
+            "household": None,
+        },
+        {
+            "role": "ASSIST",
+            "since": "2021-05-01",
+            "active": True,
+            "grid": None,
+            "household": {"code": "C-T1-V1-H01"},
+        },
     ]
     assert data["p6"] == {"now": [], "all": [{"until": "2021-04-01", "active": False}]}
     grid = data["grid"]

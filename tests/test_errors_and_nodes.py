@@ -28,8 +28,8 @@ async def test_node_resolves_every_node_type(api: GraphQLClient) -> None:
         ('{ node(id: "Zm9v") { id } }', "id"),  # base64 of "foo": no type
         ('{ organization(id: "UGVyc29uOmlkLVAwMQ") { code } }', "id"),  # a Person's id
         ("{ organization { code } }", "id"),  # neither id nor code
-        ('{ people(first: 101) { totalCount } }', "first"),
-        ('{ people(first: -1) { totalCount } }', "first"),
+        ("{ people(first: 101) { totalCount } }", "first"),
+        ("{ people(first: -1) { totalCount } }", "first"),
         ('{ people(after: "bad cursor") { totalCount } }', "after"),
         ('{ people(under: "T3JnYW5pemF0aW9u") { totalCount } }', "under"),
     ],
@@ -45,9 +45,9 @@ async def test_bad_arguments_are_bad_user_input(api: GraphQLClient, query: str, 
 async def test_invalid_query_and_variable_errors_have_codes(api: GraphQLClient) -> None:
     body = await api.query("{ organization(code: 1) { nope } }")
     assert {e["extensions"]["code"] for e in body["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
-    body = await api.query("query($d: Date) { person(code: \"P01\") { age(asOf: $d) } }", d="2024-13-45")
+    body = await api.query('query($d: Date) { person(code: "P01") { age(asOf: $d) } }', d="2024-13-45")
     assert body["errors"][0]["extensions"]["code"] in {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}
-    body = await api.query('{ organizations(level: MOON) { totalCount } }')
+    body = await api.query("{ organizations(level: MOON) { totalCount } }")
     assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
 
 

@@ -22,7 +22,11 @@ QUERY = {"query": "{ organizations { totalCount } }"}
 @pytest.mark.slow
 async def test_outage_and_recovery() -> None:
     instance = launcher.Instance(
-        name=f"health-{TEST_PORT}", port=TEST_PORT + 100, password="orggraph-test", pagecache_mb=64, heap_mb=512
+        name=f"health-{TEST_PORT}",
+        port=TEST_PORT + 100,
+        password="orggraph-test",
+        pagecache_mb=64,
+        heap_mb=512,
     )
     launcher.stop(instance)
     settings = Settings(neo4j_uri=instance.connection.uri, neo4j_password=instance.password)

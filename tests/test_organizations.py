@@ -21,7 +21,9 @@ async def test_lookup_by_code_and_by_global_id(api: GraphQLClient) -> None:
 async def test_missing_organization_is_null(api: GraphQLClient) -> None:
     data = await api.data('{ organization(code: "NOPE") { code } }')
     assert data == {"organization": None}
-    data = await api.data("query($id: ID!) { organization(id: $id) { code } }", id=to_global_id("Organization", "x"))
+    data = await api.data(
+        "query($id: ID!) { organization(id: $id) { code } }", id=to_global_id("Organization", "x")
+    )
     assert data == {"organization": None}
 
 
@@ -35,7 +37,10 @@ async def test_parent_ancestors_and_children(api: GraphQLClient) -> None:
     assert [a["code"] for a in org["ancestors"]] == ["C-T1", "C"]
     assert org["children"] == {
         "totalCount": 2,
-        "nodes": [{"code": "C-T1-V1-SC", "kind": "SISTERS_COUNCIL"}, {"code": "C-T1-V1-VC", "kind": "VILLAGE_COMMITTEE"}],
+        "nodes": [
+            {"code": "C-T1-V1-SC", "kind": "SISTERS_COUNCIL"},
+            {"code": "C-T1-V1-VC", "kind": "VILLAGE_COMMITTEE"},
+        ],
     }
     top = await api.data('{ organization(code: "C") { parent { code } ancestors { code } } }')
     assert top["organization"] == {"parent": None, "ancestors": []}
@@ -92,7 +97,10 @@ async def test_positions_on_a_past_date_history_and_the_term_boundary(api: Graph
         nodes = (await api.data(query, **variables))["organization"]["positions"]["nodes"]
         return [(n["person"]["code"], n["role"], n["active"]) for n in nodes]
 
-    assert await codes(on="2020-01-01", history=False) == [("P01", "EXECUTIVE", True), ("P06", "EXECUTIVE", True)]
+    assert await codes(on="2020-01-01", history=False) == [
+        ("P01", "EXECUTIVE", True),
+        ("P06", "EXECUTIVE", True),
+    ]
     # The term change day: the new board runs, the old terms have ended (until is exclusive).
     assert len(await codes(on="2021-04-01", history=False)) == 4
     assert await codes(on="2021-03-31", history=False, role="CHAIR") == []
@@ -110,7 +118,12 @@ async def test_grids_and_households_of_a_subtree(api: GraphQLClient) -> None:
     )
     org = data["organization"]
     assert org["grids"]["totalCount"] == 4
-    assert [g["code"] for g in org["grids"]["nodes"]] == ["C-T1-V1-G1", "C-T1-V1-G2", "C-T1-V1-G3", "C-T1-V2-G4"]
+    assert [g["code"] for g in org["grids"]["nodes"]] == [
+        "C-T1-V1-G1",
+        "C-T1-V1-G2",
+        "C-T1-V1-G3",
+        "C-T1-V2-G4",
+    ]
     assert org["households"]["totalCount"] == 12
     assert [h["code"] for h in org["households"]["nodes"]] == ["C-T1-V1-H01", "C-T1-V1-H02", "C-T1-V1-H03"]
     assert org["households"]["pageInfo"]["hasNextPage"] is True

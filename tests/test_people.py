@@ -51,7 +51,10 @@ async def test_guidance_and_mentoring_links(api: GraphQLClient) -> None:
     assert chair["guides"][0]["since"] == "2021-04-01"
     assert chair["mentors"] == [{"person": {"code": "P06"}}]
     assert chair["mentees"] == [{"person": {"code": "P03"}, "since": "2021-05-01"}]
-    assert data["exec"] == {"guidedBy": [{"person": {"code": "P01"}}], "mentors": [{"person": {"code": "P01"}}]}
+    assert data["exec"] == {
+        "guidedBy": [{"person": {"code": "P01"}}],
+        "mentors": [{"person": {"code": "P01"}}],
+    }
     before = await api.data('{ person(code: "P03") { mentees(asOf: "2021-12-31") { person { code } } } }')
     assert before["person"]["mentees"] == []
 
@@ -59,7 +62,10 @@ async def test_guidance_and_mentoring_links(api: GraphQLClient) -> None:
 async def test_milestones_and_current_stage(api: GraphQLClient) -> None:
     data = await api.data('{ person(code: "P05") { milestones { stage on } currentStage } }')
     assert data["person"] == {
-        "milestones": [{"stage": "VILLAGE_SISTER", "on": "2021-04-01"}, {"stage": "PARTY_ACTIVIST", "on": "2022-03-01"}],
+        "milestones": [
+            {"stage": "VILLAGE_SISTER", "on": "2021-04-01"},
+            {"stage": "PARTY_ACTIVIST", "on": "2022-03-01"},
+        ],
         "currentStage": "PARTY_ACTIVIST",
     }
     none = await api.data('{ person(code: "P02") { milestones { stage } currentStage } }')
@@ -73,7 +79,7 @@ async def test_people_search(api: GraphQLClient) -> None:
         "query($v1: ID!, $t1: ID!) {"
         "  all: people { totalCount }"
         "  execs: people(role: EXECUTIVE) { totalCount nodes { code } }"
-        "  oldExecs: people(role: EXECUTIVE, activeOn: \"2019-01-01\") { nodes { code } }"
+        '  oldExecs: people(role: EXECUTIVE, activeOn: "2019-01-01") { nodes { code } }'
         "  inV1: people(under: $v1) { totalCount nodes { code } }"
         "  chairsInT1: people(under: $t1, role: CHAIR) { nodes { code } }"
         '  named: people(nameContains: "王") { nodes { name } } }',
@@ -85,7 +91,16 @@ async def test_people_search(api: GraphQLClient) -> None:
     assert data["oldExecs"] == {"nodes": [{"code": "P01"}, {"code": "P06"}]}
     # Holding a position in V1's subtree (P01-P06) or living in it (P07, P08).
     assert data["inV1"]["totalCount"] == 8
-    assert [n["code"] for n in data["inV1"]["nodes"]] == ["P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08"]
+    assert [n["code"] for n in data["inV1"]["nodes"]] == [
+        "P01",
+        "P02",
+        "P03",
+        "P04",
+        "P05",
+        "P06",
+        "P07",
+        "P08",
+    ]
     assert data["chairsInT1"] == {"nodes": [{"code": "P01"}, {"code": "P09"}, {"code": "P10"}]}
     assert data["named"] == {"nodes": [{"name": "王芳"}]}
 

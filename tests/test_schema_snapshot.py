@@ -14,4 +14,6 @@ SNAPSHOT = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 def test_schema_matches_the_committed_sdl() -> None:
     printed = schema.as_str() + "\n"
-    assert SNAPSHOT.read_text(encoding="utf-8") == printed, "schema changed: run `make schema` and review the diff"
+    assert SNAPSHOT.read_text(encoding="utf-8") == printed, (
+        "schema changed: run `make schema` and review the diff"
+    )

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 from graph.errors import OrgGraphError
 from graph.launcher import LauncherError
-from service.cli import neo4j, seed, serve
+from service.cli import neo4j, schema, seed, serve
 
-COMMANDS = (serve, seed, neo4j)
+COMMANDS = (serve, seed, neo4j, schema)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,63 @@
+# OrgGraph: `make run` serves the demo, `make test` runs the whole suite.
+# Both work on a fresh machine: they create .venv, install, fetch Neo4j with
+# Maven (first run only) and start it on loopback unless NEO4J_URI is set.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.stamp-install
+GRAPHIQL_DIR := service/graphiql
+GRAPHIQL_STAMP := $(GRAPHIQL_DIR)/node_modules/.stamp-npm-ci
+SCALE ?= small
+
+.PHONY: install run test lint format schema seed neo4j-start neo4j-stop neo4j-status clean
+
+install: $(INSTALLED) $(GRAPHIQL_STAMP)
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# GraphiQL's browser assets (served at /graphiql-assets/, no CDN). npm ci wipes
+# node_modules, stamp included, so a deleted or stale tree is reinstalled.
+$(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package-lock.json $(GRAPHIQL_DIR)/package.json
+	npm ci --prefix $(GRAPHIQL_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: install
+	$(BIN)/orggraph neo4j start
+	$(BIN)/orggraph seed --if-empty --scale $(SCALE)
+	$(BIN)/orggraph serve
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check graph loaders schema service tests bench
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format graph loaders schema service tests bench
+
+# Refresh the committed SDL snapshot after a schema change (review the diff).
+schema: install
+	$(BIN)/orggraph schema > schema.graphql
+
+seed: install
+	$(BIN)/orggraph neo4j start
+	$(BIN)/orggraph seed --scale $(SCALE)
+
+neo4j-start: install
+	$(BIN)/orggraph neo4j start
+neo4j-stop: install
+	$(BIN)/orggraph neo4j stop
+neo4j-status: install
+	$(BIN)/orggraph neo4j status
+
+clean:
+	-$(BIN)/orggraph neo4j stop
+	rm -rf $(VENV) .neo4j $(GRAPHIQL_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache
