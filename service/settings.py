@@ -27,9 +27,7 @@ class Settings:
     # An external Neo4j; when unset, the project runs its own (see `instance`).
     neo4j_uri: str | None = field(default_factory=lambda: os.environ.get("NEO4J_URI") or None)
     neo4j_user: str = field(default_factory=lambda: os.environ.get("NEO4J_USER", "neo4j"))
-    neo4j_password: str = field(
-        default_factory=lambda: os.environ.get("NEO4J_PASSWORD", DEV_PASSWORD)
-    )
+    neo4j_password: str = field(default_factory=lambda: os.environ.get("NEO4J_PASSWORD", DEV_PASSWORD))
     neo4j_database: str | None = field(default_factory=lambda: os.environ.get("NEO4J_DATABASE") or None)
     # The local server `orggraph neo4j start` runs when NEO4J_URI is unset.
     neo4j_bolt_port: int = field(default_factory=lambda: _int("ORGGRAPH_NEO4J_PORT", 7687))

@@ -27,7 +27,9 @@ class RolledBackDatabase(Database):
         self._tx = tx
         self._lock = asyncio.Lock()
 
-    async def _run(self, cypher: LiteralString, params: dict[str, Any], routing: RoutingControl) -> list[Record]:
+    async def _run(
+        self, cypher: LiteralString, params: dict[str, Any], routing: RoutingControl
+    ) -> list[Record]:
         self.queries += 1
         async with self._lock, translated_errors():
             result = await self._tx.run(cypher, params)

@@ -26,7 +26,9 @@ def add_parser(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = Settings()
     if settings.neo4j_uri:
-        print(f"NEO4J_URI is set ({settings.neo4j_uri}): using that server, starting nothing.", file=sys.stderr)
+        print(
+            f"NEO4J_URI is set ({settings.neo4j_uri}): using that server, starting nothing.", file=sys.stderr
+        )
         _print_env(settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password)
         return 0
     instance = settings.instance
