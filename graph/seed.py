@@ -23,7 +23,7 @@ from graph.driver import Database
 from graph.errors import BadInput, Conflict
 from graph.seed_data import DEFAULT_SEED, SCALES, Dataset, Row, generate
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 10_000
 WIPE_BATCH_SIZE = 10_000
 
 CREATE_STAGES: LiteralString = """
