@@ -14,12 +14,14 @@ from schema.enums import HouseholdTag, Level, OrgKind, Role
 from schema.relay import Connection, Node, connection, to_global_id
 
 if TYPE_CHECKING:
+    from schema.coverage import CoverageReport
     from schema.person import Person
     from schema.place import Grid, Household
 
 PersonRef = Annotated["Person", strawberry.lazy("schema.person")]
 GridRef = Annotated["Grid", strawberry.lazy("schema.place")]
 HouseholdRef = Annotated["Household", strawberry.lazy("schema.place")]
+CoverageReportRef = Annotated["CoverageReport", strawberry.lazy("schema.coverage")]
 
 
 @strawberry.type(
@@ -121,6 +123,17 @@ class Organization(Node):
         args = TagFilter(tag, info.context.page(info, first, after))
         page = await info.context.loaders.households_by_organization.load((self.record.id, args))
         return connection(page, Household.of, after)
+
+    @strawberry.field(
+        description="Who covers which households of this organization's subtree on `asOf` "
+        "(default today), and which households nobody covers."
+    )
+    def coverage(self, info: Info, as_of: dt.date | None = None) -> CoverageReportRef:
+        from schema.coverage import CoverageReport
+
+        return CoverageReport(
+            organization=self, as_of=as_of or info.context.today, organization_id=self.record.id
+        )
 
 
 @strawberry.type(description="One term of a role held by a person in an organization (任职).")

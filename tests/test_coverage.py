@@ -104,3 +104,14 @@ async def test_person_covers_and_grid_and_household_views(api: GraphQLClient) ->
         {"via": "DIRECT", "person": {"code": "P04"}, "grid": None, "household": {"code": "C-T1-V1-H01"}},
         {"via": "GRID", "person": {"code": "P03"}, "grid": {"code": "C-T1-V1-G1"}, "household": None},
     ]
+
+
+async def test_report_as_an_organization_field(api: GraphQLClient) -> None:
+    data = await api.data(
+        '{ organization(code: "C-T1-V1") { coverage { organization { code } householdCount uncovered { nodes { code } } } } }'
+    )
+    assert data["organization"]["coverage"] == {
+        "organization": {"code": "C-T1-V1"},
+        "householdCount": 10,
+        "uncovered": {"nodes": [{"code": "C-T1-V1-H10"}]},
+    }
