@@ -59,14 +59,20 @@ RETURN key, COLLECT {
 """
 
 # The households of a subtree with the number of distinct people covering each.
+# A grid's coverers are found once per grid, not once per household.
 _HOUSEHOLDS_WITH_COVERERS: LiteralString = """
 MATCH (root:Organization {id: $id})
-MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)<-[:IN_GRID]-(h:Household)
-WITH DISTINCT h, g
-WITH h, COUNT {
-  MATCH (h)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) RETURN p
-  UNION
-  MATCH (g)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) RETURN p
+MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+WITH DISTINCT g
+WITH g, COLLECT {
+  MATCH (g)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  RETURN DISTINCT p
+} AS viaGrid
+MATCH (g)<-[:IN_GRID]-(h:Household)
+WITH h, size(viaGrid) + COUNT {
+  MATCH (h)<-[c:COVERS]-(p:Person)
+  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) AND NOT p IN viaGrid
+  RETURN DISTINCT p
 } AS coverers
 """
 
@@ -91,7 +97,7 @@ RETURN households, covered, multiply, members
 HOUSEHOLDS_BY_COVERERS: LiteralString = (
     _HOUSEHOLDS_WITH_COVERERS
     + """
-WITH h, coverers WHERE coverers >= $min AND coverers <= $max AND ($after IS NULL OR h.code > $after)
+WITH h, coverers WHERE coverers >= $min AND coverers <= $max AND h.code > coalesce($after, '')
 WITH h ORDER BY h.code LIMIT $limit
 RETURN h.code AS sortKey, h {.id, .code, .address, .tags} AS value
 """
@@ -105,7 +111,7 @@ OPTIONAL MATCH (g)<-[:IN_GRID]-(h:Household)
 WITH collect(DISTINCT g) + collect(DISTINCT h) AS places
 UNWIND places AS place
 MATCH (place)<-[c:COVERS]-(p:Person)
-WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) AND ($after IS NULL OR p.code > $after)
+WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) AND p.code > coalesce($after, '')
 WITH p, collect(DISTINCT place) AS covered
 ORDER BY p.code LIMIT $limit
 RETURN p.code AS sortKey, {

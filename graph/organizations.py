@@ -50,7 +50,7 @@ RETURN key,
   COLLECT {
     MATCH (o)<-[:PART_OF]-(c:Organization)
     WHERE ($kind IS NULL OR c.kind = $kind) AND ($level IS NULL OR c.level = $level)
-      AND ($after IS NULL OR c.code > $after)
+      AND c.code > coalesce($after, '')
     WITH c ORDER BY c.code LIMIT $limit
     RETURN {sortKey: c.code, value: c {.id, .code, .name, .kind, .level}}
   } AS items,
@@ -67,7 +67,7 @@ RETURN key,
   COLLECT {
     MATCH (o)<-[:PART_OF*1..12]-(c:Organization)
     WHERE ($kind IS NULL OR c.kind = $kind) AND ($level IS NULL OR c.level = $level)
-      AND ($after IS NULL OR c.code > $after)
+      AND c.code > coalesce($after, '')
     WITH DISTINCT c ORDER BY c.code LIMIT $limit
     RETURN {sortKey: c.code, value: c {.id, .code, .name, .kind, .level}}
   } AS items,
@@ -83,7 +83,7 @@ MATCH (o:Organization)
 WHERE ($kind IS NULL OR o.kind = $kind) AND ($level IS NULL OR o.level = $level)
   AND ($nameContains IS NULL OR o.name CONTAINS $nameContains)
   AND ($under IS NULL OR EXISTS { (o)-[:PART_OF*0..12]->(:Organization {id: $under}) })
-  AND ($after IS NULL OR o.code > $after)
+  AND o.code > coalesce($after, '')
 WITH o ORDER BY o.code LIMIT $limit
 RETURN o.code AS sortKey, o {.id, .code, .name, .kind, .level} AS value
 """
@@ -102,7 +102,7 @@ MATCH (o:Organization {id: key})
 RETURN key,
   COLLECT {
     MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
-    WHERE $after IS NULL OR g.code > $after
+    WHERE g.code > coalesce($after, '')
     WITH DISTINCT g ORDER BY g.code LIMIT $limit
     RETURN {sortKey: g.code, value: g {.id, .code, .name}}
   } AS items,
@@ -118,7 +118,7 @@ MATCH (o:Organization {id: key})
 RETURN key,
   COLLECT {
     MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(h:Household)
-    WHERE ($tag IS NULL OR $tag IN h.tags) AND ($after IS NULL OR h.code > $after)
+    WHERE ($tag IS NULL OR $tag IN h.tags) AND h.code > coalesce($after, '')
     WITH DISTINCT h ORDER BY h.code LIMIT $limit
     RETURN {sortKey: h.code, value: h {.id, .code, .address, .tags}}
   } AS items,

@@ -27,20 +27,14 @@ MATCH (p:Person {code: key})
 RETURN key, p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone} AS value
 """
 
-# People "under" an organization hold a position in its subtree or live in one
-# of its households. Codes are unique, so they are the keyset cursor.
+# Without `under`: walk people in code order (the code index) and stop at the page.
 SEARCH_PEOPLE: LiteralString = """
 MATCH (p:Person)
-WHERE ($after IS NULL OR p.code > $after)
+WHERE p.code > coalesce($after, '')
   AND ($nameContains IS NULL OR p.name CONTAINS $nameContains)
   AND ($role IS NULL OR EXISTS {
-        MATCH (p)-[h:HOLDS {role: $role}]->(o:Organization)
-        WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on)
-          AND ($under IS NULL OR EXISTS { (o)-[:PART_OF*0..12]->(:Organization {id: $under}) }) })
-  AND ($under IS NULL OR $role IS NOT NULL
-       OR EXISTS { (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(:Organization {id: $under}) }
-       OR EXISTS { (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
-                   -[:PART_OF*0..12]->(:Organization {id: $under}) })
+        MATCH (p)-[h:HOLDS {role: $role}]->(:Organization)
+        WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on) })
 WITH p ORDER BY p.code LIMIT $limit
 RETURN p.code AS sortKey,
        p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone} AS value
@@ -50,15 +44,40 @@ COUNT_PEOPLE: LiteralString = """
 MATCH (p:Person)
 WHERE ($nameContains IS NULL OR p.name CONTAINS $nameContains)
   AND ($role IS NULL OR EXISTS {
-        MATCH (p)-[h:HOLDS {role: $role}]->(o:Organization)
-        WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on)
-          AND ($under IS NULL OR EXISTS { (o)-[:PART_OF*0..12]->(:Organization {id: $under}) }) })
-  AND ($under IS NULL OR $role IS NOT NULL
-       OR EXISTS { (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(:Organization {id: $under}) }
-       OR EXISTS { (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
-                   -[:PART_OF*0..12]->(:Organization {id: $under}) })
+        MATCH (p)-[h:HOLDS {role: $role}]->(:Organization)
+        WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on) })
 RETURN count(p) AS total
 """
+
+# With `under`: people holding a position in the subtree (with `role`: holding
+# that role there on $on) or, without `role`, living in one of its households.
+# Expanding down from the root visits only the subtree.
+_PEOPLE_UNDER: LiteralString = """
+MATCH (root:Organization {id: $under})
+CALL (root) {
+  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[h:HOLDS]-(p:Person)
+  WHERE $role IS NULL OR (h.role = $role AND h.since <= $on AND (h.until IS NULL OR h.until > $on))
+  RETURN p
+  UNION
+  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)
+        <-[:IN_GRID]-(:Household)<-[:LIVES_IN]-(p:Person)
+  WHERE $role IS NULL
+  RETURN p
+}
+WITH p WHERE $nameContains IS NULL OR p.name CONTAINS $nameContains
+"""
+
+SEARCH_PEOPLE_UNDER: LiteralString = (
+    _PEOPLE_UNDER
+    + """
+WITH p WHERE p.code > coalesce($after, '')
+WITH p ORDER BY p.code LIMIT $limit
+RETURN p.code AS sortKey,
+       p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone} AS value
+"""
+)
+
+COUNT_PEOPLE_UNDER: LiteralString = _PEOPLE_UNDER + "RETURN count(p) AS total\n"
 
 # Positions sort by role rank (chair first), then person code, then id.
 POSITIONS_BY_ORGANIZATION: LiteralString = """
@@ -70,7 +89,7 @@ RETURN key,
     WHERE ($role IS NULL OR h.role = $role)
       AND ($history OR (h.since <= $on AND (h.until IS NULL OR h.until > $on)))
     WITH h, p, $rank[h.role] + '|' + p.code + '|' + h.id AS sortKey
-    WHERE $after IS NULL OR sortKey > $after
+    WHERE sortKey > coalesce($after, '')
     WITH h, p, sortKey ORDER BY sortKey LIMIT $limit
     RETURN {sortKey: sortKey, value: h {.id, .role, .since, .until, personId: p.id, organizationId: o.id}}
   } AS items,
@@ -167,8 +186,9 @@ async def search_people(
     """People by name, subtree and active role, ordered by code. With `role`, only
     people holding it on `on` (in the subtree, when `under` is given)."""
     params = {"nameContains": name_contains or None, "under": under, "role": role, "on": on}
-    found = await db.read(SEARCH_PEOPLE, after=page.after, limit=page.first + 1, **params)
-    total = (await db.read(COUNT_PEOPLE, **params))[0]["total"] if page.total else None
+    search, count = (SEARCH_PEOPLE_UNDER, COUNT_PEOPLE_UNDER) if under else (SEARCH_PEOPLE, COUNT_PEOPLE)
+    found = await db.read(search, after=page.after, limit=page.first + 1, **params)
+    total = (await db.read(count, **params))[0]["total"] if page.total else None
     return rows.page_of(found, rows.person, page, total)
 
 

@@ -51,7 +51,7 @@ MATCH (g:Grid {id: key})
 RETURN key,
   COLLECT {
     MATCH (g)<-[:IN_GRID]-(h:Household)
-    WHERE ($tag IS NULL OR $tag IN h.tags) AND ($after IS NULL OR h.code > $after)
+    WHERE ($tag IS NULL OR $tag IN h.tags) AND h.code > coalesce($after, '')
     WITH h ORDER BY h.code LIMIT $limit
     RETURN {sortKey: h.code, value: h {.id, .code, .address, .tags}}
   } AS items,
