@@ -58,6 +58,30 @@ neo4j-stop: install
 neo4j-status: install
 	$(BIN)/orggraph neo4j status
 
+# The benchmark (README "Benchmarks"): the floor, OrgGraph and @neo4j/graphql on
+# the county and a profile of OrgGraph's slowest row (~10 min), into
+# bench/results/. Its own Neo4j (port 7741, county seeded once into
+# .neo4j/bench; scaling: 7742) and servers (8741, 8742), all stopped afterwards.
+# bench-scaling: the 1k-1M row and result-size runs (~10 min); bench-all: both;
+# bench-quick: a smaller pass for development.
+BENCH_STAMP := $(VENV)/.stamp-bench
+
+$(BENCH_STAMP): $(INSTALLED)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+.PHONY: bench bench-all bench-quick bench-scaling bench-profile
+bench: install $(BENCH_STAMP)
+	$(BIN)/python -m bench
+bench-all: install $(BENCH_STAMP)
+	$(BIN)/python -m bench --with-scaling
+bench-quick: install $(BENCH_STAMP)
+	$(BIN)/python -m bench --quick
+bench-scaling: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.scaling
+bench-profile: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.profile
+
 clean:
 	-$(BIN)/orggraph neo4j stop
 	rm -rf $(VENV) .neo4j $(GRAPHIQL_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

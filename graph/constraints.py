@@ -1,7 +1,8 @@
 """Uniqueness constraints and indexes, applied idempotently at start-up.
 
 Every node's `id` and `code` is unique; so is the `id` on HOLDS and COVERS
-relationships (positions and coverage are addressed by id). The remaining
+relationships (positions and coverage are addressed by id), and on VISITED,
+Commitment and Meeting (grassroots work, `graph.activities`). The remaining
 indexes serve the lookups the read API makes: names for `nameContains`,
 relationship dates for "active on" filters.
 """
@@ -24,6 +25,9 @@ STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT stage_name IF NOT EXISTS FOR (n:Stage) REQUIRE n.name IS UNIQUE",
     "CREATE CONSTRAINT holds_id IF NOT EXISTS FOR ()-[r:HOLDS]-() REQUIRE r.id IS UNIQUE",
     "CREATE CONSTRAINT covers_id IF NOT EXISTS FOR ()-[r:COVERS]-() REQUIRE r.id IS UNIQUE",
+    "CREATE CONSTRAINT visited_id IF NOT EXISTS FOR ()-[r:VISITED]-() REQUIRE r.id IS UNIQUE",
+    "CREATE CONSTRAINT commitment_id IF NOT EXISTS FOR (n:Commitment) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT meeting_id IF NOT EXISTS FOR (n:Meeting) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX organization_kind_level IF NOT EXISTS FOR (n:Organization) ON (n.kind, n.level)",
     "CREATE TEXT INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)",
     "CREATE TEXT INDEX person_name IF NOT EXISTS FOR (n:Person) ON (n.name)",

@@ -196,7 +196,8 @@ async def coverage_members(
 def _member(row: rows.Row) -> CoverageMember:
     return CoverageMember(
         person=rows.person(row["person"]),
-        grids=tuple(rows.grid(g) for g in row["grids"]),
-        households=tuple(rows.household(h) for h in row["households"]),
+        # collect() keeps no order: list what she covers by code.
+        grids=tuple(sorted((rows.grid(g) for g in row["grids"]), key=lambda g: g.code)),
+        households=tuple(sorted((rows.household(h) for h in row["households"]), key=lambda h: h.code)),
         reached=row["reached"],
     )

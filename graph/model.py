@@ -10,6 +10,7 @@ relationships.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, Self, TypeVar
@@ -123,6 +124,33 @@ class Stage(Labeled):
 
 
 STAGE_ORDER: dict[Stage, int] = {s: i for i, s in enumerate(Stage)}
+
+# The Party path (the first five stages); REPRESENTATIVE, RESERVE_CADRE and
+# VILLAGE_COMMITTEE run in parallel with it and have no "next" stage.
+PARTY_PATH: tuple[Stage, ...] = (
+    Stage.VILLAGE_SISTER,
+    Stage.PARTY_ACTIVIST,
+    Stage.DEVELOPMENT_TARGET,
+    Stage.PROBATIONARY_MEMBER,
+    Stage.PARTY_MEMBER,
+)
+NEXT_STAGE: dict[Stage, Stage] = dict(itertools.pairwise(PARTY_PATH))
+# The Party's rules: an activist is observed for at least a year before becoming a
+# development target, and the probationary period lasts a year before full
+# membership. Keyed by the stage being entered: days at the previous stage.
+MIN_DAYS_BEFORE: dict[Stage, int] = {Stage.DEVELOPMENT_TARGET: 365, Stage.PARTY_MEMBER: 365}
+
+
+class RelationshipKind(Labeled):
+    """The graph's relationship types, as analysts choose them for paths."""
+
+    PART_OF = ("PART_OF", "隶属")
+    HOLDS = ("HOLDS", "任职")
+    COVERS = ("COVERS", "联系户/包干")
+    GUIDES = ("GUIDES", "联系指导")
+    MENTORS = ("MENTORS", "传帮带")
+    LIVES_IN = ("LIVES_IN", "居住")
+    IN_GRID = ("IN_GRID", "所在网格")
 
 
 class Gender(Labeled):
@@ -274,3 +302,69 @@ class PageArgs:
     first: int
     after: str | None = None
     total: bool = False
+
+
+# --- grassroots work: visits, commitments, meetings; links seen whole -------------
+
+
+class MeetingForm(Labeled):
+    """The form a deliberation meeting takes (议事会的形式)."""
+
+    DELIBERATION = ("DELIBERATION", "议事型")
+    MEDIATION = ("MEDIATION", "调节型")
+    DIALOGUE = ("DIALOGUE", "对话型")
+    CONSULTATION = ("CONSULTATION", "咨询型")
+
+
+class CommitmentStatus(Labeled):
+    """Whether a year's public commitment (一句话承诺) has been kept yet."""
+
+    OPEN = ("OPEN", "未完成")
+    DONE = ("DONE", "已完成")
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A cadre's visit to a household (四必访, 访三情): a VISITED relationship."""
+
+    id: str
+    person_id: str
+    household_id: str
+    on: dt.date
+    purpose: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Commitment:
+    """A person's public one-sentence commitment for a year (一句话承诺)."""
+
+    id: str
+    person_id: str
+    year: int
+    text: str
+    status: CommitmentStatus
+    completed_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """A meeting an organization held (e.g. a deliberation council's 议事会)."""
+
+    id: str
+    organization_id: str
+    on: dt.date
+    topic: str
+    form: MeetingForm
+    place: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tie:
+    """A GUIDES or MENTORS relationship seen whole: `senior_id` (the guide or
+    mentor) guides or mentors `junior_id` (the executive or mentee)."""
+
+    senior_id: str
+    junior_id: str
+    since: dt.date
+    until: dt.date | None

@@ -49,11 +49,11 @@ WHERE ($nameContains IS NULL OR p.name CONTAINS $nameContains)
 RETURN count(p) AS total
 """
 
-# With `under`: people holding a position in the subtree (with `role`: holding
-# that role there on $on) or, without `role`, living in one of its households.
-# Expanding down from the root visits only the subtree.
-_PEOPLE_UNDER: LiteralString = """
-MATCH (root:Organization {id: $under})
+# With `under`: people holding a position in the subtree of `root` (with `role`:
+# holding that role there on $on) or, without `role`, living in one of its
+# households. Expanding down from the root visits only the subtree. Analytics
+# reuse it with $role null: "the people under an organization".
+SUBTREE_PEOPLE: LiteralString = """
 CALL (root) {
   MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[h:HOLDS]-(p:Person)
   WHERE $role IS NULL OR (h.role = $role AND h.since <= $on AND (h.until IS NULL OR h.until > $on))
@@ -64,11 +64,36 @@ CALL (root) {
   WHERE $role IS NULL
   RETURN p
 }
-WITH p WHERE $nameContains IS NULL OR p.name CONTAINS $nameContains
 """
 
+# The same membership tested from the person's side, for queries that start from
+# a few people (e.g. those at a pipeline stage) rather than from a whole subtree:
+# a handful of upward hops per person, whatever the subtree's size.
+PERSON_IS_UNDER_ROOT: LiteralString = """(
+  EXISTS { (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(root) }
+  OR EXISTS { (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
+              -[:PART_OF*0..12]->(root) })"""
+
+# Each child of `root` whose subtree person `p` is under (as `child`).
+CHILDREN_OF_ROOT_ABOVE_PERSON: LiteralString = """
+CALL (p, root) {
+  MATCH (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(root)
+  RETURN child
+  UNION
+  MATCH (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
+        -[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(root)
+  RETURN child
+}
+"""
+
+PEOPLE_UNDER: LiteralString = (
+    "MATCH (root:Organization {id: $under})\n"
+    + SUBTREE_PEOPLE
+    + "WITH root, p WHERE $nameContains IS NULL OR p.name CONTAINS $nameContains\n"
+)
+
 SEARCH_PEOPLE_UNDER: LiteralString = (
-    _PEOPLE_UNDER
+    PEOPLE_UNDER
     + """
 WITH p WHERE p.code > coalesce($after, '')
 WITH p ORDER BY p.code LIMIT $limit
@@ -77,7 +102,7 @@ RETURN p.code AS sortKey,
 """
 )
 
-COUNT_PEOPLE_UNDER: LiteralString = _PEOPLE_UNDER + "RETURN count(p) AS total\n"
+COUNT_PEOPLE_UNDER: LiteralString = PEOPLE_UNDER + "RETURN count(p) AS total\n"
 
 # Positions sort by role rank (chair first), then person code, then id.
 POSITIONS_BY_ORGANIZATION: LiteralString = """

@@ -9,16 +9,19 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph import coverage, organizations, people, places
+from graph import activities, coverage, organizations, people, places
+from graph.analytics import candidates, funnel, lineage, paths, stats, terms
 from graph.coverage import CoverageMember, CoverageSummary
 from graph.driver import Database
 from graph.model import (
+    Commitment,
     Coverage,
     Grid,
     Household,
     HouseholdTag,
     Level,
     Link,
+    Meeting,
     Milestone,
     Organization,
     OrgKind,
@@ -26,7 +29,10 @@ from graph.model import (
     PageArgs,
     Person,
     Position,
+    RelationshipKind,
     Role,
+    Stage,
+    Visit,
 )
 from graph.people import LinkKind
 from loaders.grouping import grouped_loader
@@ -128,6 +134,10 @@ class Loaders:
     coverage_summary: DataLoader[tuple[str, dt.date], CoverageSummary] = field(init=False)
     households_by_coverers: DataLoader[tuple[str, CoverersFilter], Page[Household]] = field(init=False)
     coverage_members: DataLoader[tuple[str, MembersFilter], Page[CoverageMember]] = field(init=False)
+    visits_by_person: DataLoader[tuple[str, PageArgs], Page[Visit]] = field(init=False)
+    commitments_by_person: DataLoader[tuple[str, int | None], list[Commitment]] = field(init=False)
+    meetings_by_organization: DataLoader[tuple[str, PageArgs], Page[Meeting]] = field(init=False)
+    attendees_by_meeting: DataLoader[str, list[Person]] = field(init=False)
 
     def __post_init__(self) -> None:
         db = self.db
@@ -199,6 +209,16 @@ class Loaders:
         self.coverage_members = grouped_loader(
             lambda ids, a: _each(ids, lambda i: coverage.coverage_members(db, i, a.on, page=a.page))
         )
+        self.visits_by_person = grouped_loader(
+            lambda ids, page: activities.load_visits_by_person(db, ids, page=page)
+        )
+        self.commitments_by_person = grouped_loader(
+            lambda ids, year: activities.load_commitments_by_person(db, ids, year=year)
+        )
+        self.meetings_by_organization = grouped_loader(
+            lambda ids, page: activities.load_meetings_by_organization(db, ids, page=page)
+        )
+        self.attendees_by_meeting = _simple(db, activities.load_attendees_by_meeting)
 
     async def search_organizations(
         self,
@@ -219,6 +239,36 @@ class Loaders:
         return await people.search_people(
             self.db, name_contains=name_contains, under=under, role=role, on=on, page=page
         )
+
+    # Analysts' questions: one per request, each a single graph/analytics call.
+
+    async def pipeline_funnel(
+        self, under: str, *, start: dt.date | None, end: dt.date, by_child: bool
+    ) -> list[funnel.Funnel]:
+        return await funnel.pipeline_funnel(self.db, under, start=start, end=end, by_child=by_child)
+
+    async def pipeline_candidates(
+        self, under: str, stage: Stage, as_of: dt.date, *, page: PageArgs
+    ) -> Page[candidates.Candidate]:
+        return await candidates.pipeline_candidates(self.db, under, stage, as_of, page=page)
+
+    async def mentor_lineage(self, person_id: str, depth: int) -> lineage.Lineage | None:
+        return await lineage.mentor_lineage(self.db, person_id, depth)
+
+    async def shortest_path(
+        self, from_id: str, to_id: str, *, kinds: Sequence[RelationshipKind], max_hops: int
+    ) -> paths.Path | None:
+        return await paths.shortest_path(self.db, from_id, to_id, kinds=kinds, max_hops=max_hops)
+
+    async def term_statistics(
+        self, under: str, role: Role, as_of: dt.date, *, level: Level | None, kind: OrgKind | None
+    ) -> tuple[terms.TermFigures, list[terms.TermFigures]]:
+        return await terms.term_statistics(self.db, under, role, as_of, level=level, kind=kind)
+
+    async def organization_figures(
+        self, organization_id: str, on: dt.date
+    ) -> tuple[stats.Figures, list[tuple[Organization, stats.Figures]]]:
+        return await stats.organization_figures(self.db, organization_id, on)
 
 
 async def _each(ids: Sequence[str], one: Callable[[str], Awaitable[R]]) -> list[R]:

@@ -22,6 +22,8 @@ class Context:
     today: dt.date
     default_page_size: int = 20
     max_page_size: int = 100
+    board_min: int = 7
+    board_max: int = 15
     request: Any = None
     response: Any = None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import strawberry
 
 from graph.model import (
+    CommitmentStatus,
     CoverageVia,
     CoverRole,
     Education,
@@ -17,21 +18,26 @@ from graph.model import (
     HouseholdTag,
     Labeled,
     Level,
+    MeetingForm,
     OrgKind,
     PoliticalStatus,
+    RelationshipKind,
     Role,
     Stage,
 )
 
 __all__ = [
+    "CommitmentStatus",
     "CoverRole",
     "CoverageVia",
     "Education",
     "Gender",
     "HouseholdTag",
     "Level",
+    "MeetingForm",
     "OrgKind",
     "PoliticalStatus",
+    "RelationshipKind",
     "Role",
     "Stage",
 ]
@@ -55,6 +61,9 @@ _DESCRIPTIONS: dict[type[Labeled], str] = {
     Gender: "Gender (性别).",
     Education: "Highest education completed (学历).",
     PoliticalStatus: "Political status (政治面貌).",
+    RelationshipKind: "Relationship types a path may go through.",
+    MeetingForm: "The form a deliberation meeting takes (议事形式).",
+    CommitmentStatus: "Whether a public commitment has been kept (承诺完成情况).",
 }
 for _cls, _description in _DESCRIPTIONS.items():
     _labeled(_cls, _description)

@@ -10,10 +10,12 @@ import strawberry
 from graph import model
 from loaders.context import OrgFilter, PositionFilter, TagFilter
 from schema.context import Info
-from schema.enums import HouseholdTag, Level, OrgKind, Role
+from schema.enums import HouseholdTag, Level, OrgKind, Role, Stage
 from schema.relay import Connection, Node, connection, to_global_id
 
 if TYPE_CHECKING:
+    from schema.activity import Meeting
+    from schema.analytics import Candidate, FunnelBreakdown, OrganizationStats, PipelineFunnel, TermStatistics
     from schema.coverage import CoverageReport
     from schema.person import Person
     from schema.place import Grid, Household
@@ -22,6 +24,12 @@ PersonRef = Annotated["Person", strawberry.lazy("schema.person")]
 GridRef = Annotated["Grid", strawberry.lazy("schema.place")]
 HouseholdRef = Annotated["Household", strawberry.lazy("schema.place")]
 CoverageReportRef = Annotated["CoverageReport", strawberry.lazy("schema.coverage")]
+MeetingRef = Annotated["Meeting", strawberry.lazy("schema.activity")]
+PipelineFunnelRef = Annotated["PipelineFunnel", strawberry.lazy("schema.analytics")]
+FunnelBreakdownRef = Annotated["FunnelBreakdown", strawberry.lazy("schema.analytics")]
+CandidateRef = Annotated["Candidate", strawberry.lazy("schema.analytics")]
+TermStatisticsRef = Annotated["TermStatistics", strawberry.lazy("schema.analytics")]
+OrganizationStatsRef = Annotated["OrganizationStats", strawberry.lazy("schema.analytics")]
 
 
 @strawberry.type(
@@ -124,6 +132,16 @@ class Organization(Node):
         page = await info.context.loaders.households_by_organization.load((self.record.id, args))
         return connection(page, Household.of, after)
 
+    @strawberry.field(description="The meetings this organization held, newest first.")
+    async def meetings(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[MeetingRef]:
+        from schema.activity import Meeting
+
+        page_args = info.context.page(info, first, after)
+        page = await info.context.loaders.meetings_by_organization.load((self.record.id, page_args))
+        return connection(page, Meeting.of, after)
+
     @strawberry.field(
         description="Who covers which households of this organization's subtree on `asOf` "
         "(default today), and which households nobody covers."
@@ -134,6 +152,53 @@ class Organization(Node):
         return CoverageReport(
             organization=self, as_of=as_of or info.context.today, organization_id=self.record.id
         )
+
+    # Analysts' questions about this organization's subtree (also root fields
+    # taking the organization's id; see schema/analytics.py).
+
+    @strawberry.field(description="The cadre-pipeline funnel of this subtree (see Query.pipelineFunnel).")
+    async def pipeline_funnel(
+        self,
+        info: Info,
+        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
+        to: dt.date | None = None,
+        by: FunnelBreakdownRef | None = None,
+    ) -> PipelineFunnelRef:
+        from schema.analytics import FunnelBreakdown, funnel_of
+
+        return await funnel_of(info, self.record, from_, to, by or FunnelBreakdown.NONE)
+
+    @strawberry.field(description="Candidates for the next pipeline stage (see Query.pipelineCandidates).")
+    async def pipeline_candidates(
+        self,
+        info: Info,
+        stage: Stage,
+        as_of: dt.date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[CandidateRef]:
+        from schema.analytics import candidates_of
+
+        return await candidates_of(info, self.record, stage, as_of, first, after)
+
+    @strawberry.field(description="Term statistics of a role in this subtree (see Query.termStatistics).")
+    async def term_statistics(
+        self,
+        info: Info,
+        role: Role,
+        as_of: dt.date | None = None,
+        level: Level | None = None,
+        kind: OrgKind | None = None,
+    ) -> TermStatisticsRef:
+        from schema.analytics import terms_of
+
+        return await terms_of(info, self.record, role, as_of, level, kind)
+
+    @strawberry.field(description="Dashboard figures of this subtree (see Query.organizationStats).")
+    async def stats(self, info: Info, as_of: dt.date | None = None) -> OrganizationStatsRef:
+        from schema.analytics import stats_of
+
+        return await stats_of(info, self.record, as_of)
 
 
 @strawberry.type(description="One term of a role held by a person in an organization (任职).")

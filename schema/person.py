@@ -12,15 +12,20 @@ from graph.people import LinkKind
 from loaders.context import Dated, LinkFilter
 from schema.context import Info
 from schema.enums import Education, Gender, PoliticalStatus, Stage
-from schema.relay import Node, to_global_id
+from schema.relay import Connection, Node, connection, to_global_id
 
 if TYPE_CHECKING:
+    from schema.activity import Commitment, Visit
+    from schema.analytics import MentorLineage
     from schema.organization import Position
     from schema.place import Coverage, Household
 
 PositionRef = Annotated["Position", strawberry.lazy("schema.organization")]
 HouseholdRef = Annotated["Household", strawberry.lazy("schema.place")]
 CoverageRef = Annotated["Coverage", strawberry.lazy("schema.place")]
+MentorLineageRef = Annotated["MentorLineage", strawberry.lazy("schema.analytics")]
+VisitRef = Annotated["Visit", strawberry.lazy("schema.activity")]
+CommitmentRef = Annotated["Commitment", strawberry.lazy("schema.activity")]
 
 
 @strawberry.type(description="A cadre-pipeline stage a person reached on a date.")
@@ -141,6 +146,12 @@ class Person(Node):
         found = await info.context.loaders.milestones_by_person.load(self.record.id)
         return [Milestone(stage=m.stage, on=m.on) for m in found]
 
+    @strawberry.field(description="Her mentoring lineage to `depth` generations (see Query.mentorLineage).")
+    async def lineage(self, info: Info, depth: int = 3) -> MentorLineageRef | None:
+        from schema.analytics import lineage_of
+
+        return await lineage_of(info, self.record.id, depth)
+
     @strawberry.field(
         description="The stage reached most recently (the later pipeline stage on a tie); null if none."
     )
@@ -149,6 +160,36 @@ class Person(Node):
         if not found:
             return None
         return max(found, key=lambda m: (m.on, model.STAGE_ORDER[m.stage])).stage
+
+    @strawberry.field(description="Households this person visited (四必访, 访三情), newest first.")
+    async def visits(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[VisitRef]:
+        from schema.activity import Visit
+
+        page_args = info.context.page(info, first, after)
+        page = await info.context.loaders.visits_by_person.load((self.record.id, page_args))
+        return connection(page, Visit.of, after)
+
+    @strawberry.field(
+        description="Her public one-sentence commitments (一句话承诺) of `year`, or of every year; "
+        "the latest year first."
+    )
+    async def commitments(self, info: Info, year: int | None = None) -> list[CommitmentRef]:
+        from schema.activity import Commitment
+
+        found = await info.context.loaders.commitments_by_person.load((self.record.id, year))
+        return [Commitment.of(c) for c in found]
+
+    @strawberry.field(
+        description="The share of her commitments of `year` (or of every year) that were kept, "
+        "0 to 1; null when she made none."
+    )
+    async def commitment_completion_rate(self, info: Info, year: int | None = None) -> float | None:
+        found = await info.context.loaders.commitments_by_person.load((self.record.id, year))
+        if not found:
+            return None
+        return sum(c.status is model.CommitmentStatus.DONE for c in found) / len(found)
 
 
 async def _links(

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.dataloader import DataLoader
 
 from graph.errors import BadInput
+from schema.analytics import AnalyticsQuery
 from schema.context import Info
 from schema.coverage import CoverageReport
 from schema.enums import Level, OrgKind, Role
@@ -38,7 +39,9 @@ async def _by_id_or_code(
 
 
 @strawberry.type
-class Query:
+class Query(AnalyticsQuery):
+    """Entry points: lookups and searches here, analysts' questions in AnalyticsQuery."""
+
     @strawberry.field(description="Any object by its global id; null if it does not exist.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         type_name, raw_id = from_global_id(id)

@@ -50,6 +50,8 @@ class OrgGraphView(GraphQL[Context, None]):
             today=self.state.today(),
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
+            board_min=settings.board_min,
+            board_max=settings.board_max,
             request=request,
             response=response,
         )

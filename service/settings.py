@@ -41,6 +41,9 @@ class Settings:
     max_page_size: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_PAGE_SIZE", 100))
     timezone: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_TIMEZONE", "Asia/Shanghai"))
     graphiql: bool = field(default_factory=lambda: os.environ.get("ORGGRAPH_GRAPHIQL", "1") != "0")
+    # How many members a board elected in a term change (换届) may have.
+    board_min: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MIN", 7))
+    board_max: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MAX", 15))
 
     @property
     def instance(self) -> Instance:

@@ -17,6 +17,7 @@ import pytest
 from graph import launcher
 from graph.constraints import apply_constraints
 from graph.driver import Connection, Database
+from graph.seed import seed, wipe
 from service.app import create_app
 from tests.graphs import TODAY, village_world
 from tests.helpers import RolledBackDatabase, rolled_back
@@ -90,3 +91,13 @@ async def api(world: RolledBackDatabase) -> AsyncIterator[GraphQLClient]:
     app = create_app(db=world, today=lambda: TODAY)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         yield GraphQLClient(http, world)
+
+
+@pytest.fixture(scope="module")
+async def demo(database: Database) -> AsyncIterator[Database]:
+    """The default demo county (small scale, seed 2021), committed for one module
+    and wiped afterwards."""
+    await wipe(database)
+    await seed(database, "small")
+    yield database
+    await wipe(database)

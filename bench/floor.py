@@ -1,0 +1,247 @@
+"""The floor: per shape, the fewest Cypher round trips (one) through the async
+Python driver that produce the same JSON as OrgGraph's GraphQL answer.
+
+Each function builds the whole answer in Neo4j (nested COLLECT subqueries, map
+projections, dates as strings) and leaves Python only what Cypher cannot do
+(base64 cursors) and the `orjson.dumps`. Orders, filters and page sizes follow
+`graph/` exactly (role rank, `code` keysets, "active on" = since <= day < until),
+so `bench.check` can compare the answers byte for byte once parsed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any, LiteralString
+
+import orjson
+from neo4j import AsyncDriver, AsyncGraphDatabase, Query, RoutingControl
+
+from bench.common import AS_OF
+from bench.queries import LINEAGE_DEPTH, Params
+from graph.driver import Connection
+from graph.people import ROLE_RANK
+from schema.relay import encode_cursor
+
+NESTED: LiteralString = """
+MATCH (c:Organization {code: $code})
+RETURN c {
+  .code, .name,
+  children: {nodes: COLLECT {
+    MATCH (c)<-[:PART_OF]-(t:Organization)
+    WHERE t.kind = 'FEDERATION' AND t.level = 'TOWNSHIP'
+    WITH t ORDER BY t.code LIMIT $townships
+    RETURN t {
+      .code, .name,
+      children: {nodes: COLLECT {
+        MATCH (t)<-[:PART_OF]-(v:Organization)
+        WHERE v.kind = 'FEDERATION' AND v.level = 'VILLAGE'
+        WITH v ORDER BY v.code LIMIT $first
+        RETURN v {
+          .code, .name,
+          positions: {nodes: COLLECT {
+            MATCH (v)<-[h:HOLDS]-(p:Person)
+            WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on)
+            WITH h, p ORDER BY $rank[h.role] + '|' + p.code + '|' + h.id LIMIT $first
+            OPTIONAL MATCH (p)-[:LIVES_IN]->(home:Household)
+            RETURN {
+              role: h.role, since: toString(h.since), until: toString(h.until),
+              person: p {
+                .code, .name, birthDate: toString(p.birthDate), .education, .politicalStatus,
+                household: CASE WHEN home IS NULL THEN null
+                           ELSE home {.code, .address, tags: coalesce(home.tags, [])} END
+              }
+            }
+          }}
+        }
+      }}
+    }
+  }}
+} AS organization
+"""
+
+COVERAGE: LiteralString = """
+MATCH (root:Organization {code: $code})
+CALL (root) {
+  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+  WITH DISTINCT g
+  WITH g, COLLECT {
+    MATCH (g)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+    RETURN DISTINCT p
+  } AS viaGrid
+  MATCH (g)<-[:IN_GRID]-(h:Household)
+  WITH h, size(viaGrid) + COUNT {
+    MATCH (h)<-[c:COVERS]-(p:Person)
+    WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) AND NOT p IN viaGrid
+    RETURN DISTINCT p
+  } AS coverers
+  ORDER BY h.code
+  RETURN count(h) AS households,
+         count(CASE WHEN coverers > 0 THEN 1 END) AS covered,
+         count(CASE WHEN coverers > 1 THEN 1 END) AS multiply,
+         collect(CASE WHEN coverers = 0 THEN h {.code, .address, tags: coalesce(h.tags, [])} END)[..$first]
+           AS uncovered,
+         collect(CASE WHEN coverers > 1 THEN h {.code, .address, tags: coalesce(h.tags, [])} END)[..$first]
+           AS multiplyCovered
+}
+CALL (root) {
+  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+  OPTIONAL MATCH (g)<-[:IN_GRID]-(h:Household)
+  WITH collect(DISTINCT g) + collect(DISTINCT h) AS places
+  UNWIND places AS place
+  MATCH (place)<-[c:COVERS]-(p:Person)
+  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  WITH p, collect(DISTINCT place) AS covered
+  ORDER BY p.code
+  RETURN count(p) AS members, collect({
+    person: p {.code, .name},
+    grids: COLLECT { UNWIND covered AS x WITH x WHERE x:Grid WITH x ORDER BY x.code RETURN x {.code, .name} },
+    households: COLLECT { UNWIND covered AS x WITH x WHERE x:Household WITH x ORDER BY x.code
+                            RETURN x {.code, .address} },
+    householdsReached: COUNT { UNWIND covered AS x MATCH (x)<-[:IN_GRID*0..1]-(h:Household) RETURN DISTINCT h }
+  })[..$first] AS memberPage
+}
+RETURN root {
+  .code, .name,
+  coverage: {
+    householdCount: households, coveredCount: covered, uncoveredCount: households - covered,
+    coverageRatio: CASE WHEN households = 0 THEN 0.0 ELSE toFloat(covered) / households END,
+    members: {totalCount: members, nodes: memberPage},
+    uncovered: {totalCount: households - covered, nodes: uncovered},
+    multiplyCovered: {totalCount: multiply, nodes: multiplyCovered}
+  }
+} AS organization
+"""
+
+PEOPLE: LiteralString = """
+MATCH (p:Person) WHERE p.code > $after
+WITH p ORDER BY p.code LIMIT $limit
+RETURN p {.code, .name, .gender, birthDate: toString(p.birthDate), .education, .politicalStatus} AS node
+"""
+
+
+# The analytics issue's funnel (graph/analytics/funnel.py), as one query: each
+# milestone reached by `to` of a person in the subtree (holding a position in it
+# or living in it), whether she reached the next Party-path stage by `to`, and
+# the days between.
+FUNNEL: LiteralString = """
+MATCH (root:Organization {code: $code})
+CALL (root) {
+  MATCH (p:Person)-[r:REACHED]->(s:Stage)
+  WHERE r.on <= $to AND (
+    EXISTS { (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(root) }
+    OR EXISTS { (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
+                -[:PART_OF*0..12]->(root) })
+  OPTIONAL MATCH (p)-[r2:REACHED]->(:Stage {name: $next[s.name]})
+  WHERE r2.on <= $to
+  WITH s, r, r2, CASE WHEN r2 IS NULL THEN null ELSE duration.inDays(r.on, r2.on).days END AS days
+  WITH s.name AS stage, count(r) AS reached, count(r2) AS advanced,
+       percentileDisc(days, 0.5) AS medianDays, percentileDisc(days, 0.9) AS p90Days
+  RETURN collect({stage: stage, reached: reached, advanced: advanced, medianDays: medianDays,
+                  p90Days: p90Days}) AS flows
+}
+RETURN root {.code, .name} AS organization, flows
+"""
+STAGES = ("VILLAGE_SISTER", "PARTY_ACTIVIST", "DEVELOPMENT_TARGET", "PROBATIONARY_MEMBER", "PARTY_MEMBER",
+          "REPRESENTATIVE", "RESERVE_CADRE", "VILLAGE_COMMITTEE")  # fmt: skip
+NEXT_STAGE = dict(itertools.pairwise(STAGES[:5]))  # the Party path
+
+
+def _lineage_cypher(depth: int) -> LiteralString:
+    """person { mentees(history: true) { since until person { ... } } }, `depth` levels.
+    Each level has its own variables: a nested COLLECT sees the outer ones."""
+    body: LiteralString = ".code, .name"
+    for level in range(depth, 0, -1):
+        # Only literals are concatenated: the names come from the fixed tables below.
+        me, other, rel = _PEOPLE[level - 1], _PEOPLE[level], _RELS[level]
+        body = (
+            ".code, .name, mentees: COLLECT { MATCH (" + me + ")-[" + rel + ":MENTORS]->(" + other
+            + ":Person) WITH " + rel + ", " + other + " ORDER BY " + other + ".code RETURN {since: toString("
+            + rel + ".since), until: toString(" + rel + ".until), person: " + other + " {" + body + "}} }"
+        )  # fmt: skip
+    return "MATCH (p0:Person {code: $code}) RETURN p0 {" + body + "} AS person"
+
+
+_PEOPLE: tuple[LiteralString, ...] = ("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8")
+_RELS: tuple[LiteralString, ...] = ("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8")
+LINEAGE: LiteralString = _lineage_cypher(LINEAGE_DEPTH)
+
+
+class Floor:
+    """One driver (one connection pool) and a function per shape returning the
+    answer's JSON bytes."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.driver: AsyncDriver = AsyncGraphDatabase.driver(
+            connection.uri, auth=(connection.user, connection.password)
+        )
+        self.database = connection.database
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+    async def _rows(self, cypher: LiteralString, **params: Any) -> list[Any]:
+        records, _, _ = await self.driver.execute_query(
+            Query(cypher), params, routing_=RoutingControl.READ, database_=self.database
+        )
+        return records
+
+    async def nested(self, code: str, on: dt.date, first: int, townships: int | None = None) -> bytes:
+        rows = await self._rows(
+            NESTED, code=code, on=on, first=first, townships=townships or first, rank=ROLE_RANK
+        )
+        return orjson.dumps({"data": {"organization": rows[0]["organization"] if rows else None}})
+
+    async def coverage(self, code: str, on: dt.date, first: int = 20) -> bytes:
+        rows = await self._rows(COVERAGE, code=code, on=on, first=first)
+        return orjson.dumps({"data": {"organization": rows[0]["organization"] if rows else None}})
+
+    async def people(self, after: str | None, first: int = 50) -> bytes:
+        rows = await self._rows(PEOPLE, after=after or "", limit=first + 1)
+        nodes = [r["node"] for r in rows[:first]]
+        page_info = {
+            "hasNextPage": len(rows) > first,
+            "endCursor": encode_cursor(nodes[-1]["code"]) if nodes else None,
+        }
+        return orjson.dumps({"data": {"people": {"pageInfo": page_info, "nodes": nodes}}})
+
+    async def funnel(self, code: str, to: dt.date) -> bytes:
+        rows = await self._rows(FUNNEL, code=code, to=to, next=NEXT_STAGE)
+        if not rows:
+            return orjson.dumps({"data": {"pipelineFunnel": None}})
+        flows = {f["stage"]: f for f in rows[0]["flows"]}
+        stages = []
+        for name in STAGES:
+            f = flows.get(name, {})
+            reached, advanced, following = f.get("reached", 0), f.get("advanced", 0), NEXT_STAGE.get(name)
+            stages.append(
+                {
+                    "stage": name,
+                    "nextStage": following,
+                    "reached": reached,
+                    "advanced": advanced,
+                    "conversion": (advanced / reached if reached else 0.0) if following else None,
+                    "medianDays": f.get("medianDays"),
+                    "p90Days": f.get("p90Days"),
+                }
+            )
+        answer = {"organization": rows[0]["organization"], "stages": stages}
+        return orjson.dumps({"data": {"pipelineFunnel": answer}})
+
+    async def lineage(self, code: str) -> bytes:
+        rows = await self._rows(LINEAGE, code=code)
+        return orjson.dumps({"data": {"person": rows[0]["person"] if rows else None}})
+
+    def for_shape(self, shape: str, p: Params) -> Callable[[], Awaitable[bytes]] | None:
+        """A no-argument coroutine function answering `shape`, or None (no floor)."""
+        calls: dict[str, Callable[[], Awaitable[bytes]]] = {
+            "county-nested": lambda: self.nested(p.county, AS_OF, 100),
+            "screen-nested": lambda: self.nested(p.county, AS_OF, 20),
+            "coverage": lambda: self.coverage(p.township, AS_OF),
+            "people-first": lambda: self.people(None),
+            "people-deep": lambda: self.people(p.deep_after_code),
+            "pipeline-funnel": lambda: self.funnel(p.county, AS_OF),
+            "lineage": lambda: self.lineage(p.lineage_root),
+        }
+        return calls.get(shape)

@@ -1,0 +1,31 @@
+// An Apollo Federation 2 gateway composing OrgGraph and the party subgraph with
+// IntrospectAndCompose; forwards the client's Authorization header to both.
+// Usage: node gateway.mjs PORT ORGGRAPH_URL PARTY_URL
+import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { ApolloServer } from "@apollo/server";
+import { startStandaloneServer } from "@apollo/server/standalone";
+
+const [port, orggraphUrl, partyUrl] = process.argv.slice(2);
+
+class ForwardAuth extends RemoteGraphQLDataSource {
+  willSendRequest({ request, context }) {
+    if (context.authorization) request.http.headers.set("authorization", context.authorization);
+  }
+}
+
+const gateway = new ApolloGateway({
+  supergraphSdl: new IntrospectAndCompose({
+    subgraphs: [
+      { name: "orggraph", url: orggraphUrl },
+      { name: "party", url: partyUrl },
+    ],
+  }),
+  buildService: ({ url }) => new ForwardAuth({ url }),
+});
+
+const server = new ApolloServer({ gateway });
+const { url } = await startStandaloneServer(server, {
+  listen: { host: "127.0.0.1", port: Number(port) },
+  context: async ({ req }) => ({ authorization: req.headers.authorization }),
+});
+console.log(`gateway ready at ${url}`);
