@@ -8,11 +8,13 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.stamp-install
 GRAPHIQL_DIR := service/graphiql
 GRAPHIQL_STAMP := $(GRAPHIQL_DIR)/node_modules/.stamp-npm-ci
+FEDERATION_DIR := tests/federation
+FEDERATION_STAMP := $(FEDERATION_DIR)/node_modules/.stamp-npm-ci
 SCALE ?= small
 
 .PHONY: install run test lint format schema seed neo4j-start neo4j-stop neo4j-status clean
 
-install: $(INSTALLED) $(GRAPHIQL_STAMP)
+install: $(INSTALLED) $(GRAPHIQL_STAMP) $(FEDERATION_STAMP)
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +26,11 @@ $(INSTALLED): pyproject.toml
 # node_modules, stamp included, so a deleted or stale tree is reinstalled.
 $(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package-lock.json $(GRAPHIQL_DIR)/package.json
 	npm ci --prefix $(GRAPHIQL_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The Apollo gateway and second subgraph of the federation test.
+$(FEDERATION_STAMP): $(FEDERATION_DIR)/package-lock.json $(FEDERATION_DIR)/package.json
+	npm ci --prefix $(FEDERATION_DIR) --no-audit --no-fund --loglevel=error
 	touch $@
 
 run: install
@@ -45,7 +52,7 @@ format: install
 
 # Refresh the committed SDL snapshot after a schema change (review the diff).
 schema: install
-	$(BIN)/orggraph schema > schema.graphql
+	$(BIN)/orggraph schema --subgraph > schema.graphql
 
 seed: install
 	$(BIN)/orggraph neo4j start
@@ -81,6 +88,13 @@ bench-scaling: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.scaling
 bench-profile: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.profile
+
+# Import throughput (README "Import and export"): county seed → export →
+# import into an empty database → export again, compared byte for byte; prints
+# JSON. Its own Neo4j (port 7743, rebuilt, stopped afterwards); ~3 minutes.
+.PHONY: bench-import
+bench-import: install
+	$(BIN)/python -m bench.import_throughput
 
 clean:
 	-$(BIN)/orggraph neo4j stop

@@ -11,7 +11,7 @@ from graph import model
 from loaders.context import OrgFilter, PositionFilter, TagFilter
 from schema.context import Info
 from schema.enums import HouseholdTag, Level, OrgKind, Role, Stage
-from schema.relay import Connection, Node, connection, to_global_id
+from schema.relay import Connection, Node, by_id_or_code, connection, to_global_id
 
 if TYPE_CHECKING:
     from schema.activity import Meeting
@@ -32,9 +32,10 @@ TermStatisticsRef = Annotated["TermStatistics", strawberry.lazy("schema.analytic
 OrganizationStatsRef = Annotated["OrganizationStats", strawberry.lazy("schema.analytics")]
 
 
-@strawberry.type(
+@strawberry.federation.type(
+    keys=["id", "code"],
     description="A federation (妇联), women's committee (妇委会), council (村嫂理事会, 妇女议事会), "
-    "volunteer team or village committee (村两委), placed in the territorial tree by PART_OF."
+    "volunteer team or village committee (村两委), placed in the territorial tree by PART_OF.",
 )
 class Organization(Node):
     id: strawberry.ID
@@ -58,6 +59,18 @@ class Organization(Node):
     @classmethod
     def maybe(cls, r: model.Organization | None) -> Self | None:
         return None if r is None else cls.of(r)
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Self | None:
+        """An entity another subgraph refers to (Apollo Federation @key)."""
+        loaders = info.context.loaders
+        return cls.maybe(
+            await by_id_or_code(
+                "Organization", id, code, loaders.organization_by_id, loaders.organization_by_code
+            )
+        )
 
     @strawberry.field(description="The organization this one belongs to (is guided by).")
     async def parent(self, info: Info) -> Organization | None:

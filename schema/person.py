@@ -12,7 +12,7 @@ from graph.people import LinkKind
 from loaders.context import Dated, LinkFilter
 from schema.context import Info
 from schema.enums import Education, Gender, PoliticalStatus, Stage
-from schema.relay import Connection, Node, connection, to_global_id
+from schema.relay import Connection, Node, by_id_or_code, connection, to_global_id
 
 if TYPE_CHECKING:
     from schema.activity import Commitment, Visit
@@ -50,7 +50,9 @@ class PersonLink:
         return Person.of(found)
 
 
-@strawberry.type(description="A person: an officer, village sister (村嫂), volunteer or resident.")
+@strawberry.federation.type(
+    keys=["id", "code"], description="A person: an officer, village sister (村嫂), volunteer or resident."
+)
 class Person(Node):
     id: strawberry.ID
     code: str
@@ -79,6 +81,16 @@ class Person(Node):
     @classmethod
     def maybe(cls, r: model.Person | None) -> Self | None:
         return None if r is None else cls.of(r)
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Self | None:
+        """An entity another subgraph refers to (Apollo Federation @key)."""
+        loaders = info.context.loaders
+        return cls.maybe(
+            await by_id_or_code("Person", id, code, loaders.person_by_id, loaders.person_by_code)
+        )
 
     @strawberry.field(description="Age in whole years on `asOf` (default today).")
     def age(self, info: Info, as_of: dt.date | None = None) -> int | None:

@@ -11,7 +11,7 @@ from graph import model
 from loaders.context import TagFilter
 from schema.context import Info
 from schema.enums import CoverageVia, CoverRole, HouseholdTag
-from schema.relay import Connection, Node, connection, to_global_id
+from schema.relay import Connection, Node, by_id_or_code, connection, to_global_id
 
 if TYPE_CHECKING:
     from schema.organization import Organization
@@ -21,7 +21,9 @@ OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organization
 PersonRef = Annotated["Person", strawberry.lazy("schema.person")]
 
 
-@strawberry.type(description="A grid (网格) of a village or community: a patch of households.")
+@strawberry.federation.type(
+    keys=["id", "code"], description="A grid (网格) of a village or community: a patch of households."
+)
 class Grid(Node):
     id: strawberry.ID
     code: str
@@ -35,6 +37,14 @@ class Grid(Node):
     @classmethod
     def maybe(cls, r: model.Grid | None) -> Self | None:
         return None if r is None else cls.of(r)
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Self | None:
+        """An entity another subgraph refers to (Apollo Federation @key)."""
+        loaders = info.context.loaders
+        return cls.maybe(await by_id_or_code("Grid", id, code, loaders.grid_by_id, loaders.grid_by_code))
 
     @strawberry.field(description="The village or community the grid belongs to.")
     async def organization(self, info: Info) -> OrganizationRef | None:
@@ -57,7 +67,9 @@ class Grid(Node):
         return [Coverage.of(c, on) for c in found]
 
 
-@strawberry.type(description="A household (户) in a grid, with its care and honor tags.")
+@strawberry.federation.type(
+    keys=["id", "code"], description="A household (户) in a grid, with its care and honor tags."
+)
 class Household(Node):
     id: strawberry.ID
     code: str
@@ -78,6 +90,16 @@ class Household(Node):
     @classmethod
     def maybe(cls, r: model.Household | None) -> Self | None:
         return None if r is None else cls.of(r)
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Self | None:
+        """An entity another subgraph refers to (Apollo Federation @key)."""
+        loaders = info.context.loaders
+        return cls.maybe(
+            await by_id_or_code("Household", id, code, loaders.household_by_id, loaders.household_by_code)
+        )
 
     @strawberry.field(description="The grid the household sits in.")
     async def grid(self, info: Info) -> Grid | None:

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from graph.errors import BadInput
 from schema.analytics import AnalyticsQuery
@@ -17,25 +16,10 @@ from schema.enums import Level, OrgKind, Role
 from schema.organization import Organization
 from schema.person import Person
 from schema.place import Grid, Household
-from schema.relay import Connection, Node, connection, expect_global_id, from_global_id
+from schema.relay import Connection, Node, by_id_or_code, connection, expect_global_id, from_global_id
 
 R = TypeVar("R")
 W = TypeVar("W")
-
-
-async def _by_id_or_code(
-    type_name: str,
-    id: strawberry.ID | None,
-    code: str | None,
-    by_id: DataLoader[str, R | None],
-    by_code: DataLoader[str, R | None],
-) -> R | None:
-    if (id is None) == (code is None):
-        raise BadInput(f"give exactly one of id and code to look up a {type_name}", argument="id")
-    if id is not None:
-        return await by_id.load(expect_global_id(id, type_name))
-    assert code is not None
-    return await by_code.load(code)
 
 
 @strawberry.type
@@ -62,7 +46,7 @@ class Query(AnalyticsQuery):
         self, info: Info, id: strawberry.ID | None = None, code: str | None = None
     ) -> Organization | None:
         loaders = info.context.loaders
-        found = await _by_id_or_code(
+        found = await by_id_or_code(
             "Organization", id, code, loaders.organization_by_id, loaders.organization_by_code
         )
         return Organization.maybe(found)
@@ -96,7 +80,7 @@ class Query(AnalyticsQuery):
     ) -> Person | None:
         loaders = info.context.loaders
         return Person.maybe(
-            await _by_id_or_code("Person", id, code, loaders.person_by_id, loaders.person_by_code)
+            await by_id_or_code("Person", id, code, loaders.person_by_id, loaders.person_by_code)
         )
 
     @strawberry.field(
@@ -127,15 +111,13 @@ class Query(AnalyticsQuery):
         self, info: Info, id: strawberry.ID | None = None, code: str | None = None
     ) -> Household | None:
         loaders = info.context.loaders
-        found = await _by_id_or_code(
-            "Household", id, code, loaders.household_by_id, loaders.household_by_code
-        )
+        found = await by_id_or_code("Household", id, code, loaders.household_by_id, loaders.household_by_code)
         return Household.maybe(found)
 
     @strawberry.field(description="A grid by global id or by code.")
     async def grid(self, info: Info, id: strawberry.ID | None = None, code: str | None = None) -> Grid | None:
         loaders = info.context.loaders
-        return Grid.maybe(await _by_id_or_code("Grid", id, code, loaders.grid_by_id, loaders.grid_by_code))
+        return Grid.maybe(await by_id_or_code("Grid", id, code, loaders.grid_by_id, loaders.grid_by_code))
 
     @strawberry.field(
         description="Which members cover which households in an organization's subtree on `asOf` "

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from graph.errors import BadInput
 from graph.model import Page, PageArgs
@@ -64,6 +65,23 @@ def page_args(first: int | None, after: str | None, *, default: int, maximum: in
     if first < 0 or first > maximum:
         raise BadInput(f"first must be between 0 and {maximum}, got {first}", argument="first")
     return PageArgs(first=first, after=decode_cursor(after) if after else None, total=total)
+
+
+async def by_id_or_code(
+    type_name: str,
+    id: strawberry.ID | None,
+    code: str | None,
+    by_id: DataLoader[str, R | None],
+    by_code: DataLoader[str, R | None],
+) -> R | None:
+    """Look a record up by global id or by code (exactly one of them): for root
+    lookups and for federation references (@key on id and on code)."""
+    if (id is None) == (code is None):
+        raise BadInput(f"give exactly one of id and code to look up a {type_name}", argument="id")
+    if id is not None:
+        return await by_id.load(expect_global_id(id, type_name))
+    assert code is not None
+    return await by_code.load(code)
 
 
 @strawberry.interface(description="An object with a global, opaque id (Relay).")
