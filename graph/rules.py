@@ -1,6 +1,7 @@
-"""The graph's rules as pure functions, shared by the mutations (`graph.writes`)
-and the bulk-import validator (`graph.transfer`), so both write paths accept and
-refuse the same things.
+"""Rules of the graph as pure functions, shared by the mutations (`graph.writes`)
+and the bulk-import validator (`graph.transfer.validator`), so both write paths
+apply them the same way. (Rules about who may hold what at once, such as one
+chair and the board size of a term change, apply to the mutations only.)
 
 - Codes: letters, digits, `.`, `_`, `-`; phones: digits with an optional `+`,
   spaces and dashes.

@@ -15,6 +15,7 @@ from graph.driver import Database
 from graph.seed import load, wipe
 from graph.seed_data import generate
 from graph.transfer.exporter import export_folder
+from graph.transfer.formats import FILES as FORMATS
 from graph.transfer.importer import InvalidFolder, import_folder
 from service.app import create_app
 from service.cli import main as cli
@@ -210,3 +211,16 @@ def test_cli_import_and_export(empty: Database, tmp_path: Path, capsys: pytest.C
     )
     assert cli.main(["export", str(tmp_path / "out"), "--quiet"]) == 0
     assert files_of(tmp_path / "out") == files_of(EXAMPLE)
+
+
+def test_the_readme_documents_the_format_and_real_problems() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Import and export") : readme.index("## Development")]
+    for fmt in FORMATS:
+        [row] = [line for line in section.splitlines() if line.startswith(f"| `{fmt.name}` |")]
+        columns = row.split("|")[2]
+        positions = [columns.index(c.name if not c.required else f"**{c.name}**") for c in fmt.columns]
+        assert positions == sorted(positions), fmt.name
+    block = section[section.index("```\norganizations.csv:") + 4 :]
+    for line in block[: block.index("```")].splitlines():
+        assert line in BROKEN_PROBLEMS

@@ -139,7 +139,7 @@ async def _pages(db: Database, statement: LiteralString, bar: tqdm) -> list[Any]
         after = page[-1]["code"]
 
 
-async def read_folder(db: Database, *, progress: bool = False) -> Folder:
+async def read_database(db: Database, *, progress: bool = False) -> Folder:
     """The database as typed rows, in export order."""
     folder = Folder()
     total = (await db.read(SIZES))[0]["nodes"]
@@ -223,7 +223,7 @@ async def export_folder(
 ) -> ExportSummary:
     """Write every file of the folder format into `path` (created if missing)."""
     started = time.perf_counter()
-    folder = await read_folder(db, progress=progress)
+    folder = await read_database(db, progress=progress)
     path.mkdir(parents=True, exist_ok=True)
     for fmt, rows in folder.files():
         write_csv(path / fmt.name, fmt, rows, bom=bom)

@@ -61,10 +61,9 @@ RETURN collect({i: row.i, state: {name: n.name, kind: n.kind, level: n.level,
   link: head(COLLECT { MATCH (n)-[:PART_OF]->(p:Organization) RETURN p.code ORDER BY p.code })}}) AS found
 """
 _ORGANIZATION_LINK: LiteralString = """
-CALL (n, row) {
-  MATCH (p:Organization {code: row.link}) USING INDEX SEEK p:Organization(code)
-  CREATE (n)-[:PART_OF]->(p)
-}
+WITH n, row WHERE row.link IS NOT NULL
+MATCH (p:Organization {code: row.link}) USING INDEX SEEK p:Organization(code)
+CREATE (n)-[:PART_OF]->(p)
 """
 ORGANIZATION_CREATE: LiteralString = (
     """
@@ -92,10 +91,9 @@ RETURN collect({i: row.i, state: {name: n.name,
   link: head(COLLECT { MATCH (n)-[:PART_OF]->(o:Organization) RETURN o.code ORDER BY o.code })}}) AS found
 """
 _GRID_LINK: LiteralString = """
-CALL (n, row) {
-  MATCH (o:Organization {code: row.link}) USING INDEX SEEK o:Organization(code)
-  CREATE (n)-[:PART_OF]->(o)
-}
+WITH n, row WHERE row.link IS NOT NULL
+MATCH (o:Organization {code: row.link}) USING INDEX SEEK o:Organization(code)
+CREATE (n)-[:PART_OF]->(o)
 """
 GRID_CREATE: LiteralString = (
     """
@@ -123,10 +121,9 @@ RETURN collect({i: row.i, state: {address: n.address, tags: coalesce(n.tags, [])
   link: head(COLLECT { MATCH (n)-[:IN_GRID]->(g:Grid) RETURN g.code ORDER BY g.code })}}) AS found
 """
 _HOUSEHOLD_LINK: LiteralString = """
-CALL (n, row) {
-  MATCH (g:Grid {code: row.link}) USING INDEX SEEK g:Grid(code)
-  CREATE (n)-[:IN_GRID]->(g)
-}
+WITH n, row WHERE row.link IS NOT NULL
+MATCH (g:Grid {code: row.link}) USING INDEX SEEK g:Grid(code)
+CREATE (n)-[:IN_GRID]->(g)
 """
 HOUSEHOLD_CREATE: LiteralString = (
     """
@@ -155,10 +152,9 @@ RETURN collect({i: row.i, state: {name: n.name, gender: n.gender, birthDate: n.b
   link: head(COLLECT { MATCH (n)-[:LIVES_IN]->(h:Household) RETURN h.code ORDER BY h.code })}}) AS found
 """
 _PERSON_LINK: LiteralString = """
-CALL (n, row) {
-  MATCH (h:Household {code: row.link}) USING INDEX SEEK h:Household(code)
-  CREATE (n)-[:LIVES_IN]->(h)
-}
+WITH n, row WHERE row.link IS NOT NULL
+MATCH (h:Household {code: row.link}) USING INDEX SEEK h:Household(code)
+CREATE (n)-[:LIVES_IN]->(h)
 """
 PERSON_CREATE: LiteralString = (
     """
@@ -204,11 +200,9 @@ CREATE (p)-[:HOLDS {id: row.id, role: row.role, since: row.since, until: row.unt
 _COVERED: LiteralString = """
 UNWIND $rows AS row
 MATCH (p:Person {code: row.person}) USING INDEX SEEK p:Person(code)
-CALL (row) {
-  MATCH (t:Grid {code: row.grid}) USING INDEX SEEK t:Grid(code) RETURN t
-  UNION
-  MATCH (t:Household {code: row.household}) USING INDEX SEEK t:Household(code) RETURN t
-}
+OPTIONAL MATCH (g:Grid {code: row.grid}) USING INDEX SEEK g:Grid(code)
+OPTIONAL MATCH (h:Household {code: row.household}) USING INDEX SEEK h:Household(code)
+WITH p, row, coalesce(g, h) AS t
 """
 COVERAGE_MATCH: LiteralString = (
     _COVERED

@@ -18,6 +18,7 @@ from typing import Any
 
 from graph.constraints import apply_constraints
 from graph.driver import Database
+from graph.transfer.formats import FILES
 from graph.transfer.importer import ImportSummary, InvalidFolder, import_folder
 from graph.transfer.writer import BATCH_SIZE
 from service.settings import Settings
@@ -29,6 +30,8 @@ IMPORT_QUERY_TIMEOUT = 600.0
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser(
         "import",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=_format_help(),
         help='import a folder of CSV files (see the README\'s "Import and export")',
         description="Validate a folder of CSV files (organizations.csv, grids.csv, households.csv, "
         "people.csv, positions.csv, coverage.csv, guidance.csv, mentorships.csv, milestones.csv; "
@@ -40,6 +43,15 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
     p.set_defaults(run=run)
+
+
+def _format_help() -> str:
+    """The files and their columns (required ones starred), from graph.transfer.formats."""
+    lines = ["files and columns (* required; rows refer to each other by code):"]
+    for fmt in FILES:
+        lines.append(f"  {fmt.name} (a row is identified by {fmt.identity})")
+        lines += [f"    {c.name + ('*' if c.required else ''):<17} {c.meaning}" for c in fmt.columns]
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:

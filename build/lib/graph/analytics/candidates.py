@@ -1,0 +1,93 @@
+"""Pipeline candidates: people of a subtree who have reached a stage, not yet the
+next one, and meet the rules for moving on, with how long they have waited.
+
+The rules (graph.model.MIN_DAYS_BEFORE and REQUIRES_MENTOR below): a
+development target must have been an activist for a year and have an active
+mentor (传帮带); a full member must have been probationary for a year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import LiteralString
+
+from graph import rows
+from graph.driver import Database
+from graph.errors import BadInput
+from graph.model import MIN_DAYS_BEFORE, NEXT_STAGE, Page, PageArgs, Person, Stage
+from graph.people import PERSON_IS_UNDER_ROOT
+
+REQUIRES_MENTOR = frozenset({Stage.DEVELOPMENT_TARGET})
+
+_CANDIDATES: LiteralString = (
+    """
+MATCH (root:Organization {id: $under})
+MATCH (:Stage {name: $stage})<-[r:REACHED]-(p:Person)
+WHERE r.on <= $asOf
+  AND NOT EXISTS { MATCH (p)-[n:REACHED]->(:Stage {name: $next}) WHERE n.on <= $asOf }
+  AND """
+    + PERSON_IS_UNDER_ROOT
+    + """
+WITH p, r, duration.inDays(r.on, $asOf).days AS waited, COLLECT {
+  MATCH (m:Person)-[x:MENTORS]->(p) WHERE x.since <= $asOf AND (x.until IS NULL OR x.until > $asOf)
+  RETURN m.id
+} AS mentorIds
+WHERE waited >= $minDays AND (NOT $needsMentor OR size(mentorIds) > 0)
+"""
+)
+
+CANDIDATES: LiteralString = (
+    _CANDIDATES
+    + """
+WITH p, r, waited, mentorIds, toString(r.on) + '|' + p.code AS sortKey
+WHERE sortKey > coalesce($after, '')
+WITH p, r, waited, mentorIds, sortKey ORDER BY sortKey LIMIT $limit
+RETURN sortKey, {
+  person: p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone},
+  reachedOn: r.on, waitedDays: waited, mentorIds: mentorIds
+} AS value
+"""
+)
+
+COUNT_CANDIDATES: LiteralString = _CANDIDATES + "RETURN count(p) AS total\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Someone ready for the next stage: since when she has been at her stage,
+    how many days that is, and who mentors her."""
+
+    person: Person
+    reached_on: dt.date
+    waited_days: int
+    mentor_ids: tuple[str, ...]
+
+
+async def pipeline_candidates(
+    db: Database, under: str, stage: Stage, as_of: dt.date, *, page: PageArgs
+) -> Page[Candidate]:
+    """Candidates for the stage after `stage`, longest-waiting first."""
+    following = NEXT_STAGE.get(stage)
+    if following is None:
+        raise BadInput(f"{stage.value} has no next stage on the Party path", argument="stage")
+    params = {
+        "under": under,
+        "stage": stage,
+        "next": following,
+        "asOf": as_of,
+        "minDays": MIN_DAYS_BEFORE.get(following, 0),
+        "needsMentor": following in REQUIRES_MENTOR,
+    }
+    found = await db.read(CANDIDATES, after=page.after, limit=page.first + 1, **params)
+    total = (await db.read(COUNT_CANDIDATES, **params))[0]["total"] if page.total else None
+    return rows.page_of(found, _candidate, page, total)
+
+
+def _candidate(row: rows.Row) -> Candidate:
+    return Candidate(
+        person=rows.person(row["person"]),
+        reached_on=row["reachedOn"].to_native(),
+        waited_days=row["waitedDays"],
+        mentor_ids=tuple(row["mentorIds"]),
+    )

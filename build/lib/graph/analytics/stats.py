@@ -1,0 +1,75 @@
+"""Dashboard figures of an organization on a date, for its subtree and for each
+child organization's subtree: people per active role, households per tag, and
+coverage. Each query walks the subtree once and files every row under its
+child and under the total ('*')."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import LiteralString
+
+from graph import rows
+from graph.driver import Database
+from graph.model import HouseholdTag, Organization, Role
+
+# The child of root that a row belongs to is the second node of its PART_OF path.
+HOUSEHOLD_FIGURES: LiteralString = """
+MATCH (root:Organization {id: $id})
+MATCH path = (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+WITH DISTINCT g, CASE WHEN length(path) >= 2 THEN nodes(path)[1].id END AS child
+WITH g, child, EXISTS {
+  MATCH (g)<-[c:COVERS]-(:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+} AS gridCovered
+MATCH (g)<-[:IN_GRID]-(h:Household)
+WITH child, h, gridCovered OR EXISTS {
+  MATCH (h)<-[c:COVERS]-(:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+} AS covered
+UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
+WITH groupKey, count(h) AS households, count(CASE WHEN covered THEN 1 END) AS covered,
+     collect(h.tags) AS tagLists
+RETURN groupKey, households, covered,
+       [t IN $tags | {tag: t, count: size([l IN tagLists WHERE t IN l])}] AS tags
+"""
+
+ROLE_FIGURES: LiteralString = """
+MATCH (root:Organization {id: $id})
+MATCH path = (root)<-[:PART_OF*0..12]-(o:Organization)<-[h:HOLDS]-(p:Person)
+WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on)
+WITH p, h.role AS role, CASE WHEN length(path) >= 2 THEN nodes(path)[1].id END AS child
+UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
+RETURN groupKey, role, count(DISTINCT p) AS people
+"""
+
+CHILDREN: LiteralString = """
+MATCH (:Organization {id: $id})<-[:PART_OF]-(c:Organization)
+RETURN c {.id, .code, .name, .kind, .level} AS child ORDER BY child.code
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Figures of one subtree (an organization's, or one of its children's)."""
+
+    households: int = 0
+    covered: int = 0
+    by_tag: dict[HouseholdTag, int] = field(default_factory=dict)
+    by_role: dict[Role, int] = field(default_factory=dict)
+
+
+async def organization_figures(
+    db: Database, organization_id: str, on: dt.date
+) -> tuple[Figures, list[tuple[Organization, Figures]]]:
+    """(the whole subtree's figures, each child's figures)."""
+    params = {"id": organization_id, "on": on}
+    household_rows = await db.read(HOUSEHOLD_FIGURES, **params, tags=[t.value for t in HouseholdTag])
+    role_rows = await db.read(ROLE_FIGURES, **params)
+    children = [rows.organization(r["child"]) for r in await db.read(CHILDREN, **params)]
+    groups: dict[str, Figures] = {}
+    for r in household_rows:
+        by_tag = {HouseholdTag[t["tag"]]: t["count"] for t in r["tags"]}
+        groups[r["groupKey"]] = Figures(r["households"], r["covered"], by_tag, {})
+    for r in role_rows:
+        figures = groups.setdefault(r["groupKey"], Figures())
+        figures.by_role[Role[r["role"]]] = r["people"]
+    return groups.get("*", Figures()), [(c, groups.get(c.id, Figures())) for c in children]

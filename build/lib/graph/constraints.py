@@ -1,0 +1,42 @@
+"""Uniqueness constraints and indexes, applied idempotently at start-up.
+
+Every node's `id` and `code` is unique; so is the `id` on HOLDS and COVERS
+relationships (positions and coverage are addressed by id), and on VISITED,
+Commitment and Meeting (grassroots work, `graph.activities`). The remaining
+indexes serve the lookups the read API makes: names for `nameContains`,
+relationship dates for "active on" filters.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.driver import Database
+
+STATEMENTS: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT organization_id IF NOT EXISTS FOR (n:Organization) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT organization_code IF NOT EXISTS FOR (n:Organization) REQUIRE n.code IS UNIQUE",
+    "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT person_code IF NOT EXISTS FOR (n:Person) REQUIRE n.code IS UNIQUE",
+    "CREATE CONSTRAINT grid_id IF NOT EXISTS FOR (n:Grid) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT grid_code IF NOT EXISTS FOR (n:Grid) REQUIRE n.code IS UNIQUE",
+    "CREATE CONSTRAINT household_id IF NOT EXISTS FOR (n:Household) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT household_code IF NOT EXISTS FOR (n:Household) REQUIRE n.code IS UNIQUE",
+    "CREATE CONSTRAINT stage_name IF NOT EXISTS FOR (n:Stage) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT holds_id IF NOT EXISTS FOR ()-[r:HOLDS]-() REQUIRE r.id IS UNIQUE",
+    "CREATE CONSTRAINT covers_id IF NOT EXISTS FOR ()-[r:COVERS]-() REQUIRE r.id IS UNIQUE",
+    "CREATE CONSTRAINT visited_id IF NOT EXISTS FOR ()-[r:VISITED]-() REQUIRE r.id IS UNIQUE",
+    "CREATE CONSTRAINT commitment_id IF NOT EXISTS FOR (n:Commitment) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT meeting_id IF NOT EXISTS FOR (n:Meeting) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX organization_kind_level IF NOT EXISTS FOR (n:Organization) ON (n.kind, n.level)",
+    "CREATE TEXT INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)",
+    "CREATE TEXT INDEX person_name IF NOT EXISTS FOR (n:Person) ON (n.name)",
+    "CREATE INDEX holds_role IF NOT EXISTS FOR ()-[r:HOLDS]-() ON (r.role)",
+)
+
+
+async def apply_constraints(db: Database) -> None:
+    """Create whatever is missing; existing constraints and indexes are left as they are."""
+    for statement in STATEMENTS:
+        await db.write(statement)
+    await db.write("CALL db.awaitIndexes(300)")

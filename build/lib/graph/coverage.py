@@ -1,0 +1,203 @@
+"""Coverage (联系户, 划片包干): who covers which grids and households.
+
+A household is covered on a date by every person with a COVERS relationship
+active on that date either to the household itself (DIRECT) or to its grid
+(GRID). The coverage report answers "which committee members cover which grid
+households" for an organization's whole subtree, and which households nobody
+covers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import LiteralString
+
+from graph import rows
+from graph.driver import Database
+from graph.model import Coverage, Grid, Household, Page, PageArgs, Person
+
+COVERAGE_BY_PERSON: LiteralString = """
+UNWIND $keys AS key
+MATCH (p:Person {id: key})
+RETURN key, COLLECT {
+  MATCH (p)-[c:COVERS]->(t)
+  WHERE $history OR (c.since <= $on AND (c.until IS NULL OR c.until > $on))
+  WITH c, t ORDER BY t.code, c.since
+  RETURN c {.id, .role, .since, .until, personId: p.id,
+            gridId: CASE WHEN t:Grid THEN t.id END,
+            householdId: CASE WHEN t:Household THEN t.id END}
+} AS values
+"""
+
+COVERED_BY_GRID: LiteralString = """
+UNWIND $keys AS key
+MATCH (g:Grid {id: key})
+RETURN key, COLLECT {
+  MATCH (g)<-[c:COVERS]-(p:Person)
+  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  WITH c, p ORDER BY c.role DESC, p.code
+  RETURN c {.id, .role, .since, .until, personId: p.id, gridId: g.id}
+} AS values
+"""
+
+# Direct coverage first, then coverage through the household's grid.
+COVERED_BY_HOUSEHOLD: LiteralString = """
+UNWIND $keys AS key
+MATCH (h:Household {id: key})
+OPTIONAL MATCH (h)-[:IN_GRID]->(g:Grid)
+RETURN key, COLLECT {
+  MATCH (h)<-[c:COVERS]-(p:Person)
+  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  RETURN c {.id, .role, .since, .until, personId: p.id, householdId: h.id, via: 'DIRECT'} AS cov
+  UNION ALL
+  MATCH (g)<-[c:COVERS]-(p:Person)
+  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  RETURN c {.id, .role, .since, .until, personId: p.id, gridId: g.id, via: 'GRID'} AS cov
+} AS values
+"""
+
+# The households of a subtree with the number of distinct people covering each.
+# A grid's coverers are found once per grid, not once per household.
+_HOUSEHOLDS_WITH_COVERERS: LiteralString = """
+MATCH (root:Organization {id: $id})
+MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+WITH DISTINCT g
+WITH g, COLLECT {
+  MATCH (g)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  RETURN DISTINCT p
+} AS viaGrid
+MATCH (g)<-[:IN_GRID]-(h:Household)
+WITH h, size(viaGrid) + COUNT {
+  MATCH (h)<-[c:COVERS]-(p:Person)
+  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) AND NOT p IN viaGrid
+  RETURN DISTINCT p
+} AS coverers
+"""
+
+COVERAGE_SUMMARY: LiteralString = (
+    _HOUSEHOLDS_WITH_COVERERS
+    + """
+WITH count(h) AS households,
+     count(CASE WHEN coverers > 0 THEN 1 END) AS covered,
+     count(CASE WHEN coverers > 1 THEN 1 END) AS multiply
+CALL () {
+  MATCH (root:Organization {id: $id})
+  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)<-[:IN_GRID*0..1]-(place)
+  MATCH (place)<-[c:COVERS]-(p:Person)
+  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  RETURN count(DISTINCT p) AS members
+}
+RETURN households, covered, multiply, members
+"""
+)
+
+# Households with at least $min and at most $max coverers, a page of them.
+HOUSEHOLDS_BY_COVERERS: LiteralString = (
+    _HOUSEHOLDS_WITH_COVERERS
+    + """
+WITH h, coverers WHERE coverers >= $min AND coverers <= $max AND h.code > coalesce($after, '')
+WITH h ORDER BY h.code LIMIT $limit
+RETURN h.code AS sortKey, h {.id, .code, .address, .tags} AS value
+"""
+)
+
+# People covering anything in the subtree, each with what they cover there.
+COVERAGE_MEMBERS: LiteralString = """
+MATCH (root:Organization {id: $id})
+MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+OPTIONAL MATCH (g)<-[:IN_GRID]-(h:Household)
+WITH collect(DISTINCT g) + collect(DISTINCT h) AS places
+UNWIND places AS place
+MATCH (place)<-[c:COVERS]-(p:Person)
+WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) AND p.code > coalesce($after, '')
+WITH p, collect(DISTINCT place) AS covered
+ORDER BY p.code LIMIT $limit
+RETURN p.code AS sortKey, {
+  person: p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone},
+  grids: [x IN covered WHERE x:Grid | x {.id, .code, .name}],
+  households: [x IN covered WHERE x:Household | x {.id, .code, .address, .tags}],
+  reached: COUNT { UNWIND covered AS x MATCH (x)<-[:IN_GRID*0..1]-(h:Household) RETURN DISTINCT h }
+} AS value
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageSummary:
+    """Household counts of a subtree on a date."""
+
+    households: int
+    covered: int
+    multiply_covered: int
+    members: int
+
+
+@dataclass(frozen=True, slots=True)
+class CoverageMember:
+    """A person who covers grids and/or households in a subtree, with what she
+    covers there; `reached` counts the households reached either way."""
+
+    person: Person
+    grids: tuple[Grid, ...]
+    households: tuple[Household, ...]
+    reached: int
+
+
+async def load_coverage_by_person(
+    db: Database, ids: Sequence[str], *, on: dt.date, history: bool
+) -> list[list[Coverage]]:
+    found = await db.read(COVERAGE_BY_PERSON, keys=list(ids), on=on, history=history)
+    return rows.lists_in_key_order(ids, found, rows.coverage)
+
+
+async def load_covered_by_grid(db: Database, ids: Sequence[str], *, on: dt.date) -> list[list[Coverage]]:
+    found = await db.read(COVERED_BY_GRID, keys=list(ids), on=on)
+    return rows.lists_in_key_order(ids, found, rows.coverage)
+
+
+async def load_covered_by_household(db: Database, ids: Sequence[str], *, on: dt.date) -> list[list[Coverage]]:
+    found = await db.read(COVERED_BY_HOUSEHOLD, keys=list(ids), on=on)
+    return rows.lists_in_key_order(ids, found, rows.coverage)
+
+
+async def coverage_summary(db: Database, organization_id: str, on: dt.date) -> CoverageSummary:
+    found = await db.read(COVERAGE_SUMMARY, id=organization_id, on=on)
+    if not found:
+        return CoverageSummary(0, 0, 0, 0)
+    row = found[0]
+    return CoverageSummary(row["households"], row["covered"], row["multiply"], row["members"])
+
+
+async def households_by_coverers(
+    db: Database, organization_id: str, on: dt.date, *, at_least: int, at_most: int, page: PageArgs
+) -> Page[Household]:
+    """Households of the subtree covered by between `at_least` and `at_most` people:
+    (0, 0) are the uncovered ones, (2, large) the multiply covered."""
+    found = await db.read(
+        HOUSEHOLDS_BY_COVERERS,
+        id=organization_id,
+        on=on,
+        min=at_least,
+        max=at_most,
+        after=page.after,
+        limit=page.first + 1,
+    )
+    return rows.page_of(found, rows.household, page, None)
+
+
+async def coverage_members(
+    db: Database, organization_id: str, on: dt.date, *, page: PageArgs
+) -> Page[CoverageMember]:
+    found = await db.read(COVERAGE_MEMBERS, id=organization_id, on=on, after=page.after, limit=page.first + 1)
+    return rows.page_of(found, _member, page, None)
+
+
+def _member(row: rows.Row) -> CoverageMember:
+    return CoverageMember(
+        person=rows.person(row["person"]),
+        # collect() keeps no order: list what she covers by code.
+        grids=tuple(sorted((rows.grid(g) for g in row["grids"]), key=lambda g: g.code)),
+        households=tuple(sorted((rows.household(h) for h in row["households"]), key=lambda h: h.code)),
+        reached=row["reached"],
+    )

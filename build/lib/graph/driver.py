@@ -1,0 +1,145 @@
+"""The Neo4j driver's lifecycle and the two ways the rest of `graph/` runs Cypher:
+`Database.read` in a read transaction and `Database.write` in a write
+transaction, so a `neo4j://` routing URI spreads reads over a cluster unchanged.
+Driver exceptions are translated into `graph.errors` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, LiteralString, TypeVar
+
+import neo4j
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    AsyncManagedTransaction,
+    NotificationMinimumSeverity,
+    Query,
+    Record,
+    RoutingControl,
+)
+from neo4j import exceptions as neo4j_errors
+
+from graph.errors import Conflict, DatabaseUnavailable, OrgGraphError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where and how to reach Neo4j."""
+
+    uri: str
+    user: str
+    password: str
+    database: str | None = None
+
+
+class Database:
+    """One driver (one connection pool) per process, shared by all requests."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        query_timeout: float = 30.0,
+        retry_time: float = 3.0,
+    ) -> None:
+        self.connection = connection
+        self.query_timeout = query_timeout
+        self._retry_time = retry_time
+        self._pool: AsyncDriver | None = None
+        # Round trips made through this object; tests use it to show that a
+        # nested query's cost does not grow with its result.
+        self.queries = 0
+
+    @property
+    def _driver(self) -> AsyncDriver:
+        """The driver (a connection pool), created on first use."""
+        if self._pool is None:
+            self._pool = AsyncGraphDatabase.driver(
+                self.connection.uri,
+                auth=(self.connection.user, self.connection.password),
+                connection_timeout=3.0,
+                connection_acquisition_timeout=5.0,
+                max_transaction_retry_time=self._retry_time,
+                # Notifications (e.g. "label does not exist yet" on an empty graph) are
+                # advice for humans writing Cypher, not for a running service.
+                notifications_min_severity=NotificationMinimumSeverity.OFF,
+            )
+        return self._pool
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def read(self, cypher: LiteralString, **params: Any) -> list[Record]:
+        """Run one query in a read transaction and return all its records."""
+        return await self._run(cypher, params, RoutingControl.READ)
+
+    async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:
+        """Run one query in its own write transaction."""
+        return await self._run(cypher, params, RoutingControl.WRITE)
+
+    async def write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run `work` in one write transaction: all of its statements land, or none."""
+        self.queries += 1
+        async with translated_errors(), self._driver.session(database=self.connection.database) as session:
+            return await session.execute_write(work)
+
+    async def ping(self) -> None:
+        """Raise DatabaseUnavailable unless Neo4j answers a trivial query."""
+        await self.read("RETURN 1")
+
+    async def _run(
+        self, cypher: LiteralString, params: dict[str, Any], routing: RoutingControl
+    ) -> list[Record]:
+        self.queries += 1
+        async with translated_errors():
+            records, _, _ = await self._driver.execute_query(
+                Query(cypher, timeout=self.query_timeout),
+                params,
+                routing_=routing,
+                database_=self.connection.database,
+            )
+            return records
+
+
+@asynccontextmanager
+async def translated_errors() -> AsyncIterator[None]:
+    """Turn the driver's exceptions into OrgGraph's error tree."""
+    try:
+        yield
+    except OrgGraphError:
+        raise
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
+        log.warning("Neo4j unavailable: %s", e)
+        raise DatabaseUnavailable("the graph database is unavailable; try again shortly") from e
+    except neo4j_errors.AuthError as e:
+        log.error("Neo4j refused our credentials: %s", e)
+        raise DatabaseUnavailable("the graph database refused the service's credentials") from e
+    except neo4j_errors.TransientError as e:
+        raise DatabaseUnavailable("the graph database is busy; try again shortly") from e
+    except neo4j_errors.ConstraintError as e:
+        raise Conflict(_constraint_message(e)) from e
+    except neo4j_errors.Neo4jError as e:
+        if e.code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
+            raise DatabaseUnavailable("the query took too long and was stopped") from e
+        log.exception("unexpected Neo4j error")
+        raise OrgGraphError("the graph database could not answer") from e
+    except neo4j_errors.DriverError as e:
+        log.exception("unexpected Neo4j driver error")
+        raise DatabaseUnavailable("the graph database connection failed") from e
+
+
+def _constraint_message(e: neo4j.exceptions.Neo4jError) -> str:
+    message = e.message or ""
+    if "already exists" in message:
+        return "an object with that id or code already exists"
+    return "the change breaks a constraint of the graph"

@@ -1,0 +1,42 @@
+"""OrgGraph's error tree. Neo4j's exceptions are translated into these at the
+`graph/` edge; the GraphQL layer turns each into an error whose
+`extensions.code` is the class's `code`.
+
+    OrgGraphError                  INTERNAL_SERVER_ERROR
+    ├── BadInput                   BAD_USER_INPUT     (names the offending argument)
+    ├── NotFound                   NOT_FOUND
+    ├── Conflict                   CONFLICT           (a rule or constraint said no)
+    └── DatabaseUnavailable        SERVICE_UNAVAILABLE (Neo4j down or unreachable)
+"""
+
+from __future__ import annotations
+
+
+class OrgGraphError(Exception):
+    """Base of every error OrgGraph raises on purpose."""
+
+    code = "INTERNAL_SERVER_ERROR"
+
+
+class BadInput(OrgGraphError):
+    """An argument is malformed or out of range."""
+
+    code = "BAD_USER_INPUT"
+
+    def __init__(self, message: str, *, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class NotFound(OrgGraphError):
+    code = "NOT_FOUND"
+
+
+class Conflict(OrgGraphError):
+    code = "CONFLICT"
+
+
+class DatabaseUnavailable(OrgGraphError):
+    """Neo4j cannot be reached or cannot serve right now; retrying later may work."""
+
+    code = "SERVICE_UNAVAILABLE"

@@ -1,0 +1,207 @@
+"""Organizations and the territorial tree they form (PART_OF), plus what hangs
+below an organization's subtree: grids and households.
+
+Every batch function takes keys (organization ids) and returns one result per
+key, in key order. Lists are keyset-paginated on `code`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import LiteralString
+
+from graph import rows
+from graph.driver import Database
+from graph.model import Grid, Household, HouseholdTag, Level, Organization, OrgKind, Page, PageArgs
+
+ORGANIZATIONS_BY_ID: LiteralString = """
+UNWIND $keys AS key
+MATCH (o:Organization {id: key})
+RETURN key, o {.id, .code, .name, .kind, .level} AS value
+"""
+
+ORGANIZATIONS_BY_CODE: LiteralString = """
+UNWIND $keys AS key
+MATCH (o:Organization {code: key})
+RETURN key, o {.id, .code, .name, .kind, .level} AS value
+"""
+
+PARENT_BY_ORGANIZATION: LiteralString = """
+UNWIND $keys AS key
+MATCH (:Organization {id: key})-[:PART_OF]->(p:Organization)
+RETURN key, p {.id, .code, .name, .kind, .level} AS value
+"""
+
+ANCESTORS_BY_ORGANIZATION: LiteralString = """
+UNWIND $keys AS key
+MATCH (o:Organization {id: key})
+RETURN key, COLLECT {
+  MATCH path = (o)-[:PART_OF*1..12]->(a:Organization)
+  WITH a ORDER BY length(path)
+  RETURN a {.id, .code, .name, .kind, .level}
+} AS values
+"""
+
+# Children (depth 1) and descendants (any depth) differ only in the hop range.
+CHILDREN_BY_ORGANIZATION: LiteralString = """
+UNWIND $keys AS key
+MATCH (o:Organization {id: key})
+RETURN key,
+  COLLECT {
+    MATCH (o)<-[:PART_OF]-(c:Organization)
+    WHERE ($kind IS NULL OR c.kind = $kind) AND ($level IS NULL OR c.level = $level)
+      AND c.code > coalesce($after, '')
+    WITH c ORDER BY c.code LIMIT $limit
+    RETURN {sortKey: c.code, value: c {.id, .code, .name, .kind, .level}}
+  } AS items,
+  CASE WHEN $total THEN COUNT {
+    MATCH (o)<-[:PART_OF]-(c:Organization)
+    WHERE ($kind IS NULL OR c.kind = $kind) AND ($level IS NULL OR c.level = $level)
+  } END AS total
+"""
+
+DESCENDANTS_BY_ORGANIZATION: LiteralString = """
+UNWIND $keys AS key
+MATCH (o:Organization {id: key})
+RETURN key,
+  COLLECT {
+    MATCH (o)<-[:PART_OF*1..12]-(c:Organization)
+    WHERE ($kind IS NULL OR c.kind = $kind) AND ($level IS NULL OR c.level = $level)
+      AND c.code > coalesce($after, '')
+    WITH DISTINCT c ORDER BY c.code LIMIT $limit
+    RETURN {sortKey: c.code, value: c {.id, .code, .name, .kind, .level}}
+  } AS items,
+  CASE WHEN $total THEN COUNT {
+    MATCH (o)<-[:PART_OF*1..12]-(c:Organization)
+    WHERE ($kind IS NULL OR c.kind = $kind) AND ($level IS NULL OR c.level = $level)
+    RETURN DISTINCT c
+  } END AS total
+"""
+
+SEARCH_ORGANIZATIONS: LiteralString = """
+MATCH (o:Organization)
+WHERE ($kind IS NULL OR o.kind = $kind) AND ($level IS NULL OR o.level = $level)
+  AND ($nameContains IS NULL OR o.name CONTAINS $nameContains)
+  AND ($under IS NULL OR EXISTS { (o)-[:PART_OF*0..12]->(:Organization {id: $under}) })
+  AND o.code > coalesce($after, '')
+WITH o ORDER BY o.code LIMIT $limit
+RETURN o.code AS sortKey, o {.id, .code, .name, .kind, .level} AS value
+"""
+
+COUNT_ORGANIZATIONS: LiteralString = """
+MATCH (o:Organization)
+WHERE ($kind IS NULL OR o.kind = $kind) AND ($level IS NULL OR o.level = $level)
+  AND ($nameContains IS NULL OR o.name CONTAINS $nameContains)
+  AND ($under IS NULL OR EXISTS { (o)-[:PART_OF*0..12]->(:Organization {id: $under}) })
+RETURN count(o) AS total
+"""
+
+GRIDS_BY_ORGANIZATION: LiteralString = """
+UNWIND $keys AS key
+MATCH (o:Organization {id: key})
+RETURN key,
+  COLLECT {
+    MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+    WHERE g.code > coalesce($after, '')
+    WITH DISTINCT g ORDER BY g.code LIMIT $limit
+    RETURN {sortKey: g.code, value: g {.id, .code, .name}}
+  } AS items,
+  CASE WHEN $total THEN COUNT {
+    MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+    RETURN DISTINCT g
+  } END AS total
+"""
+
+HOUSEHOLDS_BY_ORGANIZATION: LiteralString = """
+UNWIND $keys AS key
+MATCH (o:Organization {id: key})
+RETURN key,
+  COLLECT {
+    MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(h:Household)
+    WHERE ($tag IS NULL OR $tag IN h.tags) AND h.code > coalesce($after, '')
+    WITH DISTINCT h ORDER BY h.code LIMIT $limit
+    RETURN {sortKey: h.code, value: h {.id, .code, .address, .tags}}
+  } AS items,
+  CASE WHEN $total THEN COUNT {
+    MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(h:Household)
+    WHERE $tag IS NULL OR $tag IN h.tags
+    RETURN DISTINCT h
+  } END AS total
+"""
+
+
+async def load_organizations_by_id(db: Database, ids: Sequence[str]) -> list[Organization | None]:
+    found = await db.read(ORGANIZATIONS_BY_ID, keys=list(ids))
+    return rows.in_key_order(ids, found, rows.organization)
+
+
+async def load_organizations_by_code(db: Database, codes: Sequence[str]) -> list[Organization | None]:
+    found = await db.read(ORGANIZATIONS_BY_CODE, keys=list(codes))
+    return rows.in_key_order(codes, found, rows.organization)
+
+
+async def load_parent_by_organization(db: Database, ids: Sequence[str]) -> list[Organization | None]:
+    found = await db.read(PARENT_BY_ORGANIZATION, keys=list(ids))
+    return rows.in_key_order(ids, found, rows.organization)
+
+
+async def load_ancestors_by_organization(db: Database, ids: Sequence[str]) -> list[list[Organization]]:
+    """Each organization's ancestors, nearest (the parent) first."""
+    found = await db.read(ANCESTORS_BY_ORGANIZATION, keys=list(ids))
+    return rows.lists_in_key_order(ids, found, rows.organization)
+
+
+async def load_children_by_organization(
+    db: Database, ids: Sequence[str], *, kind: OrgKind | None, level: Level | None, page: PageArgs
+) -> list[Page[Organization]]:
+    found = await db.read(CHILDREN_BY_ORGANIZATION, keys=list(ids), **_filters(kind, level, page))
+    return rows.pages_in_key_order(ids, found, rows.organization, page)
+
+
+async def load_descendants_by_organization(
+    db: Database, ids: Sequence[str], *, kind: OrgKind | None, level: Level | None, page: PageArgs
+) -> list[Page[Organization]]:
+    found = await db.read(DESCENDANTS_BY_ORGANIZATION, keys=list(ids), **_filters(kind, level, page))
+    return rows.pages_in_key_order(ids, found, rows.organization, page)
+
+
+async def search_organizations(
+    db: Database,
+    *,
+    kind: OrgKind | None,
+    level: Level | None,
+    name_contains: str | None,
+    under: str | None,
+    page: PageArgs,
+) -> Page[Organization]:
+    params = {"kind": kind, "level": level, "nameContains": name_contains or None, "under": under}
+    found = await db.read(SEARCH_ORGANIZATIONS, after=page.after, limit=page.first + 1, **params)
+    total = (await db.read(COUNT_ORGANIZATIONS, **params))[0]["total"] if page.total else None
+    return rows.page_of(found, rows.organization, page, total)
+
+
+async def load_grids_by_organization(db: Database, ids: Sequence[str], *, page: PageArgs) -> list[Page[Grid]]:
+    """The grids in each organization's whole subtree."""
+    found = await db.read(
+        GRIDS_BY_ORGANIZATION, keys=list(ids), after=page.after, limit=page.first + 1, total=page.total
+    )
+    return rows.pages_in_key_order(ids, found, rows.grid, page)
+
+
+async def load_households_by_organization(
+    db: Database, ids: Sequence[str], *, tag: HouseholdTag | None, page: PageArgs
+) -> list[Page[Household]]:
+    """The households in each organization's whole subtree, optionally with a tag."""
+    found = await db.read(
+        HOUSEHOLDS_BY_ORGANIZATION,
+        keys=list(ids),
+        tag=tag,
+        after=page.after,
+        limit=page.first + 1,
+        total=page.total,
+    )
+    return rows.pages_in_key_order(ids, found, rows.household, page)
+
+
+def _filters(kind: OrgKind | None, level: Level | None, page: PageArgs) -> dict[str, object]:
+    return {"kind": kind, "level": level, "after": page.after, "limit": page.first + 1, "total": page.total}

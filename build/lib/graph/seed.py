@@ -1,0 +1,273 @@
+"""`orggraph seed`: loads the deterministic demo county (`graph.seed_data`) into an
+empty Neo4j.
+
+Loading applies the constraints, then writes every node list and relationship
+list with one parameterized `UNWIND $rows` statement per batch, each batch in its
+own write transaction, nodes before relationships. A database that already holds
+an organization graph is refused (`NotEmpty`), skipped (`if_empty`) or wiped
+first (`force`).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from tqdm import tqdm
+
+from graph.constraints import apply_constraints
+from graph.driver import Database
+from graph.errors import BadInput, Conflict
+from graph.seed_data import DEFAULT_SEED, SCALES, Dataset, Row, generate
+
+BATCH_SIZE = 10_000
+WIPE_BATCH_SIZE = 10_000
+
+CREATE_STAGES: LiteralString = """
+UNWIND $rows AS row
+MERGE (s:Stage {name: row.name})
+SET s.order = row.order
+"""
+CREATE_ORGANIZATIONS: LiteralString = """
+UNWIND $rows AS row
+CREATE (:Organization {id: row.id, code: row.code, name: row.name, kind: row.kind, level: row.level})
+"""
+CREATE_GRIDS: LiteralString = """
+UNWIND $rows AS row
+CREATE (:Grid {id: row.id, code: row.code, name: row.name})
+"""
+CREATE_HOUSEHOLDS: LiteralString = """
+UNWIND $rows AS row
+CREATE (:Household {id: row.id, code: row.code, address: row.address, tags: row.tags})
+"""
+CREATE_PERSONS: LiteralString = """
+UNWIND $rows AS row
+CREATE (:Person {
+  id: row.id, code: row.code, name: row.name, gender: row.gender, birthDate: row.birthDate,
+  education: row.education, politicalStatus: row.politicalStatus, phone: row.phone
+})
+"""
+CREATE_ORG_PART_OF: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Organization {id: row.a})
+MATCH (b:Organization {id: row.b})
+CREATE (a)-[:PART_OF]->(b)
+"""
+CREATE_GRID_PART_OF: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Grid {id: row.a})
+MATCH (b:Organization {id: row.b})
+CREATE (a)-[:PART_OF]->(b)
+"""
+CREATE_IN_GRID: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Household {id: row.a})
+MATCH (b:Grid {id: row.b})
+CREATE (a)-[:IN_GRID]->(b)
+"""
+CREATE_LIVES_IN: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {id: row.a})
+MATCH (b:Household {id: row.b})
+CREATE (a)-[:LIVES_IN]->(b)
+"""
+CREATE_HOLDS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {id: row.a})
+MATCH (b:Organization {id: row.b})
+CREATE (a)-[:HOLDS {id: row.id, role: row.role, since: row.since, until: row.until}]->(b)
+"""
+CREATE_COVERS_GRID: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {id: row.a})
+MATCH (b:Grid {id: row.b})
+CREATE (a)-[:COVERS {id: row.id, role: row.role, since: row.since, until: row.until}]->(b)
+"""
+CREATE_COVERS_HOUSEHOLD: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {id: row.a})
+MATCH (b:Household {id: row.b})
+CREATE (a)-[:COVERS {id: row.id, role: row.role, since: row.since, until: row.until}]->(b)
+"""
+CREATE_GUIDES: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {id: row.a})
+MATCH (b:Person {id: row.b})
+CREATE (a)-[:GUIDES {since: row.since, until: row.until}]->(b)
+"""
+CREATE_MENTORS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {id: row.a})
+MATCH (b:Person {id: row.b})
+CREATE (a)-[:MENTORS {since: row.since, until: row.until}]->(b)
+"""
+CREATE_REACHED: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Person {id: row.a})
+MATCH (b:Stage {name: row.b})
+CREATE (a)-[:REACHED {on: row.on}]->(b)
+"""
+
+# (what is written, the statement, the rows), nodes first.
+STEPS: tuple[tuple[str, LiteralString, Callable[[Dataset], list[Row]]], ...] = (
+    ("Stage", CREATE_STAGES, lambda d: d.stages),
+    ("Organization", CREATE_ORGANIZATIONS, lambda d: d.organizations),
+    ("Grid", CREATE_GRIDS, lambda d: d.grids),
+    ("Household", CREATE_HOUSEHOLDS, lambda d: d.households),
+    ("Person", CREATE_PERSONS, lambda d: d.persons),
+    ("PART_OF", CREATE_ORG_PART_OF, lambda d: d.org_part_of),
+    ("PART_OF", CREATE_GRID_PART_OF, lambda d: d.grid_part_of),
+    ("IN_GRID", CREATE_IN_GRID, lambda d: d.in_grid),
+    ("LIVES_IN", CREATE_LIVES_IN, lambda d: d.lives_in),
+    ("HOLDS", CREATE_HOLDS, lambda d: d.holds),
+    ("COVERS", CREATE_COVERS_GRID, lambda d: d.covers_grid),
+    ("COVERS", CREATE_COVERS_HOUSEHOLD, lambda d: d.covers_household),
+    ("GUIDES", CREATE_GUIDES, lambda d: d.guides),
+    ("MENTORS", CREATE_MENTORS, lambda d: d.mentors),
+    ("REACHED", CREATE_REACHED, lambda d: d.reached),
+)
+
+NODE_LABELS = ("Organization", "Person", "Grid", "Household", "Stage")
+RELATIONSHIP_TYPES = ("PART_OF", "IN_GRID", "LIVES_IN", "HOLDS", "COVERS", "GUIDES", "MENTORS", "REACHED")
+
+HAS_DATA: LiteralString = """
+RETURN EXISTS { (:Organization) } OR EXISTS { (:Person) } OR EXISTS { (:Household) } OR EXISTS { (:Grid) }
+  AS present
+"""
+WIPE_BATCH: LiteralString = """
+MATCH (n)
+WITH n LIMIT $batch
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+COUNTS: LiteralString = """
+RETURN {
+  Organization: COUNT { (:Organization) }, Person: COUNT { (:Person) }, Grid: COUNT { (:Grid) },
+  Household: COUNT { (:Household) }, Stage: COUNT { (:Stage) }
+} AS nodes, {
+  PART_OF: COUNT { ()-[:PART_OF]->() }, IN_GRID: COUNT { ()-[:IN_GRID]->() },
+  LIVES_IN: COUNT { ()-[:LIVES_IN]->() }, HOLDS: COUNT { ()-[:HOLDS]->() },
+  COVERS: COUNT { ()-[:COVERS]->() }, GUIDES: COUNT { ()-[:GUIDES]->() },
+  MENTORS: COUNT { ()-[:MENTORS]->() }, REACHED: COUNT { ()-[:REACHED]->() }
+} AS relationships
+"""
+
+
+class NotEmpty(Conflict):
+    """The database already holds an organization graph."""
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    """What a seeding did: counts per label and relationship type as found in the
+    database afterwards, and how long generating and loading took. `skipped` when
+    `if_empty` found data and nothing was written."""
+
+    scale: str
+    seed: int
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: dict[str, int] = field(default_factory=dict)
+    rows: int = 0
+    generate_seconds: float = 0.0
+    load_seconds: float = 0.0
+    skipped: bool = False
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.load_seconds if self.load_seconds > 0 else 0.0
+
+    def format(self) -> str:
+        if self.skipped:
+            return "the database already holds data; left it as it is (--if-empty)"
+        nodes = ", ".join(f"{k} {v:,}" for k, v in self.nodes.items())
+        rels = ", ".join(f"{k} {v:,}" for k, v in self.relationships.items())
+        return (
+            f"seeded scale {self.scale}, seed {self.seed}: {self.rows:,} rows loaded in "
+            f"{self.load_seconds:.1f} s ({self.rows_per_second:,.0f} rows/s; generated in "
+            f"{self.generate_seconds:.1f} s)\n  nodes: {nodes}\n  relationships: {rels}"
+        )
+
+
+async def seed(
+    db: Database,
+    scale: str = "small",
+    seed: int = DEFAULT_SEED,
+    *,
+    force: bool = False,
+    if_empty: bool = False,
+    progress: bool = False,
+) -> SeedSummary:
+    """Generate the demo county at `scale` from `seed` and load it.
+
+    Raises NotEmpty when the database already holds data, unless `if_empty`
+    (then nothing is written and the summary says `skipped`) or `force` (then
+    everything is deleted first). BadInput for an unknown scale."""
+    if scale not in SCALES:
+        raise BadInput(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}", argument="scale")
+    if force and if_empty:
+        raise BadInput("force and if_empty exclude each other", argument="force")
+    if await has_data(db):
+        if if_empty:
+            return SeedSummary(scale, seed, skipped=True)
+        if not force:
+            raise NotEmpty(
+                "the database already holds an organization graph; "
+                "use --force to replace it or --if-empty to leave it"
+            )
+        await wipe(db)
+    await apply_constraints(db)
+    started = time.perf_counter()
+    dataset = generate(scale, seed)
+    generated = time.perf_counter()
+    await load(db, dataset, progress=progress)
+    loaded = time.perf_counter()
+    nodes, relationships = await counts(db)
+    return SeedSummary(
+        scale, seed, nodes, relationships, dataset.rows, generated - started, loaded - generated
+    )
+
+
+async def load(
+    db: Database, dataset: Dataset, *, progress: bool = False, batch_size: int = BATCH_SIZE
+) -> None:
+    """Write the dataset: each batch of rows in its own write transaction, with a
+    progress bar on stderr when `progress`. Expects an empty database."""
+    with tqdm(
+        total=dataset.rows, unit="row", unit_scale=True, file=sys.stderr, disable=not progress, leave=False
+    ) as bar:
+        for what, statement, rows_of in STEPS:
+            rows = rows_of(dataset)
+            bar.set_description(what)
+            for start in range(0, len(rows), batch_size):
+                batch = rows[start : start + batch_size]
+                await db.write(statement, rows=batch)
+                bar.update(len(batch))
+
+
+async def has_data(db: Database) -> bool:
+    """Whether organizations, people, grids or households exist."""
+    records = await db.read(HAS_DATA)
+    return bool(records[0]["present"])
+
+
+async def wipe(db: Database, batch_size: int = WIPE_BATCH_SIZE) -> int:
+    """Delete every node and relationship, a batch per transaction (constraints
+    and indexes stay). Returns how many nodes were deleted."""
+    total = 0
+    while True:
+        records = await db.write(WIPE_BATCH, batch=batch_size)
+        deleted: int = records[0]["deleted"]
+        total += deleted
+        if deleted == 0:
+            return total
+
+
+async def counts(db: Database) -> tuple[dict[str, int], dict[str, int]]:
+    """Nodes per label and relationships per type, as the seed writes them."""
+    records = await db.read(COUNTS)
+    nodes: dict[str, Any] = records[0]["nodes"]
+    relationships: dict[str, Any] = records[0]["relationships"]
+    return {k: nodes[k] for k in NODE_LABELS}, {k: relationships[k] for k in RELATIONSHIP_TYPES}

@@ -1,0 +1,436 @@
+"""Analysts' questions as root fields: the cadre-pipeline funnel and candidates,
+mentoring lineages, connections between people, term statistics and dashboard
+figures. Each is answered by Cypher in `graph/analytics` and scoped by a
+subtree (`under`) and a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Self
+
+import strawberry
+
+from graph import model
+from graph.analytics import candidates, lineage, paths, stats, terms
+from graph.analytics.funnel import Funnel
+from graph.analytics.funnel import StageFlow as FlowRecord
+from graph.analytics.paths import MAX_HOPS
+from graph.errors import BadInput, NotFound
+from schema.context import Info
+from schema.enums import HouseholdTag, Level, OrgKind, RelationshipKind, Role, Stage
+from schema.organization import Organization
+from schema.person import Person
+from schema.place import Grid, Household
+from schema.relay import Connection, Node, connection, expect_global_id, from_global_id
+
+
+@strawberry.enum(description="How to break a funnel down.")
+class FunnelBreakdown(Enum):
+    NONE = "NONE"
+    CHILD = "CHILD"
+
+
+@strawberry.type(description="One stage of the pipeline funnel.")
+class StageFlow:
+    stage: Stage
+    next_stage: Stage | None = strawberry.field(description="The next stage on the Party path, if any.")
+    reached: int = strawberry.field(description="People who reached this stage in the window.")
+    advanced: int = strawberry.field(
+        description="Of those, people who reached the next stage by the window's end."
+    )
+    conversion: float | None = strawberry.field(description="advanced / reached; null without a next stage.")
+    median_days: int | None = strawberry.field(description="Median days from this stage to the next.")
+    p90_days: int | None = strawberry.field(description="90th percentile of those days.")
+
+
+@strawberry.type(description="The cadre-pipeline funnel (后备干部培养) of a subtree.")
+class PipelineFunnel:
+    organization: Organization
+    stages: list[StageFlow]
+    children: list[PipelineFunnel] = strawberry.field(
+        description="The same per child organization (with by: CHILD); children with nobody in the "
+        "pipeline are left out."
+    )
+
+    @classmethod
+    def of(cls, f: Funnel, children: list[PipelineFunnel]) -> Self:
+        flows = [
+            StageFlow(
+                stage=s.stage,
+                next_stage=s.next,
+                reached=s.reached,
+                advanced=s.advanced,
+                conversion=(s.advanced / s.reached if s.reached else 0.0) if s.next else None,
+                median_days=s.median_days,
+                p90_days=s.p90_days,
+            )
+            for s in f.stages
+        ]
+        return cls(organization=Organization.of(f.organization), stages=flows, children=children)
+
+
+@strawberry.type(description="Someone eligible for the next pipeline stage, and how long she has waited.")
+class Candidate:
+    person: Person
+    stage: Stage
+    next_stage: Stage
+    reached_on: dt.date
+    waited_days: int
+    mentor_ids: strawberry.Private[tuple[str, ...]]
+
+    @strawberry.field(description="Her mentors on the day asked about (传帮带).")
+    async def mentors(self, info: Info) -> list[Person]:
+        found = await info.context.loaders.person_by_id.load_many(list(self.mentor_ids))
+        return [Person.of(p) for p in found if p is not None]
+
+
+@strawberry.type(
+    description="A person in a mentoring lineage with the dates of the mentorship that links her to her "
+    "parent in the tree; `branches` are her mentors (upward tree) or her mentees (downward tree)."
+)
+class LineageNode:
+    person: Person
+    since: dt.date | None
+    until: dt.date | None
+    depth: int
+    branches: list[LineageNode]
+
+    @classmethod
+    def of(cls, n: lineage.LineageNode) -> Self:
+        return cls(
+            person=Person.of(n.person),
+            since=n.since,
+            until=n.until,
+            depth=n.depth,
+            branches=[LineageNode.of(b) for b in n.branches],
+        )
+
+
+@strawberry.type(description="A person's mentoring lineage (传帮带): mentors upward, mentees downward.")
+class MentorLineage:
+    person: Person
+    mentors: list[LineageNode]
+    mentees: list[LineageNode]
+
+
+@strawberry.type(description="One hop of a path: the relationship's type, direction and dates.")
+class PathRelationship:
+    type: RelationshipKind
+    from_id: strawberry.ID = strawberry.field(description="The global id of the node it starts from.")
+    to_id: strawberry.ID = strawberry.field(description="The global id of the node it points to.")
+    role: str | None
+    since: dt.date | None
+    until: dt.date | None
+    on: dt.date | None
+
+
+@strawberry.type(description="A shortest path: relationships[i] joins nodes[i] and nodes[i + 1].")
+class Path:
+    length: int
+    nodes: list[Node]
+    relationships: list[PathRelationship]
+
+    @classmethod
+    def of(cls, p: paths.Path) -> Self:
+        nodes: list[Node] = [_node(n) for n in p.nodes]
+        global_ids = {raw.id: node.id for raw, node in zip(p.nodes, nodes, strict=True)}
+        rels = [
+            PathRelationship(
+                type=r.type,
+                from_id=global_ids[r.from_id],
+                to_id=global_ids[r.to_id],
+                role=r.role,
+                since=r.since,
+                until=r.until,
+                on=r.on,
+            )
+            for r in p.relationships
+        ]
+        return cls(length=len(rels), nodes=nodes, relationships=rels)
+
+
+def _node(n: paths.PathNode) -> Node:
+    if isinstance(n, model.Organization):
+        return Organization.of(n)
+    if isinstance(n, model.Person):
+        return Person.of(n)
+    if isinstance(n, model.Grid):
+        return Grid.of(n)
+    return Household.of(n)
+
+
+@strawberry.type(description="Officers holding a role: counts and shares (换届 statistics).")
+class TermFigures:
+    organization: Organization | None = strawberry.field(description="Null on the total.")
+    count: int
+    aged_45_or_under: int
+    college_or_above: int = strawberry.field(description="Junior college (大专) or above.")
+    party_members: int
+    on_village_committee: int = strawberry.field(
+        description="Also holding a seat on a village committee (村两委)."
+    )
+    youngest: Person | None
+    youngest_age: int | None
+
+    @strawberry.field
+    def share_aged_45_or_under(self) -> float:
+        return _share(self.aged_45_or_under, self.count)
+
+    @strawberry.field
+    def share_college_or_above(self) -> float:
+        return _share(self.college_or_above, self.count)
+
+    @strawberry.field
+    def share_party_members(self) -> float:
+        return _share(self.party_members, self.count)
+
+    @strawberry.field
+    def share_on_village_committee(self) -> float:
+        return _share(self.on_village_committee, self.count)
+
+    @classmethod
+    def of(cls, f: terms.TermFigures) -> Self:
+        return cls(
+            organization=Organization.maybe(f.organization),
+            count=f.count,
+            aged_45_or_under=f.aged_45_or_under,
+            college_or_above=f.college_or_above,
+            party_members=f.party_members,
+            on_village_committee=f.on_village_committee,
+            youngest=Person.maybe(f.youngest),
+            youngest_age=f.youngest_age,
+        )
+
+
+@strawberry.type(description="Term statistics of a role in a subtree on a date.")
+class TermStatistics:
+    role: Role
+    as_of: dt.date
+    total: TermFigures = strawberry.field(description="Everyone holding the role (a person counted once).")
+    organizations: list[TermFigures] = strawberry.field(
+        description="Per organization where the role is held."
+    )
+
+
+@strawberry.type
+class RoleCount:
+    role: Role
+    people: int
+
+
+@strawberry.type
+class TagCount:
+    tag: HouseholdTag
+    households: int
+
+
+@strawberry.type(description="Dashboard figures of an organization's subtree on a date.")
+class OrganizationStats:
+    organization: Organization
+    as_of: dt.date
+    households: int
+    covered_households: int
+    coverage_ratio: float
+    people_by_role: list[RoleCount] = strawberry.field(description="People holding each role on the date.")
+    households_by_tag: list[TagCount]
+    children: list[OrganizationStats] = strawberry.field(description="The same for each child organization.")
+
+    @classmethod
+    def of(
+        cls, org: model.Organization, on: dt.date, f: stats.Figures, children: list[OrganizationStats]
+    ) -> Self:
+        return cls(
+            organization=Organization.of(org),
+            as_of=on,
+            households=f.households,
+            covered_households=f.covered,
+            coverage_ratio=_share(f.covered, f.households),
+            people_by_role=[RoleCount(role=r, people=f.by_role[r]) for r in model.Role if r in f.by_role],
+            households_by_tag=[TagCount(tag=t, households=f.by_tag.get(t, 0)) for t in model.HouseholdTag],
+            children=children,
+        )
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+async def _organization(info: Info, global_id: strawberry.ID, argument: str) -> model.Organization:
+    found = await info.context.loaders.organization_by_id.load(
+        expect_global_id(global_id, "Organization", argument=argument)
+    )
+    if found is None:
+        raise NotFound(f"no organization with id {global_id}")
+    return found
+
+
+# The answers, shared by the root fields below and the fields of the same names
+# on Organization and Person.
+
+
+async def funnel_of(
+    info: Info, org: model.Organization, start: dt.date | None, end: dt.date | None, by: FunnelBreakdown
+) -> PipelineFunnel:
+    loaders = info.context.loaders
+    end = end or info.context.today
+    [whole] = await loaders.pipeline_funnel(org.id, start=start, end=end, by_child=False) or [
+        Funnel(org, tuple(FlowRecord(s, 0, 0, None, None) for s in model.Stage))
+    ]
+    children = []
+    if by is FunnelBreakdown.CHILD:
+        found = await loaders.pipeline_funnel(org.id, start=start, end=end, by_child=True)
+        children = [PipelineFunnel.of(f, []) for f in found]
+    return PipelineFunnel.of(whole, children)
+
+
+async def candidates_of(
+    info: Info,
+    org: model.Organization,
+    stage: model.Stage,
+    as_of: dt.date | None,
+    first: int | None,
+    after: str | None,
+) -> Connection[Candidate]:
+    on = as_of or info.context.today
+    page = await info.context.loaders.pipeline_candidates(
+        org.id, stage, on, page=info.context.page(info, first, after)
+    )
+    following = model.NEXT_STAGE[stage]
+
+    def wrap(c: candidates.Candidate) -> Candidate:
+        return Candidate(
+            person=Person.of(c.person),
+            stage=stage,
+            next_stage=following,
+            reached_on=c.reached_on,
+            waited_days=c.waited_days,
+            mentor_ids=c.mentor_ids,
+        )
+
+    return connection(page, wrap, after)
+
+
+async def lineage_of(info: Info, person_id: str, depth: int) -> MentorLineage | None:
+    if not 1 <= depth <= lineage.MAX_DEPTH:
+        raise BadInput(f"depth must be between 1 and {lineage.MAX_DEPTH}", argument="depth")
+    found = await info.context.loaders.mentor_lineage(person_id, depth)
+    if found is None:
+        return None
+    return MentorLineage(
+        person=Person.of(found.person),
+        mentors=[LineageNode.of(n) for n in found.mentors],
+        mentees=[LineageNode.of(n) for n in found.mentees],
+    )
+
+
+async def terms_of(
+    info: Info,
+    org: model.Organization,
+    role: model.Role,
+    as_of: dt.date | None,
+    level: model.Level | None,
+    kind: model.OrgKind | None,
+) -> TermStatistics:
+    on = as_of or info.context.today
+    total, per_org = await info.context.loaders.term_statistics(org.id, role, on, level=level, kind=kind)
+    return TermStatistics(
+        role=role, as_of=on, total=TermFigures.of(total), organizations=[TermFigures.of(f) for f in per_org]
+    )
+
+
+async def stats_of(info: Info, org: model.Organization, as_of: dt.date | None) -> OrganizationStats:
+    on = as_of or info.context.today
+    whole, children = await info.context.loaders.organization_figures(org.id, on)
+    return OrganizationStats.of(
+        org, on, whole, [OrganizationStats.of(child, on, figures, []) for child, figures in children]
+    )
+
+
+@strawberry.type
+class AnalyticsQuery:
+    @strawberry.field(
+        description="For each pipeline stage: how many people of the subtree reached it between `from` "
+        "and `to` (default: ever, until today), how many of those reached the next stage by `to`, and "
+        "how long it took."
+    )
+    async def pipeline_funnel(
+        self,
+        info: Info,
+        under: strawberry.ID,
+        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
+        to: dt.date | None = None,
+        by: FunnelBreakdown = FunnelBreakdown.NONE,
+    ) -> PipelineFunnel:
+        return await funnel_of(info, await _organization(info, under, "under"), from_, to, by)
+
+    @strawberry.field(
+        description="People of the subtree at `stage` on `asOf` (default today) who meet the rules for "
+        "the next stage (a year as activist with a mentor before development target; a year "
+        "probationary before full member), longest-waiting first."
+    )
+    async def pipeline_candidates(
+        self,
+        info: Info,
+        under: strawberry.ID,
+        stage: Stage,
+        as_of: dt.date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Candidate]:
+        org = await _organization(info, under, "under")
+        return await candidates_of(info, org, stage, as_of, first, after)
+
+    @strawberry.field(
+        description="Mentors upward and mentees downward (传帮带) to `depth` generations (1-10)."
+    )
+    async def mentor_lineage(
+        self, info: Info, person_id: strawberry.ID, depth: int = 3
+    ) -> MentorLineage | None:
+        return await lineage_of(info, expect_global_id(person_id, "Person", argument="personId"), depth)
+
+    @strawberry.field(
+        description="The shortest path between two people, organizations, grids or households through the "
+        "relationship kinds in `via` (default all), of at most `maxHops` hops; null if there is none."
+    )
+    async def connection(
+        self,
+        info: Info,
+        from_id: strawberry.ID,
+        to_id: strawberry.ID,
+        via: list[RelationshipKind] | None = None,
+        max_hops: int = 6,
+    ) -> Path | None:
+        if not 1 <= max_hops <= MAX_HOPS:
+            raise BadInput(f"maxHops must be between 1 and {MAX_HOPS}", argument="maxHops")
+        ends = [from_global_id(from_id, argument="fromId")[1], from_global_id(to_id, argument="toId")[1]]
+        kinds = via or list(RelationshipKind)
+        found = await info.context.loaders.shortest_path(ends[0], ends[1], kinds=kinds, max_hops=max_hops)
+        return Path.of(found) if found else None
+
+    @strawberry.field(
+        description="Officers of the subtree holding `role` on `asOf` (default today): count, share aged 45 "
+        "or under, with junior college or above, Party members, also on the village committee, the youngest; "
+        "in total and per organization. `level` and `kind` narrow the organizations (e.g. VILLAGE "
+        "FEDERATION for the village chairs of a 换届 report)."
+    )
+    async def term_statistics(
+        self,
+        info: Info,
+        under: strawberry.ID,
+        role: Role,
+        as_of: dt.date | None = None,
+        level: Level | None = None,
+        kind: OrgKind | None = None,
+    ) -> TermStatistics:
+        org = await _organization(info, under, "under")
+        return await terms_of(info, org, role, as_of, level, kind)
+
+    @strawberry.field(
+        description="What a dashboard needs in one request: people per role, households per tag and coverage "
+        "of an organization's subtree on `asOf` (default today), and the same for each child organization."
+    )
+    async def organization_stats(
+        self, info: Info, id: strawberry.ID, as_of: dt.date | None = None
+    ) -> OrganizationStats:
+        return await stats_of(info, await _organization(info, id, "id"), as_of)

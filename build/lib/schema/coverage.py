@@ -1,0 +1,105 @@
+"""The coverage report: which members cover which grid households in a subtree,
+and which households nobody covers (联系户, 划片包干)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Self
+
+import strawberry
+
+from graph import coverage, model
+from loaders.context import CoverersFilter, MembersFilter
+from schema.context import Info
+from schema.organization import Organization
+from schema.person import Person
+from schema.place import Grid, Household
+from schema.relay import Connection, connection
+
+MANY = 1_000_000
+
+
+@strawberry.type(description="A person who covers grids or households in the report's subtree.")
+class CoverageMember:
+    person: Person
+    grids: list[Grid] = strawberry.field(description="Whole grids she covers there.")
+    households: list[Household] = strawberry.field(description="Single households she covers there.")
+    households_reached: int = strawberry.field(
+        description="Households reached either way (directly or through a covered grid)."
+    )
+
+    @classmethod
+    def of(cls, m: coverage.CoverageMember) -> Self:
+        return cls(
+            person=Person.of(m.person),
+            grids=[Grid.of(g) for g in m.grids],
+            households=[Household.of(h) for h in m.households],
+            households_reached=m.reached,
+        )
+
+
+@strawberry.type(
+    description="Coverage of an organization's whole subtree on a date. A household is covered "
+    "by everyone with an active COVERS to it or to its grid."
+)
+class CoverageReport:
+    organization: Organization
+    as_of: dt.date
+    organization_id: strawberry.Private[str]
+
+    async def _summary(self, info: Info) -> coverage.CoverageSummary:
+        return await info.context.loaders.coverage_summary.load((self.organization_id, self.as_of))
+
+    @strawberry.field(description="Households in the subtree.")
+    async def household_count(self, info: Info) -> int:
+        return (await self._summary(info)).households
+
+    @strawberry.field(description="Households covered by at least one person.")
+    async def covered_count(self, info: Info) -> int:
+        return (await self._summary(info)).covered
+
+    @strawberry.field(description="Households nobody covers.")
+    async def uncovered_count(self, info: Info) -> int:
+        s = await self._summary(info)
+        return s.households - s.covered
+
+    @strawberry.field(description="Covered households / all households (0 when there are none).")
+    async def coverage_ratio(self, info: Info) -> float:
+        s = await self._summary(info)
+        return s.covered / s.households if s.households else 0.0
+
+    @strawberry.field(description="Everyone covering something in the subtree, by person code.")
+    async def members(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[CoverageMember]:
+        page_args = info.context.page(info, first, after)
+        page = await info.context.loaders.coverage_members.load(
+            (self.organization_id, MembersFilter(self.as_of, page_args))
+        )
+        if page_args.total:
+            page = model.Page(page.items, page.has_next, (await self._summary(info)).members)
+        return connection(page, CoverageMember.of, after)
+
+    @strawberry.field(description="Households nobody covers, by code; their tags show care cases.")
+    async def uncovered(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Household]:
+        return await self._households(info, 0, 0, first, after)
+
+    @strawberry.field(description="Households covered by two or more people, by code.")
+    async def multiply_covered(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Household]:
+        return await self._households(info, 2, MANY, first, after)
+
+    async def _households(
+        self, info: Info, at_least: int, at_most: int, first: int | None, after: str | None
+    ) -> Connection[Household]:
+        page_args = info.context.page(info, first, after)
+        args = CoverersFilter(self.as_of, at_least, at_most, page_args)
+        page = await info.context.loaders.households_by_coverers.load((self.organization_id, args))
+        if page_args.total:
+            s = await self._summary(info)
+            total = s.households - s.covered if at_most == 0 else s.multiply_covered
+            page = model.Page(page.items, page.has_next, total)
+        return connection(page, Household.of, after)

@@ -1,0 +1,447 @@
+"""The root Mutation type: every change to the graph, each one Neo4j transaction.
+
+Resolvers check what the input says on its own (ids, codes, blank text) and call
+`graph.writes`, whose rules raise NOT_FOUND or CONFLICT before anything is
+written. After a write, the request's loaders are replaced, so anything the
+payload (or a later mutation of the same request) reads sees the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import strawberry
+
+from graph.driver import Database
+from graph.errors import BadInput
+from graph.writes import activities, coverage, links, milestones, organizations, people, places, terms
+from graph.writes.common import code, optional_text, phone, text
+from loaders import Loaders
+from schema.activity import Commitment, Meeting, Visit
+from schema.context import Info
+from schema.enums import CoverRole, MeetingForm, Role, Stage
+from schema.inputs import (
+    GridInput,
+    HouseholdInput,
+    HouseholdPatch,
+    OrganizationInput,
+    OrganizationPatch,
+    PersonInput,
+    PersonPatch,
+    SlateSeat,
+)
+from schema.organization import Organization, Position
+from schema.payloads import (
+    CommitmentPayload,
+    CoveragePayload,
+    GridPayload,
+    Guidance,
+    GuidancePayload,
+    HouseholdPayload,
+    MeetingPayload,
+    Mentorship,
+    MentorshipPayload,
+    MilestonePayload,
+    OrganizationPayload,
+    PersonPayload,
+    PositionPayload,
+    ResidencePayload,
+    TermChangePayload,
+    VisitPayload,
+)
+from schema.person import Milestone, Person
+from schema.place import Coverage, Grid, Household
+from schema.relay import expect_global_id
+
+NAME_LENGTH = 100
+ADDRESS_LENGTH = 200
+TEXT_LENGTH = 200
+NOTE_LENGTH = 2000
+
+
+def _db(info: Info) -> Database:
+    return info.context.loaders.db
+
+
+def _changed(info: Info) -> None:
+    """Drop what the request's loaders cached before the write."""
+    info.context.loaders = Loaders(_db(info))
+
+
+def _id(global_id: strawberry.ID, type_name: str, argument: str) -> str:
+    return expect_global_id(global_id, type_name, argument=argument)
+
+
+def _optional_id(global_id: strawberry.ID | None, type_name: str, argument: str) -> str | None:
+    return None if global_id is None else _id(global_id, type_name, argument)
+
+
+def _person_facts(patch: PersonPatch) -> people.PersonFacts:
+    given = {
+        key
+        for key, value in (
+            ("name", patch.name),
+            ("gender", patch.gender),
+            ("birthDate", patch.birth_date),
+            ("education", patch.education),
+            ("politicalStatus", patch.political_status),
+            ("phone", patch.phone),
+        )
+        if value is not None
+    }
+    name = None
+    if patch.name is not None:
+        if patch.name.value is None:
+            raise BadInput("input.name: a person's name cannot be cleared", argument="input.name")
+        name = text(patch.name.value, argument="input.name", max_length=NAME_LENGTH)
+    return people.PersonFacts(
+        name=name,
+        gender=patch.gender.value if patch.gender else None,
+        birth_date=patch.birth_date.value if patch.birth_date else None,
+        education=patch.education.value if patch.education else None,
+        political_status=patch.political_status.value if patch.political_status else None,
+        phone=phone(patch.phone.value, argument="input.phone") if patch.phone else None,
+        given=frozenset(given),
+    )
+
+
+@strawberry.type(
+    description="Changes to the graph. Each mutation is one transaction: it happens whole or not at "
+    "all. Errors: BAD_USER_INPUT (extensions.argument names the field), NOT_FOUND (an id that does "
+    "not exist), CONFLICT (a rule of the graph says no; the message says which)."
+)
+class Mutation:
+    # --- organizations, grids, households, people ----------------------------------
+
+    @strawberry.mutation(
+        description="Create an organization. A federation sits one level below its parent federation; "
+        "committees, councils and teams sit under a federation at its level (a women's committee "
+        "may be a UNIT)."
+    )
+    async def create_organization(self, info: Info, input: OrganizationInput) -> OrganizationPayload:
+        created = await organizations.create_organization(
+            _db(info),
+            code=code(input.code, argument="input.code"),
+            name=text(input.name, argument="input.name", max_length=NAME_LENGTH),
+            kind=input.kind,
+            level=input.level,
+            parent_id=_optional_id(input.parent_id, "Organization", "input.parentId"),
+        )
+        _changed(info)
+        return OrganizationPayload(organization=Organization.of(created))
+
+    @strawberry.mutation(
+        description="Rename an organization, change its kind or level, or move it under another "
+        "federation; checked against its new parent and everything below it."
+    )
+    async def update_organization(
+        self, info: Info, id: strawberry.ID, input: OrganizationPatch
+    ) -> OrganizationPayload:
+        name = input.name
+        updated = await organizations.update_organization(
+            _db(info),
+            _id(id, "Organization", "id"),
+            name=None if name is None else text(name, argument="input.name", max_length=NAME_LENGTH),
+            kind=input.kind,
+            level=input.level,
+            parent_id=_optional_id(input.parent_id, "Organization", "input.parentId"),
+        )
+        _changed(info)
+        return OrganizationPayload(organization=Organization.of(updated))
+
+    @strawberry.mutation(description="Create a grid (网格) of a village federation.")
+    async def create_grid(self, info: Info, input: GridInput) -> GridPayload:
+        created = await places.create_grid(
+            _db(info),
+            code=code(input.code, argument="input.code"),
+            name=text(input.name, argument="input.name", max_length=NAME_LENGTH),
+            organization_id=_id(input.organization_id, "Organization", "input.organizationId"),
+        )
+        _changed(info)
+        return GridPayload(grid=Grid.of(created))
+
+    @strawberry.mutation(description="Create a household (户) in a grid.")
+    async def create_household(self, info: Info, input: HouseholdInput) -> HouseholdPayload:
+        created = await places.create_household(
+            _db(info),
+            code=code(input.code, argument="input.code"),
+            grid_id=_id(input.grid_id, "Grid", "input.gridId"),
+            address=optional_text(input.address, argument="input.address", max_length=ADDRESS_LENGTH),
+            tags=input.tags,
+        )
+        _changed(info)
+        return HouseholdPayload(household=Household.of(created))
+
+    @strawberry.mutation(description="Change a household's address or replace its tags.")
+    async def update_household(
+        self, info: Info, id: strawberry.ID, input: HouseholdPatch
+    ) -> HouseholdPayload:
+        address = input.address
+        updated = await places.update_household(
+            _db(info),
+            _id(id, "Household", "id"),
+            set_address=address is not None,
+            address=optional_text(address.value, argument="input.address", max_length=ADDRESS_LENGTH)
+            if address is not None
+            else None,
+            tags=input.tags,
+        )
+        _changed(info)
+        return HouseholdPayload(household=Household.of(updated))
+
+    @strawberry.mutation(description="Move a household to another grid.")
+    async def move_household(
+        self, info: Info, household_id: strawberry.ID, grid_id: strawberry.ID
+    ) -> HouseholdPayload:
+        moved = await places.move_household(
+            _db(info), _id(household_id, "Household", "householdId"), _id(grid_id, "Grid", "gridId")
+        )
+        _changed(info)
+        return HouseholdPayload(household=Household.of(moved))
+
+    @strawberry.mutation(description="Create a person, living in `input.householdId` when given.")
+    async def create_person(self, info: Info, input: PersonInput) -> PersonPayload:
+        facts = people.PersonFacts(
+            name=text(input.name, argument="input.name", max_length=NAME_LENGTH),
+            gender=input.gender,
+            birth_date=input.birth_date,
+            education=input.education,
+            political_status=input.political_status,
+            phone=phone(input.phone, argument="input.phone"),
+            given=frozenset({"name", "gender", "birthDate", "education", "politicalStatus", "phone"}),
+        )
+        created = await people.create_person(
+            _db(info),
+            code=code(input.code, argument="input.code"),
+            facts=facts,
+            household_id=_optional_id(input.household_id, "Household", "input.householdId"),
+        )
+        _changed(info)
+        return PersonPayload(person=Person.of(created))
+
+    @strawberry.mutation(description="Change a person's attributes.")
+    async def update_person(self, info: Info, id: strawberry.ID, input: PersonPatch) -> PersonPayload:
+        updated = await people.update_person(_db(info), _id(id, "Person", "id"), _person_facts(input))
+        _changed(info)
+        return PersonPayload(person=Person.of(updated))
+
+    @strawberry.mutation(description="Make a household the person's home (she leaves any other).")
+    async def set_residence(
+        self, info: Info, person_id: strawberry.ID, household_id: strawberry.ID
+    ) -> ResidencePayload:
+        person, household = await people.set_residence(
+            _db(info), _id(person_id, "Person", "personId"), _id(household_id, "Household", "householdId")
+        )
+        _changed(info)
+        return ResidencePayload(person=Person.of(person), household=Household.of(household))
+
+    # --- terms of office ---------------------------------------------------------------
+
+    @strawberry.mutation(
+        description="Start a term of `role` in an organization on `since`. Refused when she already "
+        "holds that role there over overlapping days, or when a second CHAIR would serve at once."
+    )
+    async def appoint(
+        self, info: Info, person_id: strawberry.ID, organization_id: strawberry.ID, role: Role, since: dt.date
+    ) -> PositionPayload:
+        created = await terms.appoint(
+            _db(info),
+            person_id=_id(person_id, "Person", "personId"),
+            organization_id=_id(organization_id, "Organization", "organizationId"),
+            role=role,
+            since=since,
+        )
+        _changed(info)
+        return PositionPayload(position=Position.of(created, info.context.today))
+
+    @strawberry.mutation(description="End a running term on `until` (the first day it no longer runs).")
+    async def end_position(self, info: Info, position_id: strawberry.ID, until: dt.date) -> PositionPayload:
+        ended = await terms.end_position(_db(info), _id(position_id, "Position", "positionId"), until)
+        _changed(info)
+        return PositionPayload(position=Position.of(ended, info.context.today))
+
+    @strawberry.mutation(
+        description="The term change (换届) of a federation on `on`, in one transaction: every term "
+        "running there ends on `on` and the slate's terms start. The slate has exactly one CHAIR, "
+        "the configured number of members (default 7-15), nobody twice and only CHAIR, VICE_CHAIR "
+        "or EXECUTIVE; `on` is not before any of the organization's terms began or ended."
+    )
+    async def hold_term_change(
+        self, info: Info, organization_id: strawberry.ID, on: dt.date, slate: list[SlateSeat]
+    ) -> TermChangePayload:
+        organization_raw_id = _id(organization_id, "Organization", "organizationId")
+        seats = [
+            terms.Seat(_id(s.person_id, "Person", f"slate[{i}].personId"), s.role)
+            for i, s in enumerate(slate)
+        ]
+        size = terms.BoardSize(info.context.board_min, info.context.board_max)
+        change = await terms.hold_term_change(_db(info), organization_raw_id, on, seats, size)
+        _changed(info)
+        found = await info.context.loaders.organization_by_id.load(organization_raw_id)
+        assert found is not None  # the term change just locked it
+        today = info.context.today
+        return TermChangePayload(
+            organization=Organization.of(found),
+            ended=[Position.of(p, today) for p in change.ended],
+            started=[Position.of(p, today) for p in change.started],
+        )
+
+    # --- coverage, guidance, mentoring ------------------------------------------------
+
+    @strawberry.mutation(
+        description="From `since`, a person covers a whole grid (`gridId`) or a single household "
+        "(`householdId`): give exactly one of them."
+    )
+    async def assign_coverage(
+        self,
+        info: Info,
+        person_id: strawberry.ID,
+        role: CoverRole,
+        since: dt.date,
+        grid_id: strawberry.ID | None = None,
+        household_id: strawberry.ID | None = None,
+    ) -> CoveragePayload:
+        if (grid_id is None) == (household_id is None):
+            raise BadInput("give exactly one of gridId and householdId", argument="gridId")
+        created = await coverage.assign_coverage(
+            _db(info),
+            person_id=_id(person_id, "Person", "personId"),
+            grid_id=_optional_id(grid_id, "Grid", "gridId"),
+            household_id=_optional_id(household_id, "Household", "householdId"),
+            role=role,
+            since=since,
+        )
+        _changed(info)
+        return CoveragePayload(coverage=Coverage.of(created, info.context.today))
+
+    @strawberry.mutation(description="Stop a running coverage on `until`.")
+    async def end_coverage(self, info: Info, coverage_id: strawberry.ID, until: dt.date) -> CoveragePayload:
+        ended = await coverage.end_coverage(_db(info), _id(coverage_id, "Coverage", "coverageId"), until)
+        _changed(info)
+        return CoveragePayload(coverage=Coverage.of(ended, info.context.today))
+
+    @strawberry.mutation(
+        description="From `since`, a chair or vice chair guides an executive of the same board "
+        "(联系、指导, at most four each); the executive's earlier guide stops on `since`."
+    )
+    async def set_guidance(
+        self, info: Info, guide_id: strawberry.ID, executive_id: strawberry.ID, since: dt.date
+    ) -> GuidancePayload:
+        change = await links.set_guidance(
+            _db(info), _id(guide_id, "Person", "guideId"), _id(executive_id, "Person", "executiveId"), since
+        )
+        _changed(info)
+        return GuidancePayload(
+            guidance=Guidance.of(change.guidance), ended=[Guidance.of(t) for t in change.ended]
+        )
+
+    @strawberry.mutation(
+        description="From `since`, `mentorId` mentors `menteeId` (传帮带). Refused when it would close "
+        "a cycle of mentoring."
+    )
+    async def record_mentorship(
+        self, info: Info, mentor_id: strawberry.ID, mentee_id: strawberry.ID, since: dt.date
+    ) -> MentorshipPayload:
+        created = await links.record_mentorship(
+            _db(info), _id(mentor_id, "Person", "mentorId"), _id(mentee_id, "Person", "menteeId"), since
+        )
+        _changed(info)
+        return MentorshipPayload(mentorship=Mentorship.of(created))
+
+    @strawberry.mutation(description="End the running mentorship of `menteeId` by `mentorId` on `until`.")
+    async def end_mentorship(
+        self, info: Info, mentor_id: strawberry.ID, mentee_id: strawberry.ID, until: dt.date
+    ) -> MentorshipPayload:
+        ended = await links.end_mentorship(
+            _db(info), _id(mentor_id, "Person", "mentorId"), _id(mentee_id, "Person", "menteeId"), until
+        )
+        _changed(info)
+        return MentorshipPayload(mentorship=Mentorship.of(ended))
+
+    # --- the cadre pipeline and grassroots work -----------------------------------------
+
+    @strawberry.mutation(
+        description="A person reached a pipeline stage on `on`. Each stage once; the Party path in "
+        "order with non-decreasing dates; a development target at least a year after becoming an "
+        "activist, a full member a year after becoming probationary; REPRESENTATIVE, RESERVE_CADRE "
+        "and VILLAGE_COMMITTEE not before VILLAGE_SISTER."
+    )
+    async def record_milestone(
+        self, info: Info, person_id: strawberry.ID, stage: Stage, on: dt.date
+    ) -> MilestonePayload:
+        raw_id = _id(person_id, "Person", "personId")
+        reached = await milestones.record_milestone(_db(info), raw_id, stage, on)
+        _changed(info)
+        found = await info.context.loaders.person_by_id.load(raw_id)
+        assert found is not None  # the milestone was just recorded on her
+        return MilestonePayload(
+            person=Person.of(found), milestone=Milestone(stage=reached.stage, on=reached.on)
+        )
+
+    @strawberry.mutation(description="A cadre visited a household on `on` (四必访, 访三情).")
+    async def record_visit(
+        self,
+        info: Info,
+        visitor_id: strawberry.ID,
+        household_id: strawberry.ID,
+        on: dt.date,
+        purpose: str,
+        note: str | None = None,
+    ) -> VisitPayload:
+        created = await activities.record_visit(
+            _db(info),
+            person_id=_id(visitor_id, "Person", "visitorId"),
+            household_id=_id(household_id, "Household", "householdId"),
+            on=on,
+            purpose=text(purpose, argument="purpose", max_length=TEXT_LENGTH),
+            note=optional_text(note, argument="note", max_length=NOTE_LENGTH),
+        )
+        _changed(info)
+        return VisitPayload(visit=Visit.of(created))
+
+    @strawberry.mutation(description="A person's public one-sentence commitment for `year` (one per year).")
+    async def make_commitment(
+        self,
+        info: Info,
+        person_id: strawberry.ID,
+        year: int,
+        text_: Annotated[str, strawberry.argument(name="text", description="One sentence.")],
+    ) -> CommitmentPayload:
+        created = await activities.make_commitment(
+            _db(info),
+            _id(person_id, "Person", "personId"),
+            year,
+            text(text_, argument="text", max_length=TEXT_LENGTH),
+        )
+        _changed(info)
+        return CommitmentPayload(commitment=Commitment.of(created))
+
+    @strawberry.mutation(description="Mark a commitment kept on `on` (not before its year began).")
+    async def complete_commitment(self, info: Info, id: strawberry.ID, on: dt.date) -> CommitmentPayload:
+        done = await activities.complete_commitment(_db(info), _id(id, "Commitment", "id"), on)
+        _changed(info)
+        return CommitmentPayload(commitment=Commitment.of(done))
+
+    @strawberry.mutation(description="A meeting an organization held on `on`, with who attended.")
+    async def record_meeting(
+        self,
+        info: Info,
+        organization_id: strawberry.ID,
+        on: dt.date,
+        topic: str,
+        form: MeetingForm,
+        attendee_ids: list[strawberry.ID],
+        place: str | None = None,
+    ) -> MeetingPayload:
+        created = await activities.record_meeting(
+            _db(info),
+            organization_id=_id(organization_id, "Organization", "organizationId"),
+            on=on,
+            topic=text(topic, argument="topic", max_length=TEXT_LENGTH),
+            form=form,
+            place=optional_text(place, argument="place", max_length=ADDRESS_LENGTH),
+            attendee_ids=[_id(a, "Person", f"attendeeIds[{i}]") for i, a in enumerate(attendee_ids)],
+        )
+        _changed(info)
+        return MeetingPayload(meeting=Meeting.of(created))

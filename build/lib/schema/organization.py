@@ -1,0 +1,251 @@
+"""Organizations, their tree, and the positions (terms of office) held in them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+
+from graph import model
+from loaders.context import OrgFilter, PositionFilter, TagFilter
+from schema.context import Info
+from schema.enums import HouseholdTag, Level, OrgKind, Role, Stage
+from schema.relay import Connection, Node, by_id_or_code, connection, to_global_id
+
+if TYPE_CHECKING:
+    from schema.activity import Meeting
+    from schema.analytics import Candidate, FunnelBreakdown, OrganizationStats, PipelineFunnel, TermStatistics
+    from schema.coverage import CoverageReport
+    from schema.person import Person
+    from schema.place import Grid, Household
+
+PersonRef = Annotated["Person", strawberry.lazy("schema.person")]
+GridRef = Annotated["Grid", strawberry.lazy("schema.place")]
+HouseholdRef = Annotated["Household", strawberry.lazy("schema.place")]
+CoverageReportRef = Annotated["CoverageReport", strawberry.lazy("schema.coverage")]
+MeetingRef = Annotated["Meeting", strawberry.lazy("schema.activity")]
+PipelineFunnelRef = Annotated["PipelineFunnel", strawberry.lazy("schema.analytics")]
+FunnelBreakdownRef = Annotated["FunnelBreakdown", strawberry.lazy("schema.analytics")]
+CandidateRef = Annotated["Candidate", strawberry.lazy("schema.analytics")]
+TermStatisticsRef = Annotated["TermStatistics", strawberry.lazy("schema.analytics")]
+OrganizationStatsRef = Annotated["OrganizationStats", strawberry.lazy("schema.analytics")]
+
+
+@strawberry.federation.type(
+    keys=["id", "code"],
+    description="A federation (妇联), women's committee (妇委会), council (村嫂理事会, 妇女议事会), "
+    "volunteer team or village committee (村两委), placed in the territorial tree by PART_OF.",
+)
+class Organization(Node):
+    id: strawberry.ID
+    code: str = strawberry.field(description="The human-readable unique code, e.g. QX-T01-V03.")
+    name: str
+    kind: OrgKind
+    level: Level
+    record: strawberry.Private[model.Organization]
+
+    @classmethod
+    def of(cls, r: model.Organization) -> Self:
+        return cls(
+            id=strawberry.ID(to_global_id("Organization", r.id)),
+            code=r.code,
+            name=r.name,
+            kind=r.kind,
+            level=r.level,
+            record=r,
+        )
+
+    @classmethod
+    def maybe(cls, r: model.Organization | None) -> Self | None:
+        return None if r is None else cls.of(r)
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Self | None:
+        """An entity another subgraph refers to (Apollo Federation @key)."""
+        loaders = info.context.loaders
+        return cls.maybe(
+            await by_id_or_code(
+                "Organization", id, code, loaders.organization_by_id, loaders.organization_by_code
+            )
+        )
+
+    @strawberry.field(description="The organization this one belongs to (is guided by).")
+    async def parent(self, info: Info) -> Organization | None:
+        return Organization.maybe(await info.context.loaders.parent_by_organization.load(self.record.id))
+
+    @strawberry.field(description="Every organization above this one, the parent first.")
+    async def ancestors(self, info: Info) -> list[Organization]:
+        found = await info.context.loaders.ancestors_by_organization.load(self.record.id)
+        return [Organization.of(o) for o in found]
+
+    @strawberry.field(description="The organizations directly below this one, by code.")
+    async def children(
+        self,
+        info: Info,
+        kind: OrgKind | None = None,
+        level: Level | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Organization]:
+        args = OrgFilter(kind, level, info.context.page(info, first, after))
+        page = await info.context.loaders.children_by_organization.load((self.record.id, args))
+        return connection(page, Organization.of, after)
+
+    @strawberry.field(description="Every organization in this one's subtree (itself excluded), by code.")
+    async def descendants(
+        self,
+        info: Info,
+        kind: OrgKind | None = None,
+        level: Level | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Organization]:
+        args = OrgFilter(kind, level, info.context.page(info, first, after))
+        page = await info.context.loaders.descendants_by_organization.load((self.record.id, args))
+        return connection(page, Organization.of, after)
+
+    @strawberry.field(
+        description="Terms held in this organization that are active on `activeOn` (default today); "
+        "with `history: true`, every term ever held. Chairs first."
+    )
+    async def positions(
+        self,
+        info: Info,
+        role: Role | None = None,
+        active_on: dt.date | None = None,
+        history: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Position]:
+        on = active_on or info.context.today
+        args = PositionFilter(role, on, history, info.context.page(info, first, after))
+        page = await info.context.loaders.positions_by_organization.load((self.record.id, args))
+        return connection(page, lambda p: Position.of(p, on), after)
+
+    @strawberry.field(description="The grids (网格) in this organization's whole subtree, by code.")
+    async def grids(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[GridRef]:
+        from schema.place import Grid
+
+        page_args = info.context.page(info, first, after)
+        page = await info.context.loaders.grids_by_organization.load((self.record.id, page_args))
+        return connection(page, Grid.of, after)
+
+    @strawberry.field(description="The households (户) in this organization's whole subtree, by code.")
+    async def households(
+        self, info: Info, tag: HouseholdTag | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[HouseholdRef]:
+        from schema.place import Household
+
+        args = TagFilter(tag, info.context.page(info, first, after))
+        page = await info.context.loaders.households_by_organization.load((self.record.id, args))
+        return connection(page, Household.of, after)
+
+    @strawberry.field(description="The meetings this organization held, newest first.")
+    async def meetings(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[MeetingRef]:
+        from schema.activity import Meeting
+
+        page_args = info.context.page(info, first, after)
+        page = await info.context.loaders.meetings_by_organization.load((self.record.id, page_args))
+        return connection(page, Meeting.of, after)
+
+    @strawberry.field(
+        description="Who covers which households of this organization's subtree on `asOf` "
+        "(default today), and which households nobody covers."
+    )
+    def coverage(self, info: Info, as_of: dt.date | None = None) -> CoverageReportRef:
+        from schema.coverage import CoverageReport
+
+        return CoverageReport(
+            organization=self, as_of=as_of or info.context.today, organization_id=self.record.id
+        )
+
+    # Analysts' questions about this organization's subtree (also root fields
+    # taking the organization's id; see schema/analytics.py).
+
+    @strawberry.field(description="The cadre-pipeline funnel of this subtree (see Query.pipelineFunnel).")
+    async def pipeline_funnel(
+        self,
+        info: Info,
+        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
+        to: dt.date | None = None,
+        by: FunnelBreakdownRef | None = None,
+    ) -> PipelineFunnelRef:
+        from schema.analytics import FunnelBreakdown, funnel_of
+
+        return await funnel_of(info, self.record, from_, to, by or FunnelBreakdown.NONE)
+
+    @strawberry.field(description="Candidates for the next pipeline stage (see Query.pipelineCandidates).")
+    async def pipeline_candidates(
+        self,
+        info: Info,
+        stage: Stage,
+        as_of: dt.date | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[CandidateRef]:
+        from schema.analytics import candidates_of
+
+        return await candidates_of(info, self.record, stage, as_of, first, after)
+
+    @strawberry.field(description="Term statistics of a role in this subtree (see Query.termStatistics).")
+    async def term_statistics(
+        self,
+        info: Info,
+        role: Role,
+        as_of: dt.date | None = None,
+        level: Level | None = None,
+        kind: OrgKind | None = None,
+    ) -> TermStatisticsRef:
+        from schema.analytics import terms_of
+
+        return await terms_of(info, self.record, role, as_of, level, kind)
+
+    @strawberry.field(description="Dashboard figures of this subtree (see Query.organizationStats).")
+    async def stats(self, info: Info, as_of: dt.date | None = None) -> OrganizationStatsRef:
+        from schema.analytics import stats_of
+
+        return await stats_of(info, self.record, as_of)
+
+
+@strawberry.type(description="One term of a role held by a person in an organization (任职).")
+class Position:
+    id: strawberry.ID
+    role: Role
+    since: dt.date
+    until: dt.date | None = strawberry.field(
+        description="The day the term ended (exclusive); null while it runs."
+    )
+    active: bool = strawberry.field(description="Whether the term runs on the day the query asked about.")
+    record: strawberry.Private[model.Position]
+
+    @classmethod
+    def of(cls, r: model.Position, on: dt.date) -> Self:
+        return cls(
+            id=strawberry.ID(to_global_id("Position", r.id)),
+            role=r.role,
+            since=r.since,
+            until=r.until,
+            active=model.is_active(r.since, r.until, on),
+            record=r,
+        )
+
+    @strawberry.field
+    async def person(self, info: Info) -> PersonRef:
+        from schema.person import Person
+
+        found = await info.context.loaders.person_by_id.load(self.record.person_id)
+        assert found is not None  # a HOLDS relationship always has its person
+        return Person.of(found)
+
+    @strawberry.field
+    async def organization(self, info: Info) -> Organization:
+        found = await info.context.loaders.organization_by_id.load(self.record.organization_id)
+        assert found is not None
+        return Organization.of(found)

@@ -1,0 +1,169 @@
+"""Grids (网格), households (户) and coverage: who covers which of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated, Self
+
+import strawberry
+
+from graph import model
+from loaders.context import TagFilter
+from schema.context import Info
+from schema.enums import CoverageVia, CoverRole, HouseholdTag
+from schema.relay import Connection, Node, by_id_or_code, connection, to_global_id
+
+if TYPE_CHECKING:
+    from schema.organization import Organization
+    from schema.person import Person
+
+OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organization")]
+PersonRef = Annotated["Person", strawberry.lazy("schema.person")]
+
+
+@strawberry.federation.type(
+    keys=["id", "code"], description="A grid (网格) of a village or community: a patch of households."
+)
+class Grid(Node):
+    id: strawberry.ID
+    code: str
+    name: str
+    record: strawberry.Private[model.Grid]
+
+    @classmethod
+    def of(cls, r: model.Grid) -> Self:
+        return cls(id=strawberry.ID(to_global_id("Grid", r.id)), code=r.code, name=r.name, record=r)
+
+    @classmethod
+    def maybe(cls, r: model.Grid | None) -> Self | None:
+        return None if r is None else cls.of(r)
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Self | None:
+        """An entity another subgraph refers to (Apollo Federation @key)."""
+        loaders = info.context.loaders
+        return cls.maybe(await by_id_or_code("Grid", id, code, loaders.grid_by_id, loaders.grid_by_code))
+
+    @strawberry.field(description="The village or community the grid belongs to.")
+    async def organization(self, info: Info) -> OrganizationRef | None:
+        from schema.organization import Organization
+
+        return Organization.maybe(await info.context.loaders.organization_by_grid.load(self.record.id))
+
+    @strawberry.field(description="The households in this grid, by code.")
+    async def households(
+        self, info: Info, tag: HouseholdTag | None = None, first: int | None = None, after: str | None = None
+    ) -> Connection[Household]:
+        args = TagFilter(tag, info.context.page(info, first, after))
+        page = await info.context.loaders.households_by_grid.load((self.record.id, args))
+        return connection(page, Household.of, after)
+
+    @strawberry.field(description="Who covers this whole grid on `asOf` (default today).")
+    async def covered_by(self, info: Info, as_of: dt.date | None = None) -> list[Coverage]:
+        on = as_of or info.context.today
+        found = await info.context.loaders.covered_by_grid.load((self.record.id, on))
+        return [Coverage.of(c, on) for c in found]
+
+
+@strawberry.federation.type(
+    keys=["id", "code"], description="A household (户) in a grid, with its care and honor tags."
+)
+class Household(Node):
+    id: strawberry.ID
+    code: str
+    address: str | None
+    tags: list[HouseholdTag]
+    record: strawberry.Private[model.Household]
+
+    @classmethod
+    def of(cls, r: model.Household) -> Self:
+        return cls(
+            id=strawberry.ID(to_global_id("Household", r.id)),
+            code=r.code,
+            address=r.address,
+            tags=list(r.tags),
+            record=r,
+        )
+
+    @classmethod
+    def maybe(cls, r: model.Household | None) -> Self | None:
+        return None if r is None else cls.of(r)
+
+    @classmethod
+    async def resolve_reference(
+        cls, info: Info, id: strawberry.ID | None = None, code: str | None = None
+    ) -> Self | None:
+        """An entity another subgraph refers to (Apollo Federation @key)."""
+        loaders = info.context.loaders
+        return cls.maybe(
+            await by_id_or_code("Household", id, code, loaders.household_by_id, loaders.household_by_code)
+        )
+
+    @strawberry.field(description="The grid the household sits in.")
+    async def grid(self, info: Info) -> Grid | None:
+        return Grid.maybe(await info.context.loaders.grid_by_household.load(self.record.id))
+
+    @strawberry.field(description="The people living in this household.")
+    async def members(self, info: Info) -> list[PersonRef]:
+        from schema.person import Person
+
+        return [Person.of(p) for p in await info.context.loaders.members_by_household.load(self.record.id)]
+
+    @strawberry.field(
+        description="Who covers this household on `asOf` (default today): directly (via DIRECT) "
+        "or through its whole grid (via GRID)."
+    )
+    async def covered_by(self, info: Info, as_of: dt.date | None = None) -> list[Coverage]:
+        on = as_of or info.context.today
+        found = await info.context.loaders.covered_by_household.load((self.record.id, on))
+        return [Coverage.of(c, on) for c in found]
+
+
+@strawberry.type(
+    description="A person covering a grid or a single household (联系户, 划片包干); "
+    "role LEAD or ASSIST as in 1+2+N grid service."
+)
+class Coverage:
+    id: strawberry.ID
+    role: CoverRole
+    since: dt.date
+    until: dt.date | None = strawberry.field(description="The day the coverage ended (exclusive).")
+    active: bool = strawberry.field(description="Whether it runs on the day the query asked about.")
+    via: CoverageVia = strawberry.field(
+        description="Seen from a household: DIRECT, or GRID when it reaches the household through its grid."
+    )
+    record: strawberry.Private[model.Coverage]
+
+    @classmethod
+    def of(cls, r: model.Coverage, on: dt.date) -> Self:
+        return cls(
+            id=strawberry.ID(to_global_id("Coverage", r.id)),
+            role=r.role,
+            since=r.since,
+            until=r.until,
+            active=model.is_active(r.since, r.until, on),
+            via=r.via,
+            record=r,
+        )
+
+    @strawberry.field
+    async def person(self, info: Info) -> PersonRef:
+        from schema.person import Person
+
+        found = await info.context.loaders.person_by_id.load(self.record.person_id)
+        assert found is not None
+        return Person.of(found)
+
+    @strawberry.field(description="The grid covered, when a whole grid is covered.")
+    async def grid(self, info: Info) -> Grid | None:
+        if self.record.grid_id is None:
+            return None
+        return Grid.maybe(await info.context.loaders.grid_by_id.load(self.record.grid_id))
+
+    @strawberry.field(description="The household covered, when a single household is covered.")
+    async def household(self, info: Info) -> Household | None:
+        if self.record.household_id is None:
+            return None
+        return Household.maybe(await info.context.loaders.household_by_id.load(self.record.household_id))

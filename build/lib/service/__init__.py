@@ -1,0 +1,1 @@
+"""The HTTP service: Starlette app, settings, and the `orggraph` command line."""

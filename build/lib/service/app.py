@@ -1,0 +1,132 @@
+"""The Starlette application: GraphQL (with an offline GraphiQL) and health checks.
+
+The service keeps no state of its own beyond the driver's connection pool, so
+it scales by running more replicas. If Neo4j is down at start-up the service
+still starts: `/health/live` answers 200, `/health/ready` 503, GraphQL errors
+carry SERVICE_UNAVAILABLE, and everything recovers once Neo4j is back (the
+driver reconnects; constraints are applied on the first successful check).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from graph.constraints import apply_constraints
+from graph.driver import Database
+from graph.errors import DatabaseUnavailable
+from loaders import Loaders
+from schema.build import schema
+from schema.context import Context
+from service.graphiql import graphiql_html, graphiql_mount
+from service.settings import Settings
+
+log = logging.getLogger("orggraph")
+
+
+class OrgGraphView(GraphQL[Context, None]):
+    """Strawberry's ASGI view with OrgGraph's context, orjson and local GraphiQL."""
+
+    def __init__(self, state: ServiceState, *, graphiql: bool) -> None:
+        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        self.state = state
+
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
+        settings = self.state.settings
+        return Context(
+            loaders=Loaders(self.state.db),
+            today=self.state.today(),
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
+            board_min=settings.board_min,
+            board_max=settings.board_max,
+            request=request,
+            response=response,
+        )
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        return HTMLResponse(graphiql_html())
+
+
+class ServiceState:
+    """What the app holds for its lifetime: settings, the database, the clock."""
+
+    def __init__(self, settings: Settings, db: Database | None, today: Callable[[], dt.date] | None) -> None:
+        self.settings = settings
+        self._db = db
+        self.owns_db = db is None
+        zone = ZoneInfo(settings.timezone)
+        self.today = today or (lambda: dt.datetime.now(zone).date())
+        self.constraints_applied = False
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.settings.connection, query_timeout=self.settings.query_timeout)
+        return self._db
+
+    async def ensure_constraints(self) -> None:
+        if not self.constraints_applied:
+            await apply_constraints(self.db)
+            self.constraints_applied = True
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    db: Database | None = None,
+    today: Callable[[], dt.date] | None = None,
+) -> Starlette:
+    """Build the app. Tests pass their own `db` (and a fixed `today`)."""
+    state = ServiceState(settings or Settings(), db, today)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            await state.ensure_constraints()
+        except DatabaseUnavailable as e:
+            log.warning("Neo4j is not reachable at start-up (%s); serving anyway, /health/ready is 503", e)
+        yield
+        if state.owns_db:
+            await state.db.close()
+
+    async def live(request: Request) -> Response:
+        return JSONResponse({"status": "live"})
+
+    async def ready(request: Request) -> Response:
+        try:
+            await state.db.ping()
+            await state.ensure_constraints()
+        except DatabaseUnavailable as e:
+            return JSONResponse({"status": "unavailable", "reason": str(e)}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    async def home(request: Request) -> Response:
+        return RedirectResponse("/graphql")
+
+    view = OrgGraphView(state, graphiql=state.settings.graphiql)
+    routes: list[Any] = [
+        Route("/", home),
+        Route("/health/live", live),
+        Route("/health/ready", ready),
+        Route("/graphql", view, methods=["GET", "POST"]),
+        graphiql_mount(),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.service = state
+    return app

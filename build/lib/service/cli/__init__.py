@@ -1,0 +1,1 @@
+"""The `orggraph` command line: one module per command, each with `add_parser`."""
