@@ -14,9 +14,11 @@ at concurrency 1 in bench/results/latest.json), both against the bench Neo4j:
    several-fold, so read its tree for structure and py-spy for proportions.
 
 Writes under bench/results/profiles/: `<shape>-<label>-<commit>.pyspy.svg`
-(flame graph), `.pyspy.txt` (time by layer and the top functions, from the
-collapsed stacks), `.pyinstrument.html`, `.pyinstrument.txt`, and a line in
-`index.md`. Keep the "before" files; add `--label after` ones when the read
+(flame graph), `.pyspy.txt` (time by layer, the top functions and OrgGraph's
+own functions, from the collapsed stacks), `.pyspy.collapsed.gz` (the stacks),
+`.pyinstrument.txt` (with the per-request figures, also with the cyclic GC
+off), and a line in `index.md`; pyinstrument's interactive HTML (tens of MB)
+goes to bench/results/tmp/. Keep the "before" files; add `--label after` ones when the read
 path changes.
 """
 
@@ -26,6 +28,7 @@ import argparse
 import asyncio
 import datetime as dt
 import gc
+import gzip
 import resource
 import shutil
 import statistics
@@ -49,6 +52,7 @@ from graph.driver import Connection, Database
 from service.app import create_app
 
 PROFILES = RESULTS / "profiles"
+TMP = RESULTS / "tmp"
 
 # Where a sample's time is charged: the innermost frame from one of these layers.
 LAYERS = (
@@ -65,6 +69,7 @@ LAYERS = (
     ("asyncio tasks and futures", "asyncio/futures.py"),
     ("event loop (uvloop: I/O, callbacks)", "asyncio/runners.py"),
 )
+OWN = ("(graph/", "(loaders/", "(schema/", "(service/app.py")
 # Frames above the request (process start-up, the server loop) in every sample.
 BOILERPLATE = ("(orggraph:", "service/cli/", "uvicorn/main.py", "uvicorn/server.py", "uvicorn/_compat.py",
                "asyncio/runners.py")  # fmt: skip
@@ -114,7 +119,11 @@ async def pyspy(connection: Connection, params: Params, shape_name: str, seconds
             del m
     finally:
         server.stop()
-    text = summarize_collapsed(outputs["raw"].read_text(), shape_name)
+    collapsed = outputs["raw"].read_text()
+    text = summarize_collapsed(collapsed, shape_name)
+    # The collapsed stacks themselves, for other cuts (flamegraph.pl, speedscope, grep).
+    with gzip.open(PROFILES / f"{stem}.pyspy.collapsed.gz", "wt") as collapsed_file:
+        collapsed_file.write(collapsed)
     outputs["raw"].unlink()
     (PROFILES / f"{stem}.pyspy.txt").write_text(text)
     return text
@@ -156,6 +165,9 @@ def summarize_collapsed(collapsed: str, shape: str, top: int = 30) -> str:
     out.extend(f"  {pct(n)}  {f}" for f, n in self_time.most_common(top))
     out.append(f"\nTop {top} functions by inclusive time:")
     out.extend(f"  {pct(n)}  {f}" for f, n in inclusive.most_common(top))
+    own = [(f, n) for f, n in inclusive.most_common() if any(m in f for m in OWN)]
+    out.append("\nOrgGraph's own functions by inclusive time (what each resolver, loader and query costs):")
+    out.extend(f"  {pct(n)}  {f}" for f, n in own[:top])
     return "\n".join(out) + "\n"
 
 
@@ -214,7 +226,8 @@ async def pyinstrument(
         + _runs("unprofiled, cyclic GC disabled", no_gc)
         + _runs("under pyinstrument", profiled)
     )
-    (PROFILES / f"{stem}.pyinstrument.html").write_text(profiler.output(HTMLRenderer()))
+    # The interactive view runs to tens of MB: kept beside the run, not with the results.
+    (TMP / f"{stem}.pyinstrument.html").write_text(profiler.output(HTMLRenderer()))
     tree = profiler.output(ConsoleRenderer(unicode=True, color=False))
     (PROFILES / f"{stem}.pyinstrument.txt").write_text(header + "\n" + tree)
     return header
@@ -235,6 +248,7 @@ async def run(args: argparse.Namespace, shape: str) -> None:
     try:
         params = await dataset.params(connection)
         PROFILES.mkdir(parents=True, exist_ok=True)
+        TMP.mkdir(parents=True, exist_ok=True)
         stem = f"{shape}-{args.label}-{commit()}"
         print(f"profiling OrgGraph on `{shape}` ({stem})…", flush=True)
         spied = await pyspy(connection, params, shape, args.seconds, stem)

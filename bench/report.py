@@ -93,6 +93,10 @@ def targets(rows: Sequence[Row], scaling: dict[str, Any] | None = None) -> list[
     return found
 
 
+def _load(values: Sequence[float]) -> str:
+    return " / ".join(f"{v:.2f}" for v in values)
+
+
 def _fmt(v: Any, digits: int = 2) -> str:
     if v is None:
         return ""
@@ -134,7 +138,7 @@ def markdown(rows: Sequence[Row], meta: dict[str, Any], found: Sequence[dict[str
         f"Run {meta['date']} ({meta['duration_s']} s{', --quick' if meta.get('quick') else ''}), "
         f"OrgGraph at `{meta.get('commit', '?')}`, on "
         f"{m['cores']} cores, {m['memory_gb']} GB ({m['cpu']}); Python {m['python']}, Node {m['node']}. "
-        f"Load average (1/5/15 min) {meta['load_avg_start']} at the start, {meta['load_avg_end']} at "
+        f"Load average (1/5/15 min) {_load(meta['load_avg_start'])} at the start, {_load(meta['load_avg_end'])} at "
         f"the end (other work shares the machine: read ratios, not absolute figures). "
         f"Servers: {meta['workers']} workers each. Data: the `{meta['dataset']['scale']}` seed "
         f"({meta['dataset']['organizations']:,} organizations, {meta['dataset']['people']:,} people, "

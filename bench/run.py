@@ -46,6 +46,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server workers (default: cores)")
     p.add_argument("--keep-neo4j", action="store_true", help="leave the bench Neo4j running afterwards")
     p.add_argument("--out", default="latest", help="results file stem under bench/results (default latest)")
+    p.add_argument(
+        "--report-only", action="store_true", help="rewrite <out>.md/png from <out>.json and .meta.json"
+    )
     args = p.parse_args(argv)
     args.shapes = [s for s in args.shapes.split(",") if s]
     args.systems = [s for s in args.systems.split(",") if s]
@@ -228,6 +231,11 @@ async def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report_only:
+        rows = orjson.loads((RESULTS / f"{args.out}.json").read_bytes())
+        meta = orjson.loads((RESULTS / f"{args.out}.meta.json").read_bytes())
+        report.write(rows, meta, args.out)
+        return 0
     started = time.perf_counter()
     try:
         code = uvloop.run(run(args))

@@ -98,6 +98,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true", help="fewer requests and smaller sizes (development)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server workers (default: cores)")
     p.add_argument("--keep-neo4j", action="store_true", help="leave the bench Neo4j running afterwards")
+    p.add_argument("--report-only", action="store_true", help="rewrite scaling.md/png from scaling.json")
     args = p.parse_args(argv)
     args.parts = [x for x in args.parts.split(",") if x]
     return args
@@ -471,6 +472,13 @@ async def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.report_only:
+        from bench import scaling_report
+
+        doc = orjson.loads((RESULTS / "scaling.json").read_bytes())
+        (RESULTS / "scaling.md").write_text(scaling_report.markdown(doc))
+        scaling_report.chart(doc, RESULTS / "scaling.png")
+        return 0
     return uvloop.run(run(args))
 
 

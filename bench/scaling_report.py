@@ -29,7 +29,9 @@ def _cell(p: dict[str, Any] | None) -> str:
     if p is None:
         return ""
     if "error" in p:
-        return f"fails ({p['seconds_to_fail']} s)"
+        if p.get("seconds_to_fail") is None:
+            return "not run (failed at a smaller size)"
+        return f"fails ({p['seconds_to_fail']:.0f} s)"
     return f"{p['p50_ms']:,.2f}"
 
 
@@ -39,7 +41,8 @@ def markdown(doc: dict[str, Any]) -> str:
     parts = [
         "# OrgGraph scaling runs\n",
         f"Run {doc['date']} ({doc['duration_s']} s{', --quick' if doc.get('quick') else ''}) on {m['cores']} "
-        f"cores, {m['memory_gb']} GB; load average {doc['load_avg_start']} → {doc['load_avg_end']}. "
+        f"cores, {m['memory_gb']} GB; load average (1/5/15 min) "
+        f"{' / '.join(f'{v:.2f}' for v in doc['load_avg_start'])} → {' / '.join(f'{v:.2f}' for v in doc['load_avg_end'])}. "
         "Concurrency 1, p50 in ms, the same load client as `bench.run`.\n",
     ]
     if doc.get("first_page_ratio") is not None:
