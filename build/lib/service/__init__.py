@@ -1,1 +1,0 @@
-"""The HTTP service: Starlette app, settings, and the `orggraph` command line."""

@@ -1,1 +1,0 @@
-"""The `orggraph` command line: one module per command, each with `add_parser`."""
