@@ -242,20 +242,22 @@ RETURN p.code AS code, h.role AS role, h.since AS since, h.until AS until ORDER 
 """
 
 
-async def test_a_failure_mid_slate_leaves_the_old_board_intact(
-    committed_board: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_failure_mid_slate_leaves_the_old_board_intact(committed_board: Database) -> None:
     before = [dict(r) for r in await committed_board.read(ATOM_BOARD, org=rid("ATOM-V"))]
     assert len(before) == 4 and all(r["until"] is None for r in before)
     # The third new term gets an id an existing term already has: the database
     # refuses it after the old terms were ended and two new ones created.
     taken = "pos-ATOM-P1-ATOM-V-CHAIR-2021-04-01"
     ids = iter([str(uuid.uuid4()), str(uuid.uuid4()), taken, *(str(uuid.uuid4()) for _ in range(5))])
-    monkeypatch.setattr(terms, "new_id", lambda: next(ids))
     seats = [terms.Seat(rid(CODES[0]), Role.CHAIR)] + [terms.Seat(rid(c), Role.EXECUTIVE) for c in CODES[1:]]
     with pytest.raises(Conflict, match="already exists"):
         await terms.hold_term_change(
-            committed_board, rid("ATOM-V"), dt.date(2024, 4, 1), seats, terms.BoardSize()
+            committed_board,
+            rid("ATOM-V"),
+            dt.date(2024, 4, 1),
+            seats,
+            terms.BoardSize(),
+            new_ids=lambda: next(ids),
         )
     after = [dict(r) for r in await committed_board.read(ATOM_BOARD, org=rid("ATOM-V"))]
     assert after == before

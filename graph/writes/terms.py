@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import LiteralString
 
@@ -182,10 +182,17 @@ async def end_position(db: Database, id: str, until: dt.date) -> Position:
 
 
 async def hold_term_change(
-    db: Database, organization_id: str, on: dt.date, slate: Sequence[Seat], size: BoardSize
+    db: Database,
+    organization_id: str,
+    on: dt.date,
+    slate: Sequence[Seat],
+    size: BoardSize,
+    *,
+    new_ids: Callable[[], str] = new_id,
 ) -> TermChange:
     """The term change (换届) of a federation on `on`: every term running there
-    ends and the slate's terms start, in one transaction."""
+    ends and the slate's terms start, in one transaction. `new_ids` makes the new
+    terms' ids (a test passes its own to make the database refuse one)."""
     for i, seat in enumerate(slate):
         if seat.role not in BOARD_ROLES:
             raise BadInput(
@@ -214,7 +221,7 @@ async def hold_term_change(
             )
         ended = await run(tx, END_RUNNING_TERMS, id=organization_id, on=on, rank=ROLE_RANK)
         seats = [
-            {"index": i, "id": new_id(), "personId": s.person_id, "role": s.role.name}
+            {"index": i, "id": new_ids(), "personId": s.person_id, "role": s.role.name}
             for i, s in enumerate(slate)
         ]
         started = await run(tx, START_SLATE, id=organization_id, on=on, slate=seats)
