@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import LiteralString
 
 from graph import rows
+from graph.access import person_map
 from graph.driver import Database
 from graph.model import Commitment, CommitmentStatus, Meeting, MeetingForm, Page, PageArgs, Person, Visit
 
@@ -54,15 +55,19 @@ RETURN key,
   CASE WHEN $total THEN COUNT { (o)<-[:HELD_BY]-(:Meeting) } END AS total
 """
 
-ATTENDEES_BY_MEETING: LiteralString = """
+ATTENDEES_BY_MEETING: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (m:Meeting {id: key})
 RETURN key, COLLECT {
   MATCH (m)<-[:ATTENDED]-(p:Person)
   WITH p ORDER BY p.code
-  RETURN p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone}
+  RETURN """
+    + person_map("p")
+    + """
 } AS values
 """
+)
 
 
 def visit(row: rows.Row) -> Visit:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from graph import rows
+from graph.access import household_map, person_map
 from graph.driver import Database
 from graph.model import Coverage, Grid, Household, Page, PageArgs, Person
 
@@ -99,12 +100,15 @@ HOUSEHOLDS_BY_COVERERS: LiteralString = (
     + """
 WITH h, coverers WHERE coverers >= $min AND coverers <= $max AND h.code > coalesce($after, '')
 WITH h ORDER BY h.code LIMIT $limit
-RETURN h.code AS sortKey, h {.id, .code, .address, .tags} AS value
+RETURN h.code AS sortKey, """
+    + household_map("h")
+    + """ AS value
 """
 )
 
 # People covering anything in the subtree, each with what they cover there.
-COVERAGE_MEMBERS: LiteralString = """
+COVERAGE_MEMBERS: LiteralString = (
+    """
 MATCH (root:Organization {id: $id})
 MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
 OPTIONAL MATCH (g)<-[:IN_GRID]-(h:Household)
@@ -115,12 +119,17 @@ WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) AND p.code > coalesc
 WITH p, collect(DISTINCT place) AS covered
 ORDER BY p.code LIMIT $limit
 RETURN p.code AS sortKey, {
-  person: p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone},
+  person: """
+    + person_map("p")
+    + """,
   grids: [x IN covered WHERE x:Grid | x {.id, .code, .name}],
-  households: [x IN covered WHERE x:Household | x {.id, .code, .address, .tags}],
+  households: [x IN covered WHERE x:Household | """
+    + household_map("x")
+    + """],
   reached: COUNT { UNWIND covered AS x MATCH (x)<-[:IN_GRID*0..1]-(h:Household) RETURN DISTINCT h }
 } AS value
 """
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,16 @@
 `Database.read` in a read transaction and `Database.write` in a write
 transaction, so a `neo4j://` routing URI spreads reads over a cluster unchanged.
 Driver exceptions are translated into `graph.errors` here and nowhere else.
+
+A request works through `Database.for_caller`: a view sharing the pool that adds
+the caller's `$scope` and `$reveal` (graph.access) to every query, notes
+unmasked personal data it reads, and wraps each write transaction in the
+mutation's scope check and audit event (graph.audit).
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -24,6 +30,8 @@ from neo4j import (
 )
 from neo4j import exceptions as neo4j_errors
 
+from graph.access import Access
+from graph.audit import Trail, check_scope, record_write
 from graph.errors import Conflict, DatabaseUnavailable, OrgGraphError
 
 log = logging.getLogger(__name__)
@@ -40,8 +48,18 @@ class Connection:
     database: str | None = None
 
 
+class _Pool:
+    """What a Database and its caller views share: the driver and a query count."""
+
+    def __init__(self) -> None:
+        self.driver: AsyncDriver | None = None
+        self.queries = 0
+
+
 class Database:
-    """One driver (one connection pool) per process, shared by all requests."""
+    """One driver (one connection pool) per process, shared by all requests.
+    Used directly it has unrestricted access (the CLI, imports, start-up);
+    requests use `for_caller`."""
 
     def __init__(
         self,
@@ -53,16 +71,32 @@ class Database:
         self.connection = connection
         self.query_timeout = query_timeout
         self._retry_time = retry_time
-        self._pool: AsyncDriver | None = None
-        # Round trips made through this object; tests use it to show that a
-        # nested query's cost does not grow with its result.
-        self.queries = 0
+        self._pool = _Pool()
+        self.access = Access.everything()
+        self.trail: Trail | None = None
+
+    def for_caller(self, access: Access, trail: Trail | None = None) -> Database:
+        """A view of this database for one request's caller, sharing the pool."""
+        view = copy.copy(self)
+        view.access = access
+        view.trail = trail
+        return view
+
+    @property
+    def queries(self) -> int:
+        """Round trips made through this database and its views; tests use it to
+        show that a nested query's cost does not grow with its result."""
+        return self._pool.queries
+
+    @queries.setter
+    def queries(self, value: int) -> None:
+        self._pool.queries = value
 
     @property
     def _driver(self) -> AsyncDriver:
         """The driver (a connection pool), created on first use."""
-        if self._pool is None:
-            self._pool = AsyncGraphDatabase.driver(
+        if self._pool.driver is None:
+            self._pool.driver = AsyncGraphDatabase.driver(
                 self.connection.uri,
                 auth=(self.connection.user, self.connection.password),
                 connection_timeout=3.0,
@@ -72,23 +106,53 @@ class Database:
                 # advice for humans writing Cypher, not for a running service.
                 notifications_min_severity=NotificationMinimumSeverity.OFF,
             )
-        return self._pool
+        return self._pool.driver
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        if self._pool.driver is not None:
+            await self._pool.driver.close()
+            self._pool.driver = None
 
     async def read(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """Run one query in a read transaction and return all its records."""
-        return await self._run(cypher, params, RoutingControl.READ)
+        records = await self._run(cypher, {**params, **self.access.cypher_params}, RoutingControl.READ)
+        if self.trail is not None:
+            self.trail.saw(records)
+        return records
 
     async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """Run one query in its own write transaction."""
+        params = {**params, **self.access.cypher_params}
+        if self.trail is None:
+            return await self._run(cypher, params, RoutingControl.WRITE)
+
+        async def work(tx: AsyncManagedTransaction) -> list[Record]:
+            result = await tx.run(cypher, params)
+            return [record async for record in result]
+
+        return await self.write_transaction(work)
+
+    async def write_unguarded(self, cypher: LiteralString, **params: Any) -> list[Record]:
+        """One write outside any mutation's guard (the audit log of reads)."""
         return await self._run(cypher, params, RoutingControl.WRITE)
 
     async def write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
-        """Run `work` in one write transaction: all of its statements land, or none."""
+        """Run `work` in one write transaction: all of its statements land, or none.
+        In a request, the transaction first checks the mutation's objects are in
+        the caller's scope and ends by writing its audit event."""
+        trail = self.trail
+        if trail is None:
+            return await self._execute_write(work)
+
+        async def guarded(tx: AsyncManagedTransaction) -> T:
+            await check_scope(tx, trail)
+            result = await work(tx)
+            await record_write(tx, trail, result)
+            return result
+
+        return await self._execute_write(guarded)
+
+    async def _execute_write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         self.queries += 1
         async with translated_errors(), self._driver.session(database=self.connection.database) as session:
             return await session.execute_write(work)

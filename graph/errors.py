@@ -6,6 +6,7 @@
     ├── BadInput                   BAD_USER_INPUT     (names the offending argument)
     ├── NotFound                   NOT_FOUND
     ├── Conflict                   CONFLICT           (a rule or constraint said no)
+    ├── Forbidden                  FORBIDDEN          (the caller's roles do not allow it)
     └── DatabaseUnavailable        SERVICE_UNAVAILABLE (Neo4j down or unreachable)
 """
 
@@ -34,6 +35,13 @@ class NotFound(OrgGraphError):
 
 class Conflict(OrgGraphError):
     code = "CONFLICT"
+
+
+class Forbidden(OrgGraphError):
+    """The caller's roles do not allow this (e.g. a VIEWER calling a mutation).
+    Objects outside her scope are never Forbidden: they are NotFound, as if absent."""
+
+    code = "FORBIDDEN"
 
 
 class DatabaseUnavailable(OrgGraphError):

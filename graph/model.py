@@ -206,6 +206,24 @@ class Person:
     education: Education | None
     political_status: PoliticalStatus | None
     phone: str | None
+    # Known even when the exact birth date is masked.
+    birth_year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One entry of the audit log: who (`actor`, her scope and roles), when, which
+    GraphQL operation, WRITE (a mutation) or READ (unmasked personal data), and
+    the ids of the objects touched."""
+
+    id: str
+    at: dt.datetime
+    actor: str
+    scope: str | None
+    roles: tuple[str, ...]
+    operation: str
+    kind: str
+    ids: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

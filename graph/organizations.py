@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import LiteralString
 
 from graph import rows
+from graph.access import household_map
 from graph.driver import Database
 from graph.model import Grid, Household, HouseholdTag, Level, Organization, OrgKind, Page, PageArgs
 
@@ -112,7 +113,8 @@ RETURN key,
   } END AS total
 """
 
-HOUSEHOLDS_BY_ORGANIZATION: LiteralString = """
+HOUSEHOLDS_BY_ORGANIZATION: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (o:Organization {id: key})
 RETURN key,
@@ -120,7 +122,9 @@ RETURN key,
     MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(h:Household)
     WHERE ($tag IS NULL OR $tag IN h.tags) AND h.code > coalesce($after, '')
     WITH DISTINCT h ORDER BY h.code LIMIT $limit
-    RETURN {sortKey: h.code, value: h {.id, .code, .address, .tags}}
+    RETURN {sortKey: h.code, value: """
+    + household_map("h")
+    + """}
   } AS items,
   CASE WHEN $total THEN COUNT {
     MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(h:Household)
@@ -128,6 +132,7 @@ RETURN key,
     RETURN DISTINCT h
   } END AS total
 """
+)
 
 
 async def load_organizations_by_id(db: Database, ids: Sequence[str]) -> list[Organization | None]:

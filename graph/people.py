@@ -12,23 +12,33 @@ from enum import Enum
 from typing import LiteralString
 
 from graph import rows
+from graph.access import household_map, person_map
 from graph.driver import Database
 from graph.model import Household, Link, Milestone, Page, PageArgs, Person, Position, Role, Stage
 
-PEOPLE_BY_ID: LiteralString = """
+PEOPLE_BY_ID: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (p:Person {id: key})
-RETURN key, p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone} AS value
+RETURN key, """
+    + person_map("p")
+    + """ AS value
 """
+)
 
-PEOPLE_BY_CODE: LiteralString = """
+PEOPLE_BY_CODE: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (p:Person {code: key})
-RETURN key, p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone} AS value
+RETURN key, """
+    + person_map("p")
+    + """ AS value
 """
+)
 
 # Without `under`: walk people in code order (the code index) and stop at the page.
-SEARCH_PEOPLE: LiteralString = """
+SEARCH_PEOPLE: LiteralString = (
+    """
 MATCH (p:Person)
 WHERE p.code > coalesce($after, '')
   AND ($nameContains IS NULL OR p.name CONTAINS $nameContains)
@@ -37,8 +47,11 @@ WHERE p.code > coalesce($after, '')
         WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on) })
 WITH p ORDER BY p.code LIMIT $limit
 RETURN p.code AS sortKey,
-       p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone} AS value
+       """
+    + person_map("p")
+    + """ AS value
 """
+)
 
 COUNT_PEOPLE: LiteralString = """
 MATCH (p:Person)
@@ -98,7 +111,9 @@ SEARCH_PEOPLE_UNDER: LiteralString = (
 WITH p WHERE p.code > coalesce($after, '')
 WITH p ORDER BY p.code LIMIT $limit
 RETURN p.code AS sortKey,
-       p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone} AS value
+       """
+    + person_map("p")
+    + """ AS value
 """
 )
 
@@ -136,11 +151,15 @@ RETURN key, COLLECT {
 } AS values
 """
 
-HOUSEHOLD_BY_PERSON: LiteralString = """
+HOUSEHOLD_BY_PERSON: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (:Person {id: key})-[:LIVES_IN]->(h:Household)
-RETURN key, h {.id, .code, .address, .tags} AS value
+RETURN key, """
+    + household_map("h")
+    + """ AS value
 """
+)
 
 MILESTONES_BY_PERSON: LiteralString = """
 UNWIND $keys AS key

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import LiteralString
 
 from graph import rows
+from graph.access import household_map, person_map
 from graph.driver import Database
 from graph.model import Grid, Household, HouseholdTag, Organization, Page, PageArgs, Person
 
@@ -21,17 +22,25 @@ MATCH (g:Grid {code: key})
 RETURN key, g {.id, .code, .name} AS value
 """
 
-HOUSEHOLDS_BY_ID: LiteralString = """
+HOUSEHOLDS_BY_ID: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (h:Household {id: key})
-RETURN key, h {.id, .code, .address, .tags} AS value
+RETURN key, """
+    + household_map("h")
+    + """ AS value
 """
+)
 
-HOUSEHOLDS_BY_CODE: LiteralString = """
+HOUSEHOLDS_BY_CODE: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (h:Household {code: key})
-RETURN key, h {.id, .code, .address, .tags} AS value
+RETURN key, """
+    + household_map("h")
+    + """ AS value
 """
+)
 
 ORGANIZATION_BY_GRID: LiteralString = """
 UNWIND $keys AS key
@@ -45,7 +54,8 @@ MATCH (:Household {id: key})-[:IN_GRID]->(g:Grid)
 RETURN key, g {.id, .code, .name} AS value
 """
 
-HOUSEHOLDS_BY_GRID: LiteralString = """
+HOUSEHOLDS_BY_GRID: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (g:Grid {id: key})
 RETURN key,
@@ -53,22 +63,29 @@ RETURN key,
     MATCH (g)<-[:IN_GRID]-(h:Household)
     WHERE ($tag IS NULL OR $tag IN h.tags) AND h.code > coalesce($after, '')
     WITH h ORDER BY h.code LIMIT $limit
-    RETURN {sortKey: h.code, value: h {.id, .code, .address, .tags}}
+    RETURN {sortKey: h.code, value: """
+    + household_map("h")
+    + """}
   } AS items,
   CASE WHEN $total THEN COUNT {
     MATCH (g)<-[:IN_GRID]-(h:Household) WHERE $tag IS NULL OR $tag IN h.tags
   } END AS total
 """
+)
 
-MEMBERS_BY_HOUSEHOLD: LiteralString = """
+MEMBERS_BY_HOUSEHOLD: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (h:Household {id: key})
 RETURN key, COLLECT {
   MATCH (h)<-[:LIVES_IN]-(p:Person)
   WITH p ORDER BY p.code
-  RETURN p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone}
+  RETURN """
+    + person_map("p")
+    + """
 } AS values
 """
+)
 
 
 async def load_grids_by_id(db: Database, ids: Sequence[str]) -> list[Grid | None]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from graph.model import (
+    AuditEvent,
     Coverage,
     CoverageVia,
     CoverRole,
@@ -51,15 +52,30 @@ def organization(row: Row) -> Organization:
 
 
 def person(row: Row) -> Person:
+    born = date(row.get("birthDate"))
     return Person(
         id=row["id"],
         code=row["code"],
         name=row["name"],
         gender=_enum(Gender, row.get("gender")),
-        birth_date=date(row.get("birthDate")),
+        birth_date=born,
         education=_enum(Education, row.get("education")),
         political_status=_enum(PoliticalStatus, row.get("politicalStatus")),
         phone=row.get("phone"),
+        birth_year=row.get("birthYear") or (born.year if born else None),
+    )
+
+
+def audit_event(row: Row) -> AuditEvent:
+    return AuditEvent(
+        id=row["id"],
+        at=row["at"].to_native(),
+        actor=row["actor"],
+        scope=row.get("scope"),
+        roles=tuple(row.get("roles") or ()),
+        operation=row.get("operation") or "",
+        kind=row["kind"],
+        ids=tuple(row.get("ids") or ()),
     )
 
 

@@ -9,6 +9,9 @@ from typing import Any
 import strawberry
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
+from graph.access import Access
+from graph.audit import Ref, Trail
+from graph.errors import Forbidden
 from graph.model import PageArgs
 from loaders import Loaders
 from schema.relay import page_args
@@ -16,16 +19,43 @@ from schema.relay import page_args
 
 @dataclass
 class Context:
-    """One request's context: its loaders, its notion of today, and limits."""
+    """One request's context: the caller, her loaders (which carry her scope and
+    masking into every query), the audit trail, today, and limits."""
 
     loaders: Loaders
     today: dt.date
+    access: Access
+    trail: Trail
     default_page_size: int = 20
     max_page_size: int = 100
     board_min: int = 7
     board_max: int = 15
     request: Any = None
     response: Any = None
+
+    def require_analyst(self) -> None:
+        """Aggregates over the scope are for ANALYST, EDITOR and ADMIN."""
+        if not self.access.may_analyze:
+            raise Forbidden("aggregate figures need the ANALYST, EDITOR or ADMIN role")
+
+    def require_editor(self) -> None:
+        if not self.access.may_write:
+            raise Forbidden("changing the graph needs the EDITOR or ADMIN role")
+
+    def require_admin(self) -> None:
+        if not self.access.may_audit:
+            raise Forbidden("the audit log is for the ADMIN role")
+
+    def require_reveal(self, what: str) -> None:
+        """Filtering by personal data reveals it; only EDITOR and ADMIN may."""
+        if not self.access.reveal:
+            raise Forbidden(f"{what} needs the EDITOR or ADMIN role")
+
+    def touches(self, type_name: str, raw_id: str, argument: str) -> str:
+        """Note an object a mutation names: its write transaction checks it is in
+        the caller's scope and lists it in the audit event. Returns `raw_id`."""
+        self.trail.refs.append(Ref(type_name, raw_id, argument))
+        return raw_id
 
     def page(self, info: Info, first: int | None, after: str | None) -> PageArgs:
         """Page arguments of a connection field, asking for the total only when

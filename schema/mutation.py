@@ -65,8 +65,10 @@ def _db(info: Info) -> Database:
 
 
 def _changed(info: Info) -> None:
-    """Drop what the request's loaders cached before the write."""
+    """Drop what the request's loaders cached before the write, and start the
+    next mutation's list of objects afresh."""
     info.context.loaders = Loaders(_db(info))
+    info.context.trail.refs.clear()
 
 
 def _id(global_id: strawberry.ID, type_name: str, argument: str) -> str:

@@ -24,6 +24,8 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from graph.access import Access
+from graph.audit import Trail
 from graph.constraints import apply_constraints
 from graph.driver import Database
 from graph.errors import DatabaseUnavailable
@@ -45,9 +47,13 @@ class OrgGraphView(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         settings = self.state.settings
+        access = self.state.caller(request)
+        trail = Trail(access)
         return Context(
-            loaders=Loaders(self.state.db),
+            loaders=Loaders(self.state.db.for_caller(access, trail)),
             today=self.state.today(),
+            access=access,
+            trail=trail,
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
             board_min=settings.board_min,
@@ -66,9 +72,16 @@ class OrgGraphView(GraphQL[Context, None]):
 class ServiceState:
     """What the app holds for its lifetime: settings, the database, the clock."""
 
-    def __init__(self, settings: Settings, db: Database | None, today: Callable[[], dt.date] | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database | None,
+        today: Callable[[], dt.date] | None,
+        caller: Access | None = None,
+    ) -> None:
         self.settings = settings
         self._db = db
+        self._caller = caller
         self.owns_db = db is None
         zone = ZoneInfo(settings.timezone)
         self.today = today or (lambda: dt.datetime.now(zone).date())
@@ -79,6 +92,13 @@ class ServiceState:
         if self._db is None:
             self._db = Database(self.settings.connection, query_timeout=self.settings.query_timeout)
         return self._db
+
+    def caller(self, request: Request | WebSocket) -> Access:
+        """Who is asking (the authentication middleware has already checked her token)."""
+        access = request.scope.get("orggraph.access")
+        if isinstance(access, Access):
+            return access
+        return self._caller or Access.everything()
 
     async def ensure_constraints(self) -> None:
         if not self.constraints_applied:
@@ -91,9 +111,12 @@ def create_app(
     *,
     db: Database | None = None,
     today: Callable[[], dt.date] | None = None,
+    caller: Access | None = None,
 ) -> Starlette:
-    """Build the app. Tests pass their own `db` (and a fixed `today`)."""
-    state = ServiceState(settings or Settings(), db, today)
+    """Build the app. Tests pass their own `db`, a fixed `today`, and, with
+    authentication off, the `caller` every request is made as (default: the
+    unrestricted access of ORGGRAPH_AUTH=off)."""
+    state = ServiceState(settings or Settings(), db, today, caller)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -35,7 +35,7 @@ class RolledBackDatabase(Database):
             result = await self._tx.run(cypher, params)
             return [record async for record in result]
 
-    async def write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+    async def _execute_write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         self.queries += 1
         async with self._lock, translated_errors():
             return await work(self._tx)  # type: ignore[arg-type]

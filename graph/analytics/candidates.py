@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from graph import rows
+from graph.access import person_map
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.model import MIN_DAYS_BEFORE, NEXT_STAGE, Page, PageArgs, Person, Stage
@@ -44,7 +45,9 @@ WITH p, r, waited, mentorIds, toString(r.on) + '|' + p.code AS sortKey
 WHERE sortKey > coalesce($after, '')
 WITH p, r, waited, mentorIds, sortKey ORDER BY sortKey LIMIT $limit
 RETURN sortKey, {
-  person: p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone},
+  person: """
+    + person_map("p")
+    + """,
   reachedOn: r.on, waitedDays: waited, mentorIds: mentorIds
 } AS value
 """

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from graph import rows
+from graph.access import person_map
 from graph.driver import Database
 from graph.model import Person
 
 MAX_DEPTH = 10
 
 # The hop bound must be a literal; paths longer than $depth are dropped.
-LINEAGE: LiteralString = """
+LINEAGE: LiteralString = (
+    """
 MATCH (p:Person {id: $id})
 CALL (p) {
   OPTIONAL MATCH path = (:Person)-[:MENTORS*1..10]->(p)
@@ -32,12 +34,19 @@ CALL (up, down) {
   UNWIND up + down AS r
   WITH r, startNode(r) AS mentor, endNode(r) AS mentee
   RETURN collect({
-    mentor: mentor {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone},
-    mentee: mentee {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone},
+    mentor: """
+    + person_map("mentor")
+    + """,
+    mentee: """
+    + person_map("mentee")
+    + """,
     since: r.since, until: r.until, upward: r IN up}) AS links
 }
-RETURN p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone} AS person, links
+RETURN """
+    + person_map("p")
+    + """ AS person, links
 """
+)
 
 
 @dataclass(frozen=True, slots=True)

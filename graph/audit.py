@@ -1,0 +1,218 @@
+"""The audit log: `(:AuditEvent)` nodes recording who changed what, and who read
+personal data unmasked.
+
+A request carries a `Trail`. A mutation names the objects it touches (`refs`);
+its write transaction first checks that every one of them is in the caller's
+scope (an object outside it is reported exactly as a missing one), then does the
+work, then writes an AuditEvent, all in that one transaction. Reads of unmasked
+personal data are noticed where records leave Neo4j (`Trail.saw`) and logged
+by `record_reads` when the request ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from neo4j import AsyncManagedTransaction, Record
+
+from graph import rows
+from graph.access import Access, household_in_scope, org_in_scope, person_in_scope
+from graph.errors import NotFound
+from graph.model import AuditEvent, Page, PageArgs
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """An object a mutation names: its type, raw id, and the argument it came in."""
+
+    type: str
+    id: str
+    argument: str
+
+
+@dataclass
+class Trail:
+    """One request's audit trail."""
+
+    access: Access
+    operation: str | None = None
+    # Whether the operation selects personal fields; only then are reads logged.
+    watch_reads: bool = False
+    revealed: set[str] = field(default_factory=set)
+    refs: list[Ref] = field(default_factory=list)
+
+    def saw(self, records: Iterable[Record]) -> None:
+        """Note the people and households among `records` whose personal data
+        left Neo4j unmasked (the maps of `person_map` / `household_map`)."""
+        if not (self.watch_reads and self.access.reveal):
+            return
+        for record in records:
+            for value in record.values():
+                _collect(value, self.revealed)
+
+
+def _collect(value: Any, into: set[str]) -> None:
+    if isinstance(value, Mapping):
+        if (
+            ("phone" in value and value.get("phone") is not None)
+            or ("address" in value and (value.get("address") is not None or value.get("tags")))
+            or ("birthDate" in value and value.get("birthDate") is not None)
+        ):
+            into.add(value["id"])
+        for v in value.values():
+            if isinstance(v, (Mapping, list)):
+                _collect(v, into)
+    elif isinstance(value, list):
+        for v in value:
+            if isinstance(v, (Mapping, list)):
+                _collect(v, into)
+
+
+# Objects that exist but lie outside the scope, by type. A relationship (a
+# position, coverage, commitment) is in scope when the node it hangs from is.
+OUT_OF_SCOPE: LiteralString = (
+    """
+UNWIND $refs AS ref
+CALL (ref) {
+  MATCH (o:Organization {id: ref.id}) WHERE ref.type = 'Organization' AND NOT """
+    + org_in_scope("o")
+    + """
+  RETURN o.id AS id
+  UNION
+  MATCH (p:Person {id: ref.id}) WHERE ref.type = 'Person' AND NOT """
+    + person_in_scope("p")
+    + """
+  RETURN p.id AS id
+  UNION
+  MATCH (g:Grid {id: ref.id})-[:PART_OF]->(o:Organization) WHERE ref.type = 'Grid' AND NOT """
+    + org_in_scope("o")
+    + """
+  RETURN g.id AS id
+  UNION
+  MATCH (h:Household {id: ref.id}) WHERE ref.type = 'Household' AND NOT """
+    + household_in_scope("h")
+    + """
+  RETURN h.id AS id
+  UNION
+  MATCH (:Person)-[:HOLDS {id: ref.id}]->(o:Organization) WHERE ref.type = 'Position' AND NOT """
+    + org_in_scope("o")
+    + """
+  RETURN ref.id AS id
+  UNION
+  MATCH (p:Person)-[:COVERS {id: ref.id}]->() WHERE ref.type = 'Coverage' AND NOT """
+    + person_in_scope("p")
+    + """
+  RETURN ref.id AS id
+  UNION
+  MATCH (p:Person)-[:COMMITTED]->(c:Commitment {id: ref.id}) WHERE ref.type = 'Commitment' AND NOT """
+    + person_in_scope("p")
+    + """
+  RETURN ref.id AS id
+}
+RETURN ref.id AS id, ref.type AS type, ref.argument AS argument
+"""
+)
+
+CREATE_EVENT: LiteralString = """
+CREATE (:AuditEvent {id: randomUUID(), at: datetime(), actor: $actor, scope: $scope, roles: $roles,
+                     operation: $operation, kind: $kind, ids: $ids})
+"""
+
+
+async def check_scope(tx: AsyncManagedTransaction, trail: Trail) -> None:
+    """Raise NotFound, worded as for a missing object, for the first ref outside the scope."""
+    if trail.access.scope is None or not trail.refs:
+        return
+    refs = [{"type": r.type, "id": r.id, "argument": r.argument} for r in trail.refs]
+    result = await tx.run(OUT_OF_SCOPE, {"refs": refs, **trail.access.cypher_params})
+    outside = [record async for record in result]
+    if outside:
+        first = min(outside, key=lambda r: [x.argument for x in trail.refs].index(r["argument"]))
+        raise NotFound(f"{first['argument']}: no {_noun(first['type'])} has that id")
+
+
+def _noun(type_name: str) -> str:
+    return type_name.lower()
+
+
+async def record_write(tx: AsyncManagedTransaction, trail: Trail, result: Any) -> None:
+    """The AuditEvent of a mutation, in its own transaction `tx`."""
+    ids = [r.id for r in trail.refs]
+    for found in _ids_in(result):
+        if found not in ids:
+            ids.append(found)
+    await tx.run(CREATE_EVENT, _event(trail, "WRITE", ids))
+
+
+def _event(trail: Trail, kind: str, ids: list[str]) -> dict[str, Any]:
+    return {
+        "actor": trail.access.subject,
+        "scope": trail.access.scope,
+        "roles": sorted(trail.access.grants),
+        "operation": trail.operation or "",
+        "kind": kind,
+        "ids": ids,
+    }
+
+
+def _ids_in(value: Any) -> list[str]:
+    """The `id`s of the records a write returned (what it created or changed)."""
+    found: list[str] = []
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, Record):
+        value = dict(value)
+    if isinstance(value, Mapping):
+        if isinstance(value.get("id"), str):
+            found.append(value["id"])
+        for v in value.values():
+            found.extend(_ids_in(v))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            found.extend(_ids_in(v))
+    return found
+
+
+# Newest first; the cursor is "<epoch milliseconds>|<id>".
+LIST_EVENTS: LiteralString = """
+MATCH (e:AuditEvent)
+WHERE ($actor IS NULL OR e.actor = $actor)
+  AND ($kind IS NULL OR e.kind = $kind)
+  AND ($touching IS NULL OR $touching IN e.ids)
+  AND ($scope IS NULL OR e.scope = $scope OR EXISTS {
+        MATCH (:Organization {code: e.scope})-[:PART_OF*1..12]->(:Organization {code: $scope}) })
+  AND ($afterAt IS NULL OR e.at.epochMillis < $afterAt
+       OR (e.at.epochMillis = $afterAt AND e.id < $afterId))
+WITH e ORDER BY e.at.epochMillis DESC, e.id DESC LIMIT $limit
+RETURN toString(e.at.epochMillis) + '|' + e.id AS sortKey,
+       e {.id, .at, .actor, .scope, .roles, .operation, .kind, .ids} AS value
+"""
+
+
+async def record_reads(db: Any, trail: Trail) -> None:
+    """Log the unmasked personal data a request read, if any (one AuditEvent)."""
+    if trail.revealed:
+        await db.write_unguarded(CREATE_EVENT, **_event(trail, "READ", sorted(trail.revealed)))
+
+
+async def list_events(
+    db: Any, *, actor: str | None, kind: str | None, touching: str | None, page: PageArgs
+) -> Page[AuditEvent]:
+    """Audit events, newest first, of callers whose scope lies within the reader's."""
+    after_at, after_id = None, None
+    if page.after is not None:
+        at, _, after_id = page.after.partition("|")
+        after_at = int(at) if at.isdigit() else 0
+    found = await db.read(
+        LIST_EVENTS,
+        actor=actor,
+        kind=kind,
+        touching=touching,
+        afterAt=after_at,
+        afterId=after_id,
+        limit=page.first + 1,
+    )
+    return rows.page_of(found, rows.audit_event, page, None)
