@@ -8,13 +8,15 @@ ORGGRAPH_TEST_NEO4J_PORT (default 7688), so it never touches the demo data.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
 import pytest
 
 from graph import launcher
+from graph.access import Access, Grant
 from graph.constraints import apply_constraints
 from graph.driver import Connection, Database
 from graph.seed import seed, wipe
@@ -91,6 +93,28 @@ async def api(world: RolledBackDatabase) -> AsyncIterator[GraphQLClient]:
     app = create_app(db=world, today=lambda: TODAY)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         yield GraphQLClient(http, world)
+
+
+CallerClient = Callable[..., Awaitable[GraphQLClient]]
+
+
+@pytest.fixture
+async def api_as(world: RolledBackDatabase) -> AsyncIterator[CallerClient]:
+    """`await api_as("C-T1-V2", Grant.VIEWER)`: a client of the village world whose
+    every request is made by that caller (scope code, grants), as if her token
+    had been checked."""
+    async with AsyncExitStack() as stack:
+
+        async def make(scope: str | None, *grants: Grant, subject: str = "tester") -> GraphQLClient:
+            caller = Access(subject, scope, frozenset(grants))
+            app = create_app(db=world, today=lambda: TODAY, caller=caller)
+            transport = httpx.ASGITransport(app=app)
+            http = await stack.enter_async_context(
+                httpx.AsyncClient(transport=transport, base_url="http://test")
+            )
+            return GraphQLClient(http, world)
+
+        yield make
 
 
 @pytest.fixture(scope="module")
