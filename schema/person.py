@@ -58,10 +58,15 @@ class Person(Node):
     code: str
     name: str
     gender: Gender | None
-    birth_date: dt.date | None
+    birth_date: dt.date | None = strawberry.field(
+        description="Exact birth date; null for callers who see personal data masked (VIEWER, ANALYST)."
+    )
+    birth_year: int | None = strawberry.field(description="Year of birth, shown to every role.")
     education: Education | None
     political_status: PoliticalStatus | None
-    phone: str | None
+    phone: str | None = strawberry.field(
+        description="Mobile number; masked as 138****5678 for VIEWER and ANALYST."
+    )
     record: strawberry.Private[model.Person]
 
     @classmethod
@@ -72,6 +77,7 @@ class Person(Node):
             name=r.name,
             gender=r.gender,
             birth_date=r.birth_date,
+            birth_year=r.birth_year,
             education=r.education,
             political_status=r.political_status,
             phone=r.phone,
@@ -92,7 +98,9 @@ class Person(Node):
             await by_id_or_code("Person", id, code, loaders.person_by_id, loaders.person_by_code)
         )
 
-    @strawberry.field(description="Age in whole years on `asOf` (default today).")
+    @strawberry.field(
+        description="Age in whole years on `asOf` (default today); null when the birth date is masked."
+    )
     def age(self, info: Info, as_of: dt.date | None = None) -> int | None:
         born = self.record.birth_date
         if born is None:

@@ -73,8 +73,13 @@ class Grid(Node):
 class Household(Node):
     id: strawberry.ID
     code: str
-    address: str | None
-    tags: list[HouseholdTag]
+    address: str | None = strawberry.field(
+        description="Street address; for VIEWER and ANALYST cut after the group (组), e.g. 东村3组***."
+    )
+    tags: list[HouseholdTag] = strawberry.field(
+        description="Care and honor tags; care tags (留守儿童, 留守老人, 困境妇女, 低保/困难, 残疾) only "
+        "for EDITOR and ADMIN."
+    )
     record: strawberry.Private[model.Household]
 
     @classmethod
