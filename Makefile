@@ -36,6 +36,13 @@ $(FEDERATION_STAMP): $(FEDERATION_DIR)/package-lock.json $(FEDERATION_DIR)/packa
 run: install
 	$(BIN)/orggraph neo4j start
 	$(BIN)/orggraph seed --if-empty --scale $(SCALE)
+	@token=$$($(BIN)/orggraph token --org QX --role ADMIN --sub demo-admin) && \
+	  echo "" && \
+	  echo "A demo ADMIN token for the county QX (8 hours; other roles: orggraph token --help):" && \
+	  echo "  $$token" && \
+	  echo "GraphiQL with the token filled in:" && \
+	  echo "  http://$${ORGGRAPH_HOST:-127.0.0.1}:$${ORGGRAPH_PORT:-8000}/graphql#token=$$token" && \
+	  echo ""
 	$(BIN)/orggraph serve
 
 test: install

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import strawberry
@@ -11,6 +11,7 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 
 from graph.access import Access
 from graph.audit import Ref, Trail
+from graph.driver import Database
 from graph.errors import Forbidden
 from graph.model import PageArgs
 from loaders import Loaders
@@ -32,6 +33,7 @@ class Context:
     board_max: int = 15
     request: Any = None
     response: Any = None
+    _pending: dict[str, list[Ref]] = field(default_factory=dict)
 
     def require_analyst(self) -> None:
         """Aggregates over the scope are for ANALYST, EDITOR and ADMIN."""
@@ -51,11 +53,22 @@ class Context:
         if not self.access.reveal:
             raise Forbidden(f"{what} needs the EDITOR or ADMIN role")
 
-    def touches(self, type_name: str, raw_id: str, argument: str) -> str:
-        """Note an object a mutation names: its write transaction checks it is in
-        the caller's scope and lists it in the audit event. Returns `raw_id`."""
-        self.trail.refs.append(Ref(type_name, raw_id, argument))
+    def touches(self, info: Info, type_name: str, raw_id: str, argument: str) -> str:
+        """Note an object the mutation at `info` names: its write transaction checks
+        it is in the caller's scope and lists it in the audit event. Returns `raw_id`."""
+        self._refs(info).append(Ref(type_name, raw_id, argument))
         return raw_id
+
+    def writer(self, info: Info) -> Database:
+        """The database the mutation at `info` writes through: the request's, with
+        a trail carrying that mutation's name and the objects it names."""
+        trail = replace(self.trail, operation=_operation(self.trail.operation, info.field_name))
+        trail.refs = self._refs(info)
+        return self.loaders.db.for_caller(self.access, trail)
+
+    def _refs(self, info: Info) -> list[Ref]:
+        # Keyed by response key: one request may run several mutations (aliases).
+        return self._pending.setdefault(str(info.path.key), [])
 
     def page(self, info: Info, first: int | None, after: str | None) -> PageArgs:
         """Page arguments of a connection field, asking for the total only when
@@ -70,6 +83,11 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+def _operation(operation: str | None, field_name: str) -> str:
+    """How an audit event names a mutation: `OperationName/fieldName`."""
+    return f"{operation}/{field_name}" if operation else field_name
 
 
 def selects(info: Info, name: str) -> bool:

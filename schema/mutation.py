@@ -14,7 +14,7 @@ from typing import Annotated
 import strawberry
 
 from graph.driver import Database
-from graph.errors import BadInput
+from graph.errors import BadInput, Forbidden
 from graph.writes import activities, coverage, links, milestones, organizations, people, places, terms
 from graph.writes.common import code, optional_text, phone, text
 from loaders import Loaders
@@ -61,22 +61,26 @@ NOTE_LENGTH = 2000
 
 
 def _db(info: Info) -> Database:
-    return info.context.loaders.db
+    """The database a mutation writes through: only for EDITOR and ADMIN, and its
+    transaction checks the objects the mutation names are in the caller's scope."""
+    info.context.require_editor()
+    return info.context.writer(info)
 
 
 def _changed(info: Info) -> None:
     """Drop what the request's loaders cached before the write, and start the
     next mutation's list of objects afresh."""
-    info.context.loaders = Loaders(_db(info))
-    info.context.trail.refs.clear()
+    info.context.loaders = Loaders(info.context.loaders.db)
 
 
-def _id(global_id: strawberry.ID, type_name: str, argument: str) -> str:
-    return expect_global_id(global_id, type_name, argument=argument)
+def _id(info: Info, global_id: strawberry.ID, type_name: str, argument: str) -> str:
+    """The raw id of an object the mutation names; noted for its scope check and audit."""
+    raw_id = expect_global_id(global_id, type_name, argument=argument)
+    return info.context.touches(info, type_name, raw_id, argument)
 
 
-def _optional_id(global_id: strawberry.ID | None, type_name: str, argument: str) -> str | None:
-    return None if global_id is None else _id(global_id, type_name, argument)
+def _optional_id(info: Info, global_id: strawberry.ID | None, type_name: str, argument: str) -> str | None:
+    return None if global_id is None else _id(info, global_id, type_name, argument)
 
 
 def _person_facts(patch: PersonPatch) -> people.PersonFacts:
@@ -122,13 +126,18 @@ class Mutation:
         "may be a UNIT)."
     )
     async def create_organization(self, info: Info, input: OrganizationInput) -> OrganizationPayload:
+        if input.parent_id is None and info.context.access.scope is not None:
+            # Nothing above a caller's scope root is hers: a new root belongs to nobody's scope.
+            raise Forbidden(
+                "only unrestricted access may create a top-level organization; give input.parentId"
+            )
         created = await organizations.create_organization(
             _db(info),
             code=code(input.code, argument="input.code"),
             name=text(input.name, argument="input.name", max_length=NAME_LENGTH),
             kind=input.kind,
             level=input.level,
-            parent_id=_optional_id(input.parent_id, "Organization", "input.parentId"),
+            parent_id=_optional_id(info, input.parent_id, "Organization", "input.parentId"),
         )
         _changed(info)
         return OrganizationPayload(organization=Organization.of(created))
@@ -143,11 +152,11 @@ class Mutation:
         name = input.name
         updated = await organizations.update_organization(
             _db(info),
-            _id(id, "Organization", "id"),
+            _id(info, id, "Organization", "id"),
             name=None if name is None else text(name, argument="input.name", max_length=NAME_LENGTH),
             kind=input.kind,
             level=input.level,
-            parent_id=_optional_id(input.parent_id, "Organization", "input.parentId"),
+            parent_id=_optional_id(info, input.parent_id, "Organization", "input.parentId"),
         )
         _changed(info)
         return OrganizationPayload(organization=Organization.of(updated))
@@ -158,7 +167,7 @@ class Mutation:
             _db(info),
             code=code(input.code, argument="input.code"),
             name=text(input.name, argument="input.name", max_length=NAME_LENGTH),
-            organization_id=_id(input.organization_id, "Organization", "input.organizationId"),
+            organization_id=_id(info, input.organization_id, "Organization", "input.organizationId"),
         )
         _changed(info)
         return GridPayload(grid=Grid.of(created))
@@ -168,7 +177,7 @@ class Mutation:
         created = await places.create_household(
             _db(info),
             code=code(input.code, argument="input.code"),
-            grid_id=_id(input.grid_id, "Grid", "input.gridId"),
+            grid_id=_id(info, input.grid_id, "Grid", "input.gridId"),
             address=optional_text(input.address, argument="input.address", max_length=ADDRESS_LENGTH),
             tags=input.tags,
         )
@@ -182,7 +191,7 @@ class Mutation:
         address = input.address
         updated = await places.update_household(
             _db(info),
-            _id(id, "Household", "id"),
+            _id(info, id, "Household", "id"),
             set_address=address is not None,
             address=optional_text(address.value, argument="input.address", max_length=ADDRESS_LENGTH)
             if address is not None
@@ -197,12 +206,17 @@ class Mutation:
         self, info: Info, household_id: strawberry.ID, grid_id: strawberry.ID
     ) -> HouseholdPayload:
         moved = await places.move_household(
-            _db(info), _id(household_id, "Household", "householdId"), _id(grid_id, "Grid", "gridId")
+            _db(info),
+            _id(info, household_id, "Household", "householdId"),
+            _id(info, grid_id, "Grid", "gridId"),
         )
         _changed(info)
         return HouseholdPayload(household=Household.of(moved))
 
-    @strawberry.mutation(description="Create a person, living in `input.householdId` when given.")
+    @strawberry.mutation(
+        description="Create a person, living in `input.householdId` (required for a caller with a scope: "
+        "a person is in a scope through her household or her positions)."
+    )
     async def create_person(self, info: Info, input: PersonInput) -> PersonPayload:
         facts = people.PersonFacts(
             name=text(input.name, argument="input.name", max_length=NAME_LENGTH),
@@ -213,18 +227,23 @@ class Mutation:
             phone=phone(input.phone, argument="input.phone"),
             given=frozenset({"name", "gender", "birthDate", "education", "politicalStatus", "phone"}),
         )
+        if input.household_id is None and info.context.access.scope is not None:
+            raise BadInput(
+                "input.householdId: required: a new person must live in a household inside your scope",
+                argument="input.householdId",
+            )
         created = await people.create_person(
             _db(info),
             code=code(input.code, argument="input.code"),
             facts=facts,
-            household_id=_optional_id(input.household_id, "Household", "input.householdId"),
+            household_id=_optional_id(info, input.household_id, "Household", "input.householdId"),
         )
         _changed(info)
         return PersonPayload(person=Person.of(created))
 
     @strawberry.mutation(description="Change a person's attributes.")
     async def update_person(self, info: Info, id: strawberry.ID, input: PersonPatch) -> PersonPayload:
-        updated = await people.update_person(_db(info), _id(id, "Person", "id"), _person_facts(input))
+        updated = await people.update_person(_db(info), _id(info, id, "Person", "id"), _person_facts(input))
         _changed(info)
         return PersonPayload(person=Person.of(updated))
 
@@ -233,7 +252,9 @@ class Mutation:
         self, info: Info, person_id: strawberry.ID, household_id: strawberry.ID
     ) -> ResidencePayload:
         person, household = await people.set_residence(
-            _db(info), _id(person_id, "Person", "personId"), _id(household_id, "Household", "householdId")
+            _db(info),
+            _id(info, person_id, "Person", "personId"),
+            _id(info, household_id, "Household", "householdId"),
         )
         _changed(info)
         return ResidencePayload(person=Person.of(person), household=Household.of(household))
@@ -249,8 +270,8 @@ class Mutation:
     ) -> PositionPayload:
         created = await terms.appoint(
             _db(info),
-            person_id=_id(person_id, "Person", "personId"),
-            organization_id=_id(organization_id, "Organization", "organizationId"),
+            person_id=_id(info, person_id, "Person", "personId"),
+            organization_id=_id(info, organization_id, "Organization", "organizationId"),
             role=role,
             since=since,
         )
@@ -259,7 +280,7 @@ class Mutation:
 
     @strawberry.mutation(description="End a running term on `until` (the first day it no longer runs).")
     async def end_position(self, info: Info, position_id: strawberry.ID, until: dt.date) -> PositionPayload:
-        ended = await terms.end_position(_db(info), _id(position_id, "Position", "positionId"), until)
+        ended = await terms.end_position(_db(info), _id(info, position_id, "Position", "positionId"), until)
         _changed(info)
         return PositionPayload(position=Position.of(ended, info.context.today))
 
@@ -272,9 +293,9 @@ class Mutation:
     async def hold_term_change(
         self, info: Info, organization_id: strawberry.ID, on: dt.date, slate: list[SlateSeat]
     ) -> TermChangePayload:
-        organization_raw_id = _id(organization_id, "Organization", "organizationId")
+        organization_raw_id = _id(info, organization_id, "Organization", "organizationId")
         seats = [
-            terms.Seat(_id(s.person_id, "Person", f"slate[{i}].personId"), s.role)
+            terms.Seat(_id(info, s.person_id, "Person", f"slate[{i}].personId"), s.role)
             for i, s in enumerate(slate)
         ]
         size = terms.BoardSize(info.context.board_min, info.context.board_max)
@@ -308,9 +329,9 @@ class Mutation:
             raise BadInput("give exactly one of gridId and householdId", argument="gridId")
         created = await coverage.assign_coverage(
             _db(info),
-            person_id=_id(person_id, "Person", "personId"),
-            grid_id=_optional_id(grid_id, "Grid", "gridId"),
-            household_id=_optional_id(household_id, "Household", "householdId"),
+            person_id=_id(info, person_id, "Person", "personId"),
+            grid_id=_optional_id(info, grid_id, "Grid", "gridId"),
+            household_id=_optional_id(info, household_id, "Household", "householdId"),
             role=role,
             since=since,
         )
@@ -319,7 +340,9 @@ class Mutation:
 
     @strawberry.mutation(description="Stop a running coverage on `until`.")
     async def end_coverage(self, info: Info, coverage_id: strawberry.ID, until: dt.date) -> CoveragePayload:
-        ended = await coverage.end_coverage(_db(info), _id(coverage_id, "Coverage", "coverageId"), until)
+        ended = await coverage.end_coverage(
+            _db(info), _id(info, coverage_id, "Coverage", "coverageId"), until
+        )
         _changed(info)
         return CoveragePayload(coverage=Coverage.of(ended, info.context.today))
 
@@ -331,7 +354,10 @@ class Mutation:
         self, info: Info, guide_id: strawberry.ID, executive_id: strawberry.ID, since: dt.date
     ) -> GuidancePayload:
         change = await links.set_guidance(
-            _db(info), _id(guide_id, "Person", "guideId"), _id(executive_id, "Person", "executiveId"), since
+            _db(info),
+            _id(info, guide_id, "Person", "guideId"),
+            _id(info, executive_id, "Person", "executiveId"),
+            since,
         )
         _changed(info)
         return GuidancePayload(
@@ -346,7 +372,10 @@ class Mutation:
         self, info: Info, mentor_id: strawberry.ID, mentee_id: strawberry.ID, since: dt.date
     ) -> MentorshipPayload:
         created = await links.record_mentorship(
-            _db(info), _id(mentor_id, "Person", "mentorId"), _id(mentee_id, "Person", "menteeId"), since
+            _db(info),
+            _id(info, mentor_id, "Person", "mentorId"),
+            _id(info, mentee_id, "Person", "menteeId"),
+            since,
         )
         _changed(info)
         return MentorshipPayload(mentorship=Mentorship.of(created))
@@ -356,7 +385,10 @@ class Mutation:
         self, info: Info, mentor_id: strawberry.ID, mentee_id: strawberry.ID, until: dt.date
     ) -> MentorshipPayload:
         ended = await links.end_mentorship(
-            _db(info), _id(mentor_id, "Person", "mentorId"), _id(mentee_id, "Person", "menteeId"), until
+            _db(info),
+            _id(info, mentor_id, "Person", "mentorId"),
+            _id(info, mentee_id, "Person", "menteeId"),
+            until,
         )
         _changed(info)
         return MentorshipPayload(mentorship=Mentorship.of(ended))
@@ -372,7 +404,7 @@ class Mutation:
     async def record_milestone(
         self, info: Info, person_id: strawberry.ID, stage: Stage, on: dt.date
     ) -> MilestonePayload:
-        raw_id = _id(person_id, "Person", "personId")
+        raw_id = _id(info, person_id, "Person", "personId")
         reached = await milestones.record_milestone(_db(info), raw_id, stage, on)
         _changed(info)
         found = await info.context.loaders.person_by_id.load(raw_id)
@@ -393,8 +425,8 @@ class Mutation:
     ) -> VisitPayload:
         created = await activities.record_visit(
             _db(info),
-            person_id=_id(visitor_id, "Person", "visitorId"),
-            household_id=_id(household_id, "Household", "householdId"),
+            person_id=_id(info, visitor_id, "Person", "visitorId"),
+            household_id=_id(info, household_id, "Household", "householdId"),
             on=on,
             purpose=text(purpose, argument="purpose", max_length=TEXT_LENGTH),
             note=optional_text(note, argument="note", max_length=NOTE_LENGTH),
@@ -412,7 +444,7 @@ class Mutation:
     ) -> CommitmentPayload:
         created = await activities.make_commitment(
             _db(info),
-            _id(person_id, "Person", "personId"),
+            _id(info, person_id, "Person", "personId"),
             year,
             text(text_, argument="text", max_length=TEXT_LENGTH),
         )
@@ -421,7 +453,7 @@ class Mutation:
 
     @strawberry.mutation(description="Mark a commitment kept on `on` (not before its year began).")
     async def complete_commitment(self, info: Info, id: strawberry.ID, on: dt.date) -> CommitmentPayload:
-        done = await activities.complete_commitment(_db(info), _id(id, "Commitment", "id"), on)
+        done = await activities.complete_commitment(_db(info), _id(info, id, "Commitment", "id"), on)
         _changed(info)
         return CommitmentPayload(commitment=Commitment.of(done))
 
@@ -438,12 +470,12 @@ class Mutation:
     ) -> MeetingPayload:
         created = await activities.record_meeting(
             _db(info),
-            organization_id=_id(organization_id, "Organization", "organizationId"),
+            organization_id=_id(info, organization_id, "Organization", "organizationId"),
             on=on,
             topic=text(topic, argument="topic", max_length=TEXT_LENGTH),
             form=form,
             place=optional_text(place, argument="place", max_length=ADDRESS_LENGTH),
-            attendee_ids=[_id(a, "Person", f"attendeeIds[{i}]") for i, a in enumerate(attendee_ids)],
+            attendee_ids=[_id(info, a, "Person", f"attendeeIds[{i}]") for i, a in enumerate(attendee_ids)],
         )
         _changed(info)
         return MeetingPayload(meeting=Meeting.of(created))

@@ -24,6 +24,10 @@ from service.app import create_app
 from tests.graphs import TODAY, village_world
 from tests.helpers import RolledBackDatabase, rolled_back
 
+# Apps the suite builds without a fixed caller run with authentication off (the
+# unrestricted path); tests/test_auth.py turns it on, and `api_as` fixes a caller.
+os.environ.setdefault("ORGGRAPH_AUTH", "off")
+
 TEST_PORT = int(os.environ.get("ORGGRAPH_TEST_NEO4J_PORT", "7688"))
 TEST_INSTANCE = launcher.Instance(
     name=f"test-{TEST_PORT}", port=TEST_PORT, password="orggraph-test", pagecache_mb=256, heap_mb=1024

@@ -103,10 +103,14 @@ async def create_person(db: Database, *, code: str, facts: PersonFacts, househol
 
 async def update_person(db: Database, id: str, facts: PersonFacts) -> Person:
     """Change the given attributes of a person."""
-    found = await db.write(UPDATE_PERSON, id=id, props=facts.properties())
-    if not found:
-        raise NotFound("id: no person has that id")
-    return rows.person(found[0]["person"])
+
+    async def work(tx: AsyncManagedTransaction) -> Person:
+        found = await run(tx, UPDATE_PERSON, id=id, props=facts.properties())
+        if not found:
+            raise NotFound("id: no person has that id")
+        return rows.person(found[0]["person"])
+
+    return await db.write_transaction(work)
 
 
 async def set_residence(db: Database, person_id: str, household_id: str) -> tuple[Person, Household]:

@@ -126,16 +126,21 @@ async def update_household(
 ) -> Household:
     """Change a household's address (when `set_address`; None clears it) and
     replace its tags (None: unchanged)."""
-    found = await db.write(
-        UPDATE_HOUSEHOLD,
-        id=id,
-        setAddress=set_address,
-        address=address,
-        tags=None if tags is None else canonical_tags(tags),
-    )
-    if not found:
-        raise NotFound("id: no household has that id")
-    return rows.household(found[0]["household"])
+
+    async def work(tx: AsyncManagedTransaction) -> Household:
+        found = await run(
+            tx,
+            UPDATE_HOUSEHOLD,
+            id=id,
+            setAddress=set_address,
+            address=address,
+            tags=None if tags is None else canonical_tags(tags),
+        )
+        if not found:
+            raise NotFound("id: no household has that id")
+        return rows.household(found[0]["household"])
+
+    return await db.write_transaction(work)
 
 
 async def move_household(db: Database, id: str, grid_id: str) -> Household:
