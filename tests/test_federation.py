@@ -23,9 +23,11 @@ from typing import Any
 import pytest
 from graphql import build_schema
 
+from graph.access import Grant
 from graph.driver import Connection, Database
 from schema.build import plain_sdl, subgraph_sdl
 from schema.relay import to_global_id
+from service.auth import mint
 from tests.conftest import GraphQLClient
 from tests.graphs import GraphBuilder, rid
 from tests.helpers import RolledBackDatabase
@@ -137,6 +139,10 @@ def servers(demo: Database, neo4j_connection: Connection) -> Iterator[dict[str, 
         "NEO4J_USER": neo4j_connection.user,
         "NEO4J_PASSWORD": neo4j_connection.password,
         "ORGGRAPH_PORT": str(ports["orggraph"]),
+        # OrgGraph checks tokens here, as in production; the gateway composes with its own.
+        "ORGGRAPH_AUTH": "on",
+        "ORGGRAPH_JWT_SECRET": SECRET,
+        "GATEWAY_TOKEN": bearer("QX", Grant.VIEWER, subject="gateway"),
     }
     urls = {name: f"http://127.0.0.1:{port}/" for name, port in ports.items()}
     urls["orggraph"] += "graphql"
@@ -150,7 +156,7 @@ def servers(demo: Database, neo4j_connection: Connection) -> Iterator[dict[str, 
     try:
         start([sys.executable, "-m", "service.cli.main", "serve"], ROOT)
         start(["node", "party-subgraph.mjs", str(ports["party"])], FEDERATION)
-        wait_for(urls["orggraph"], {"query": "{ __typename }"})
+        wait_for(urls["orggraph"].replace("/graphql", "/health/live"))
         wait_for(urls["party"], {"query": "{ _service { sdl } }"})
         start(["node", "gateway.mjs", str(ports["gateway"]), urls["orggraph"], urls["party"]], FEDERATION)
         wait_for(urls["gateway"], {"query": "{ __typename }"})
@@ -162,15 +168,24 @@ def servers(demo: Database, neo4j_connection: Connection) -> Iterator[dict[str, 
             process.wait(timeout=20)
 
 
+SECRET = "federation-test-secret-0123456789"
+
+
+def bearer(org: str, *grants: Grant, subject: str = "analyst") -> str:
+    return mint(org=org, roles=list(grants), subject=subject, key=SECRET)
+
+
 @pytest.mark.slow
 def test_a_query_through_the_gateway_spans_both_subgraphs(servers: dict[str, str]) -> None:
-    direct = post(servers["orggraph"], '{ person(code: "P0000067") { id name } }')["data"]["person"]
+    county = {"Authorization": f"Bearer {bearer('QX', Grant.EDITOR)}"}
+    direct = post(servers["orggraph"], '{ person(code: "P0000067") { id name } }', county)["data"]["person"]
     body = post(
         servers["gateway"],
         """{ person(code: "P0000067") {
               id name
               positions { role organization { name } }
               partyMembership { branch source } } }""",
+        county,
     )
     assert "errors" not in body, body
     person = body["data"]["person"]
@@ -181,8 +196,29 @@ def test_a_query_through_the_gateway_spans_both_subgraphs(servers: dict[str, str
     body = post(
         servers["gateway"],
         '{ organization(code: "QX-T01-V01") { positions(first: 3) { nodes { person { name partyMembership { source } } } } } }',
+        county,
     )
     nodes = body["data"]["organization"]["positions"]["nodes"]
     assert len(nodes) == 3 and all(
         n["person"]["partyMembership"]["source"] == "party-subgraph" for n in nodes
     )
+
+
+@pytest.mark.slow
+def test_the_gateway_forwards_the_caller_s_token(servers: dict[str, str]) -> None:
+    query = '{ person(code: "P0000067") { code phone positions { organization { code } } } }'
+    editor = post(servers["gateway"], query, {"Authorization": f"Bearer {bearer('QX', Grant.EDITOR)}"})
+    person = editor["data"]["person"]
+    village = person["positions"][0]["organization"]["code"]
+    assert "*" not in person["phone"]
+    # The same query as a VIEWER: the subgraph saw her token, so the phone is masked.
+    viewer = post(servers["gateway"], query, {"Authorization": f"Bearer {bearer('QX', Grant.VIEWER)}"})
+    assert viewer["data"]["person"]["phone"] == person["phone"][:3] + "****" + person["phone"][-4:]
+    # Scoped to another township, she does not exist.
+    township = "-".join(village.split("-")[:2])
+    other = "QX-T02" if township != "QX-T02" else "QX-T01"
+    outside = post(servers["gateway"], query, {"Authorization": f"Bearer {bearer(other, Grant.EDITOR)}"})
+    assert outside["data"]["person"] is None
+    # Without a token OrgGraph answers 401 and the gateway reports an error.
+    anonymous = post(servers["gateway"], query)
+    assert anonymous.get("errors") and not (anonymous.get("data") or {}).get("person")

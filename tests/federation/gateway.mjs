@@ -1,5 +1,7 @@
 // An Apollo Federation 2 gateway composing OrgGraph and the party subgraph with
 // IntrospectAndCompose; forwards the client's Authorization header to both.
+// Composition itself (no client request) uses the gateway's own token from
+// GATEWAY_TOKEN, as a deployment would.
 // Usage: node gateway.mjs PORT ORGGRAPH_URL PARTY_URL
 import { ApolloGateway, IntrospectAndCompose, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
@@ -9,7 +11,11 @@ const [port, orggraphUrl, partyUrl] = process.argv.slice(2);
 
 class ForwardAuth extends RemoteGraphQLDataSource {
   willSendRequest({ request, context }) {
-    if (context.authorization) request.http.headers.set("authorization", context.authorization);
+    if (context && context.authorization) {
+      request.http.headers.set("authorization", context.authorization);
+    } else if (!context?.fromClient && process.env.GATEWAY_TOKEN) {
+      request.http.headers.set("authorization", `Bearer ${process.env.GATEWAY_TOKEN}`);
+    }
   }
 }
 
@@ -26,6 +32,6 @@ const gateway = new ApolloGateway({
 const server = new ApolloServer({ gateway });
 const { url } = await startStandaloneServer(server, {
   listen: { host: "127.0.0.1", port: Number(port) },
-  context: async ({ req }) => ({ authorization: req.headers.authorization }),
+  context: async ({ req }) => ({ fromClient: true, authorization: req.headers.authorization }),
 });
 console.log(`gateway ready at ${url}`);
