@@ -113,9 +113,11 @@ def _person_facts(patch: PersonPatch) -> people.PersonFacts:
 
 
 @strawberry.type(
-    description="Changes to the graph. Each mutation is one transaction: it happens whole or not at "
-    "all. Errors: BAD_USER_INPUT (extensions.argument names the field), NOT_FOUND (an id that does "
-    "not exist), CONFLICT (a rule of the graph says no; the message says which)."
+    description="Changes to the graph, for EDITOR and ADMIN inside their scope. Each mutation is one "
+    "transaction with its audit event: it happens whole or not at all. Errors: FORBIDDEN (the "
+    "caller's roles), BAD_USER_INPUT (extensions.argument names the field), NOT_FOUND (an id that "
+    "does not exist or lies outside the caller's scope), CONFLICT (a rule of the graph says no; the "
+    "message says which)."
 )
 class Mutation:
     # --- organizations, grids, households, people ----------------------------------
