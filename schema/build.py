@@ -2,26 +2,60 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import strawberry
 from graphql import GraphQLObjectType, GraphQLSchema, print_schema
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 
+from schema.access import AccessControl
 from schema.coverage import CoverageReport
 from schema.errors import ErrorCodes
+from schema.limits import Limits, OperationLimits
 from schema.mutation import Mutation
 from schema.organization import Organization, Position
 from schema.person import Person
 from schema.place import Coverage, Grid, Household
 from schema.query import Query
 
-# An Apollo Federation 2 subgraph (keys on Organization, Person, Grid, Household)
-# that is also a plain GraphQL API.
-schema = strawberry.federation.Schema(
-    query=Query,
-    mutation=Mutation,
-    types=[Organization, Position, Person, Grid, Household, Coverage, CoverageReport],
-    extensions=[ErrorCodes, lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
-)
+DEFAULT_LIMITS = Limits()
+
+
+@functools.cache
+def build_schema(
+    limits: Limits = DEFAULT_LIMITS, *, introspection: bool = True, suggestions: bool = True
+) -> strawberry.federation.Schema:
+    """An Apollo Federation 2 subgraph (keys on Organization, Person, Grid,
+    Household) that is also a plain GraphQL API, with its operation limits;
+    `introspection=False` refuses `__schema`/`__type`, `suggestions=False` drops
+    "Did you mean ...?" from error messages. One schema per configuration."""
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: ErrorCodes(suggestions=suggestions),
+        AccessControl,
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+        lambda: OperationLimits(limits),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+    ]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return strawberry.federation.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Organization, Position, Person, Grid, Household, Coverage, CoverageReport],
+        extensions=extensions,
+    )
+
+
+# The development configuration: the snapshot test, the CLI and the SDL use it.
+schema = build_schema()
 
 
 def subgraph_sdl() -> str:

@@ -22,6 +22,21 @@ def _float(name: str, default: float) -> float:
     return float(raw) if raw else default
 
 
+_ON = frozenset({"1", "true", "on", "yes"})
+_OFF = frozenset({"0", "false", "off", "no"})
+MODES = ("development", "production")
+
+
+def _flag(name: str) -> bool | None:
+    """An on/off variable; None when unset (then the mode decides)."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return None
+    if raw not in _ON | _OFF:
+        raise ValueError(f"{name} must be 1/true/on/yes or 0/false/off/no, not {raw!r}")
+    return raw in _ON
+
+
 @dataclass(frozen=True)
 class Settings:
     # An external Neo4j; when unset, the project runs its own (see `instance`).
@@ -40,10 +55,54 @@ class Settings:
     default_page_size: int = field(default_factory=lambda: _int("ORGGRAPH_DEFAULT_PAGE_SIZE", 20))
     max_page_size: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_PAGE_SIZE", 100))
     timezone: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_TIMEZONE", "Asia/Shanghai"))
-    graphiql: bool = field(default_factory=lambda: os.environ.get("ORGGRAPH_GRAPHIQL", "1") != "0")
+    # development or production: production turns GraphiQL, introspection and
+    # "Did you mean ...?" suggestions off unless their own variable says otherwise.
+    mode: str = field(
+        default_factory=lambda: os.environ.get("ORGGRAPH_MODE", "development").strip().lower()
+    )
+    # None: as the mode says (on in development, off in production).
+    graphiql: bool | None = field(default_factory=lambda: _flag("ORGGRAPH_GRAPHIQL"))
+    introspection: bool | None = field(default_factory=lambda: _flag("ORGGRAPH_INTROSPECTION"))
+    suggestions: bool | None = field(default_factory=lambda: _flag("ORGGRAPH_SUGGESTIONS"))
+    # Operation limits (schema/limits.py explains how each is measured) and the
+    # largest request body (service/limits.py).
+    max_depth: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_DEPTH", 15))
+    max_aliases: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_ALIASES", 15))
+    max_tokens: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_TOKENS", 1_000))
+    max_cost: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_COST", 5_000_000))
+    max_body_bytes: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_BODY_BYTES", 1_048_576))
     # How many members a board elected in a term change (换届) may have.
     board_min: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MIN", 7))
     board_max: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MAX", 15))
+    # Authentication (service/auth.py): on unless ORGGRAPH_AUTH=off (local demos only).
+    auth: bool = field(default_factory=lambda: os.environ.get("ORGGRAPH_AUTH", "on").lower() != "off")
+    jwt_secret: str | None = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_SECRET") or None)
+    # An RS256 public key: PEM text, or the path of a PEM file.
+    jwt_public_key: str | None = field(
+        default_factory=lambda: os.environ.get("ORGGRAPH_JWT_PUBLIC_KEY") or None
+    )
+    jwt_audience: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_AUDIENCE", "orggraph"))
+    jwt_issuer: str | None = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_ISSUER") or None)
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"ORGGRAPH_MODE must be development or production, not {self.mode!r}")
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def serves_graphiql(self) -> bool:
+        return not self.production if self.graphiql is None else self.graphiql
+
+    @property
+    def allows_introspection(self) -> bool:
+        return not self.production if self.introspection is None else self.introspection
+
+    @property
+    def shows_suggestions(self) -> bool:
+        return not self.production if self.suggestions is None else self.suggestions
 
     @property
     def instance(self) -> Instance:

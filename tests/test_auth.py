@@ -266,3 +266,11 @@ async def test_the_audit_log_is_for_admins_of_an_enclosing_scope(http: httpx.Asy
     assert [e["scope"] for e in township] == ["C-T1-V1"]
     sibling = (await post(http, AUDIT, token("C-T2", Grant.ADMIN))).json()["data"]["auditLog"]["nodes"]
     assert sibling == []
+
+
+def test_production_refuses_the_dev_secret_and_auth_off() -> None:
+    with pytest.raises(ValueError, match="ORGGRAPH_JWT_SECRET"):
+        create_app(Settings(mode="production", auth=True, jwt_secret=None, jwt_public_key=None))
+    with pytest.raises(ValueError, match="ORGGRAPH_AUTH=off"):
+        create_app(Settings(mode="production", auth=False, jwt_secret=SECRET))
+    create_app(Settings(mode="production", auth=True, jwt_secret=SECRET))
