@@ -4,6 +4,10 @@ held (Meeting HELD_BY) with who attended. Writes are in `graph.writes.activities
 
 Visits and meetings are keyset-paginated newest first; the sort key is the date
 (ISO text sorts like the date), then a code or id to break ties.
+
+Reads are confined to the caller's scope (graph.access): a person's visits list
+only households in the scope, and a meeting's attendees only people in it. Her
+commitments and an organization's meetings hang below what was reached in scope.
 """
 
 from __future__ import annotations
@@ -12,23 +16,30 @@ from collections.abc import Sequence
 from typing import LiteralString
 
 from graph import rows
-from graph.access import person_map
+from graph.access import household_in_scope, person_in_scope, person_map
 from graph.driver import Database
 from graph.model import Commitment, CommitmentStatus, Meeting, MeetingForm, Page, PageArgs, Person, Visit
 
-VISITS_BY_PERSON: LiteralString = """
+VISITS_BY_PERSON: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (p:Person {id: key})
 RETURN key,
   COLLECT {
     MATCH (p)-[v:VISITED]->(h:Household)
+    WHERE """
+    + household_in_scope("h")
+    + """
     WITH v, h, toString(v.on) + '|' + h.code + '|' + v.id AS sortKey
     WHERE $after IS NULL OR sortKey < $after
     WITH v, h, sortKey ORDER BY sortKey DESC LIMIT $limit
     RETURN {sortKey: sortKey, value: v {.id, .on, .purpose, .note, personId: p.id, householdId: h.id}}
   } AS items,
-  CASE WHEN $total THEN COUNT { (p)-[:VISITED]->(:Household) } END AS total
+  CASE WHEN $total THEN COUNT { MATCH (p)-[:VISITED]->(h:Household) WHERE """
+    + household_in_scope("h")
+    + """ } END AS total
 """
+)
 
 COMMITMENTS_BY_PERSON: LiteralString = """
 UNWIND $keys AS key
@@ -61,6 +72,9 @@ UNWIND $keys AS key
 MATCH (m:Meeting {id: key})
 RETURN key, COLLECT {
   MATCH (m)<-[:ATTENDED]-(p:Person)
+  WHERE """
+    + person_in_scope("p")
+    + """
   WITH p ORDER BY p.code
   RETURN """
     + person_map("p")

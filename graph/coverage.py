@@ -5,6 +5,11 @@ active on that date either to the household itself (DIRECT) or to its grid
 (GRID). The coverage report answers "which committee members cover which grid
 households" for an organization's whole subtree, and which households nobody
 covers.
+
+Reads are confined to the caller's scope (graph.access): a person's coverage
+lists only grids and households in the scope, and only coverers in the scope
+are seen, counted or listed. A household covered only by someone outside the
+scope is therefore reported uncovered, as if that coverage did not exist.
 """
 
 from __future__ import annotations
@@ -15,80 +20,130 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from graph import rows
-from graph.access import household_map, person_map
+from graph.access import household_map, node_in_scope, org_in_scope, person_in_scope, person_map
 from graph.driver import Database
 from graph.model import Coverage, Grid, Household, Page, PageArgs, Person
 
-COVERAGE_BY_PERSON: LiteralString = """
+COVERAGE_BY_PERSON: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (p:Person {id: key})
 RETURN key, COLLECT {
   MATCH (p)-[c:COVERS]->(t)
-  WHERE $history OR (c.since <= $on AND (c.until IS NULL OR c.until > $on))
+  WHERE ($history OR (c.since <= $on AND (c.until IS NULL OR c.until > $on))) AND """
+    + node_in_scope("t")
+    + """
   WITH c, t ORDER BY t.code, c.since
   RETURN c {.id, .role, .since, .until, personId: p.id,
             gridId: CASE WHEN t:Grid THEN t.id END,
             householdId: CASE WHEN t:Household THEN t.id END}
 } AS values
 """
+)
 
-COVERED_BY_GRID: LiteralString = """
+# Active coverage on $on by a person in the scope.
+_ACTIVE_IN_SCOPE: LiteralString = (
+    "c.since <= $on AND (c.until IS NULL OR c.until > $on) AND " + person_in_scope("p")
+)
+
+COVERED_BY_GRID: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (g:Grid {id: key})
 RETURN key, COLLECT {
   MATCH (g)<-[c:COVERS]-(p:Person)
-  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  WHERE """
+    + _ACTIVE_IN_SCOPE
+    + """
   WITH c, p ORDER BY c.role DESC, p.code
   RETURN c {.id, .role, .since, .until, personId: p.id, gridId: g.id}
 } AS values
 """
+)
 
 # Direct coverage first, then coverage through the household's grid.
-COVERED_BY_HOUSEHOLD: LiteralString = """
+COVERED_BY_HOUSEHOLD: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (h:Household {id: key})
 OPTIONAL MATCH (h)-[:IN_GRID]->(g:Grid)
 RETURN key, COLLECT {
   MATCH (h)<-[c:COVERS]-(p:Person)
-  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  WHERE """
+    + _ACTIVE_IN_SCOPE
+    + """
   RETURN c {.id, .role, .since, .until, personId: p.id, householdId: h.id, via: 'DIRECT'} AS cov
   UNION ALL
   MATCH (g)<-[c:COVERS]-(p:Person)
-  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  WHERE """
+    + _ACTIVE_IN_SCOPE
+    + """
   RETURN c {.id, .role, .since, .until, personId: p.id, gridId: g.id, via: 'GRID'} AS cov
 } AS values
 """
+)
 
-# The households of a subtree with the number of distinct people covering each.
-# A grid's coverers are found once per grid, not once per household.
-_HOUSEHOLDS_WITH_COVERERS: LiteralString = """
-MATCH (root:Organization {id: $id})
-MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
-WITH DISTINCT g
-WITH g, COLLECT {
-  MATCH (g)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+# The report's root, an organization of the scope (outside it: no row, as for
+# one that does not exist), and `outside`: the people covering something in its
+# subtree who are not in the scope (none without a scope). Each coverer is
+# tested once here; the counts below then only exclude this (short) list.
+_ROOT: LiteralString = (
+    "MATCH (root:Organization {id: $id}) WHERE "
+    + org_in_scope("root")
+    + """
+CALL (root) {
+  WITH root WHERE $scope IS NOT NULL
+  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID*0..1]-(place)
+        <-[c:COVERS]-(p:Person)
+  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  WITH DISTINCT p WHERE NOT """
+    + person_in_scope("p")
+    + """
+  RETURN collect(p) AS outside
+}
+"""
+)
+
+_ACTIVE_SEEN: LiteralString = "c.since <= $on AND (c.until IS NULL OR c.until > $on) AND NOT p IN outside"
+
+# The households of the subtree of `root` with the number of distinct people
+# covering each. A grid's coverers are found once per grid, not once per household.
+_HOUSEHOLDS_WITH_COVERERS: LiteralString = (
+    """MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+WITH DISTINCT g, outside
+WITH g, outside, COLLECT {
+  MATCH (g)<-[c:COVERS]-(p:Person) WHERE """
+    + _ACTIVE_SEEN
+    + """
   RETURN DISTINCT p
 } AS viaGrid
 MATCH (g)<-[:IN_GRID]-(h:Household)
 WITH h, size(viaGrid) + COUNT {
   MATCH (h)<-[c:COVERS]-(p:Person)
-  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) AND NOT p IN viaGrid
+  WHERE """
+    + _ACTIVE_SEEN
+    + """ AND NOT p IN viaGrid
   RETURN DISTINCT p
 } AS coverers
 """
+)
 
 COVERAGE_SUMMARY: LiteralString = (
-    _HOUSEHOLDS_WITH_COVERERS
+    _ROOT
+    + """CALL (root, outside) {
+  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID*0..1]-(place)
+        <-[c:COVERS]-(p:Person)
+  WHERE """
+    + _ACTIVE_SEEN
     + """
-WITH count(h) AS households,
-     count(CASE WHEN coverers > 0 THEN 1 END) AS covered,
-     count(CASE WHEN coverers > 1 THEN 1 END) AS multiply
-CALL () {
-  MATCH (root:Organization {id: $id})
-  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)<-[:IN_GRID*0..1]-(place)
-  MATCH (place)<-[c:COVERS]-(p:Person)
-  WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
   RETURN count(DISTINCT p) AS members
+}
+CALL (root, outside) {
+"""
+    + _HOUSEHOLDS_WITH_COVERERS
+    + """  RETURN count(h) AS households,
+         count(CASE WHEN coverers > 0 THEN 1 END) AS covered,
+         count(CASE WHEN coverers > 1 THEN 1 END) AS multiply
 }
 RETURN households, covered, multiply, members
 """
@@ -96,9 +151,9 @@ RETURN households, covered, multiply, members
 
 # Households with at least $min and at most $max coverers, a page of them.
 HOUSEHOLDS_BY_COVERERS: LiteralString = (
-    _HOUSEHOLDS_WITH_COVERERS
-    + """
-WITH h, coverers WHERE coverers >= $min AND coverers <= $max AND h.code > coalesce($after, '')
+    _ROOT
+    + _HOUSEHOLDS_WITH_COVERERS
+    + """WITH h, coverers WHERE coverers >= $min AND coverers <= $max AND h.code > coalesce($after, '')
 WITH h ORDER BY h.code LIMIT $limit
 RETURN h.code AS sortKey, """
     + household_map("h")
@@ -108,14 +163,15 @@ RETURN h.code AS sortKey, """
 
 # People covering anything in the subtree, each with what they cover there.
 COVERAGE_MEMBERS: LiteralString = (
-    """
-MATCH (root:Organization {id: $id})
-MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+    _ROOT
+    + """MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
 OPTIONAL MATCH (g)<-[:IN_GRID]-(h:Household)
-WITH collect(DISTINCT g) + collect(DISTINCT h) AS places
+WITH outside, collect(DISTINCT g) + collect(DISTINCT h) AS places
 UNWIND places AS place
 MATCH (place)<-[c:COVERS]-(p:Person)
-WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on) AND p.code > coalesce($after, '')
+WHERE p.code > coalesce($after, '') AND """
+    + _ACTIVE_SEEN
+    + """
 WITH p, collect(DISTINCT place) AS covered
 ORDER BY p.code LIMIT $limit
 RETURN p.code AS sortKey, {

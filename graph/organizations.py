@@ -3,6 +3,12 @@ below an organization's subtree: grids and households.
 
 Every batch function takes keys (organization ids) and returns one result per
 key, in key order. Lists are keyset-paginated on `code`.
+
+Reads are confined to the caller's scope (graph.access): a lookup of an
+organization outside it finds nothing, the way up (parent, ancestors) stops at
+the scope root, and searches list only the scope. What hangs below an
+organization (children, descendants, grids, households) needs no test: the
+organization was reached in scope, and its subtree is too.
 """
 
 from __future__ import annotations
@@ -11,39 +17,61 @@ from collections.abc import Sequence
 from typing import LiteralString
 
 from graph import rows
-from graph.access import household_map
+from graph.access import CARE_TAG_LIST, household_map, org_in_scope
 from graph.driver import Database
 from graph.model import Grid, Household, HouseholdTag, Level, Organization, OrgKind, Page, PageArgs
 
-ORGANIZATIONS_BY_ID: LiteralString = """
+ORGANIZATIONS_BY_ID: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (o:Organization {id: key})
+WHERE """
+    + org_in_scope("o")
+    + """
 RETURN key, o {.id, .code, .name, .kind, .level} AS value
 """
+)
 
-ORGANIZATIONS_BY_CODE: LiteralString = """
+ORGANIZATIONS_BY_CODE: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (o:Organization {code: key})
+WHERE """
+    + org_in_scope("o")
+    + """
 RETURN key, o {.id, .code, .name, .kind, .level} AS value
 """
+)
 
-PARENT_BY_ORGANIZATION: LiteralString = """
+# The scope root's parent is outside the scope: null for its caller.
+PARENT_BY_ORGANIZATION: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (:Organization {id: key})-[:PART_OF]->(p:Organization)
+WHERE """
+    + org_in_scope("p")
+    + """
 RETURN key, p {.id, .code, .name, .kind, .level} AS value
 """
+)
 
-ANCESTORS_BY_ORGANIZATION: LiteralString = """
+ANCESTORS_BY_ORGANIZATION: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (o:Organization {id: key})
 RETURN key, COLLECT {
   MATCH path = (o)-[:PART_OF*1..12]->(a:Organization)
+  WHERE """
+    + org_in_scope("a")
+    + """
   WITH a ORDER BY length(path)
   RETURN a {.id, .code, .name, .kind, .level}
 } AS values
 """
+)
 
 # Children (depth 1) and descendants (any depth) differ only in the hop range.
+# Downward from an organization reached in scope, so no scope test (nor below).
 CHILDREN_BY_ORGANIZATION: LiteralString = """
 UNWIND $keys AS key
 MATCH (o:Organization {id: key})
@@ -79,23 +107,91 @@ RETURN key,
   } END AS total
 """
 
-SEARCH_ORGANIZATIONS: LiteralString = """
+_FILTERS: LiteralString = """($kind IS NULL OR o.kind = $kind) AND ($level IS NULL OR o.level = $level)
+  AND ($nameContains IS NULL OR o.name CONTAINS $nameContains)"""
+
+# The whole graph, for a caller without a scope and without `under`: walk
+# organizations in code order (the code index) and stop at the page. Under a
+# scope these find nothing (fail closed); the search uses the WITHIN queries.
+SEARCH_ORGANIZATIONS: LiteralString = (
+    """
 MATCH (o:Organization)
-WHERE ($kind IS NULL OR o.kind = $kind) AND ($level IS NULL OR o.level = $level)
-  AND ($nameContains IS NULL OR o.name CONTAINS $nameContains)
-  AND ($under IS NULL OR EXISTS { (o)-[:PART_OF*0..12]->(:Organization {id: $under}) })
-  AND o.code > coalesce($after, '')
+WHERE $scope IS NULL AND """
+    + _FILTERS
+    + """ AND o.code > coalesce($after, '')
 WITH o ORDER BY o.code LIMIT $limit
 RETURN o.code AS sortKey, o {.id, .code, .name, .kind, .level} AS value
 """
+)
 
-COUNT_ORGANIZATIONS: LiteralString = """
+COUNT_ORGANIZATIONS: LiteralString = (
+    """
 MATCH (o:Organization)
-WHERE ($kind IS NULL OR o.kind = $kind) AND ($level IS NULL OR o.level = $level)
-  AND ($nameContains IS NULL OR o.name CONTAINS $nameContains)
-  AND ($under IS NULL OR EXISTS { (o)-[:PART_OF*0..12]->(:Organization {id: $under}) })
+WHERE $scope IS NULL AND """
+    + _FILTERS
+    + """
 RETURN count(o) AS total
 """
+)
+
+# The root of a search within a subtree: `under` (which must be in the scope:
+# one outside it is like one that does not exist) or, without `under`, the scope
+# root. No row when there is neither.
+SEARCH_ROOT: LiteralString = (
+    """
+CALL () {
+  MATCH (root:Organization {id: $under}) RETURN root
+  UNION
+  MATCH (root:Organization {code: $scope}) WHERE $under IS NULL RETURN root
+}
+WITH root WHERE """
+    + org_in_scope("root")
+    + "\n"
+)
+
+# Within a subtree. The scope root at the top of the tree holds (nearly) every
+# organization: then the code index is walked as for the whole graph, testing
+# each one upward. Any other root is expanded downward and its subtree sorted,
+# which visits only the subtree. `top` picks the branch before either runs.
+SEARCH_ORGANIZATIONS_WITHIN: LiteralString = (
+    SEARCH_ROOT
+    + """WITH root, $under IS NULL AND NOT EXISTS { (root)-[:PART_OF]->(:Organization) } AS top
+CALL (root, top) {
+  WITH root WHERE top
+  CALL () {
+    MATCH (o:Organization)
+    WHERE """
+    + _FILTERS
+    + """ AND o.code > coalesce($after, '') AND """
+    + org_in_scope("o")
+    + """
+    WITH o ORDER BY o.code LIMIT $limit
+    RETURN o
+  }
+  RETURN o
+  UNION
+  WITH root WHERE NOT top
+  MATCH (root)<-[:PART_OF*0..12]-(o:Organization)
+  WHERE """
+    + _FILTERS
+    + """ AND o.code > coalesce($after, '')
+  WITH DISTINCT o ORDER BY o.code LIMIT $limit
+  RETURN o
+}
+WITH o ORDER BY o.code LIMIT $limit
+RETURN o.code AS sortKey, o {.id, .code, .name, .kind, .level} AS value
+"""
+)
+
+COUNT_ORGANIZATIONS_WITHIN: LiteralString = (
+    SEARCH_ROOT
+    + """MATCH (root)<-[:PART_OF*0..12]-(o:Organization)
+WHERE """
+    + _FILTERS
+    + """
+RETURN count(DISTINCT o) AS total
+"""
+)
 
 GRIDS_BY_ORGANIZATION: LiteralString = """
 UNWIND $keys AS key
@@ -113,6 +209,12 @@ RETURN key,
   } END AS total
 """
 
+# A household matches `$tag` when it carries it; a care tag is personal data, so
+# filtering by one matches nothing unless $reveal (the API refuses it earlier).
+TAG_MATCHES: LiteralString = (
+    "($tag IS NULL OR ($tag IN h.tags AND ($reveal OR NOT $tag IN " + CARE_TAG_LIST + ")))"
+)
+
 HOUSEHOLDS_BY_ORGANIZATION: LiteralString = (
     """
 UNWIND $keys AS key
@@ -120,7 +222,9 @@ MATCH (o:Organization {id: key})
 RETURN key,
   COLLECT {
     MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(h:Household)
-    WHERE ($tag IS NULL OR $tag IN h.tags) AND h.code > coalesce($after, '')
+    WHERE """
+    + TAG_MATCHES
+    + """ AND h.code > coalesce($after, '')
     WITH DISTINCT h ORDER BY h.code LIMIT $limit
     RETURN {sortKey: h.code, value: """
     + household_map("h")
@@ -128,7 +232,9 @@ RETURN key,
   } AS items,
   CASE WHEN $total THEN COUNT {
     MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(h:Household)
-    WHERE $tag IS NULL OR $tag IN h.tags
+    WHERE """
+    + TAG_MATCHES
+    + """
     RETURN DISTINCT h
   } END AS total
 """
@@ -179,9 +285,18 @@ async def search_organizations(
     under: str | None,
     page: PageArgs,
 ) -> Page[Organization]:
+    """Organizations by kind, level and part of the name, in the subtree of `under`
+    (itself included) or, without it, in the caller's scope; by code. An `under`
+    outside the scope finds nothing, like one that does not exist."""
     params = {"kind": kind, "level": level, "nameContains": name_contains or None, "under": under}
-    found = await db.read(SEARCH_ORGANIZATIONS, after=page.after, limit=page.first + 1, **params)
-    total = (await db.read(COUNT_ORGANIZATIONS, **params))[0]["total"] if page.total else None
+    whole_graph = under is None and db.access.scope is None
+    search, count = (
+        (SEARCH_ORGANIZATIONS, COUNT_ORGANIZATIONS)
+        if whole_graph
+        else (SEARCH_ORGANIZATIONS_WITHIN, COUNT_ORGANIZATIONS_WITHIN)
+    )
+    found = await db.read(search, after=page.after, limit=page.first + 1, **params)
+    total = (await db.read(count, **params))[0]["total"] if page.total else None
     return rows.page_of(found, rows.organization, page, total)
 
 

@@ -2,6 +2,11 @@
 pipeline milestones (REACHED), and the household they live in.
 
 "Active on a date" means since <= date < until (until null: still running).
+
+Reads are confined to the caller's scope (graph.access): a person outside it is
+not found, searches list only the scope, and her positions, household and links
+lead only to what is in the scope. An organization's positions need no test:
+the organization was reached in scope, and whoever holds a post there is too.
 """
 
 from __future__ import annotations
@@ -12,14 +17,18 @@ from enum import Enum
 from typing import LiteralString
 
 from graph import rows
-from graph.access import household_map, person_map
+from graph.access import household_in_scope, household_map, org_in_scope, person_in_scope, person_map
 from graph.driver import Database
 from graph.model import Household, Link, Milestone, Page, PageArgs, Person, Position, Role, Stage
+from graph.organizations import SEARCH_ROOT
 
 PEOPLE_BY_ID: LiteralString = (
     """
 UNWIND $keys AS key
 MATCH (p:Person {id: key})
+WHERE """
+    + person_in_scope("p")
+    + """
 RETURN key, """
     + person_map("p")
     + """ AS value
@@ -30,17 +39,22 @@ PEOPLE_BY_CODE: LiteralString = (
     """
 UNWIND $keys AS key
 MATCH (p:Person {code: key})
+WHERE """
+    + person_in_scope("p")
+    + """
 RETURN key, """
     + person_map("p")
     + """ AS value
 """
 )
 
-# Without `under`: walk people in code order (the code index) and stop at the page.
+# The whole graph, for a caller without a scope and without `under`: walk people
+# in code order (the code index) and stop at the page. Under a scope these find
+# nothing (fail closed); the search uses the WITHIN queries.
 SEARCH_PEOPLE: LiteralString = (
     """
 MATCH (p:Person)
-WHERE p.code > coalesce($after, '')
+WHERE $scope IS NULL AND p.code > coalesce($after, '')
   AND ($nameContains IS NULL OR p.name CONTAINS $nameContains)
   AND ($role IS NULL OR EXISTS {
         MATCH (p)-[h:HOLDS {role: $role}]->(:Organization)
@@ -55,17 +69,16 @@ RETURN p.code AS sortKey,
 
 COUNT_PEOPLE: LiteralString = """
 MATCH (p:Person)
-WHERE ($nameContains IS NULL OR p.name CONTAINS $nameContains)
+WHERE $scope IS NULL AND ($nameContains IS NULL OR p.name CONTAINS $nameContains)
   AND ($role IS NULL OR EXISTS {
         MATCH (p)-[h:HOLDS {role: $role}]->(:Organization)
         WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on) })
 RETURN count(p) AS total
 """
 
-# With `under`: people holding a position in the subtree of `root` (with `role`:
+# The people of the subtree of `root`: holding a position in it (with `role`:
 # holding that role there on $on) or, without `role`, living in one of its
-# households. Expanding down from the root visits only the subtree. Analytics
-# reuse it with $role null: "the people under an organization".
+# households. Expanding down from the root visits only the subtree.
 SUBTREE_PEOPLE: LiteralString = """
 CALL (root) {
   MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[h:HOLDS]-(p:Person)
@@ -99,16 +112,51 @@ CALL (p, root) {
 }
 """
 
-PEOPLE_UNDER: LiteralString = (
-    "MATCH (root:Organization {id: $under})\n"
+PEOPLE_WITHIN: LiteralString = (
+    SEARCH_ROOT
     + SUBTREE_PEOPLE
     + "WITH root, p WHERE $nameContains IS NULL OR p.name CONTAINS $nameContains\n"
 )
 
-SEARCH_PEOPLE_UNDER: LiteralString = (
-    PEOPLE_UNDER
+# A scope root at the top of the tree holds (nearly) everyone: then the code
+# index is walked as for the whole graph, testing each person upward, and the
+# page is found after a few dozen people. Any other root is expanded downward
+# (SUBTREE_PEOPLE), which visits only its subtree. `top` picks the branch before
+# either runs (the inner CALL () keeps the planner from scanning ahead of it);
+# CALL (p) runs the scope test only on the people the role filter let through.
+SEARCH_PEOPLE_WITHIN: LiteralString = (
+    SEARCH_ROOT
+    + """WITH root, $under IS NULL AND NOT EXISTS { (root)-[:PART_OF]->(:Organization) } AS top
+CALL (root, top) {
+  WITH root WHERE top
+  CALL () {
+    MATCH (p:Person)
+    WHERE p.code > coalesce($after, '')
+      AND ($nameContains IS NULL OR p.name CONTAINS $nameContains)
+      AND ($role IS NULL OR EXISTS {
+            MATCH (p)-[h:HOLDS {role: $role}]->(o:Organization)
+            WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on) AND """
+    + org_in_scope("o")
+    + """ })
+    CALL (p) {
+      WITH p WHERE """
+    + person_in_scope("p")
     + """
-WITH p WHERE p.code > coalesce($after, '')
+      RETURN true AS inScope
+    }
+    WITH p ORDER BY p.code LIMIT $limit
+    RETURN p
+  }
+  RETURN p
+  UNION
+  WITH root WHERE NOT top
+"""
+    + SUBTREE_PEOPLE
+    + """  WITH p WHERE p.code > coalesce($after, '')
+    AND ($nameContains IS NULL OR p.name CONTAINS $nameContains)
+  WITH p ORDER BY p.code LIMIT $limit
+  RETURN p
+}
 WITH p ORDER BY p.code LIMIT $limit
 RETURN p.code AS sortKey,
        """
@@ -117,7 +165,7 @@ RETURN p.code AS sortKey,
 """
 )
 
-COUNT_PEOPLE_UNDER: LiteralString = PEOPLE_UNDER + "RETURN count(p) AS total\n"
+COUNT_PEOPLE_WITHIN: LiteralString = PEOPLE_WITHIN + "RETURN count(p) AS total\n"
 
 # Positions sort by role rank (chair first), then person code, then id.
 POSITIONS_BY_ORGANIZATION: LiteralString = """
@@ -140,21 +188,30 @@ RETURN key,
   } END AS total
 """
 
-POSITIONS_BY_PERSON: LiteralString = """
+# Only her positions in organizations of the scope (she may hold others above it).
+POSITIONS_BY_PERSON: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (p:Person {id: key})
 RETURN key, COLLECT {
   MATCH (p)-[h:HOLDS]->(o:Organization)
-  WHERE $history OR (h.since <= $on AND (h.until IS NULL OR h.until > $on))
+  WHERE ($history OR (h.since <= $on AND (h.until IS NULL OR h.until > $on))) AND """
+    + org_in_scope("o")
+    + """
   WITH h, o ORDER BY h.since DESC, o.code
   RETURN h {.id, .role, .since, .until, personId: p.id, organizationId: o.id}
 } AS values
 """
+)
 
+# An officer of the scope may live outside it: then her household is not shown.
 HOUSEHOLD_BY_PERSON: LiteralString = (
     """
 UNWIND $keys AS key
 MATCH (:Person {id: key})-[:LIVES_IN]->(h:Household)
+WHERE """
+    + household_in_scope("h")
+    + """
 RETURN key, """
     + household_map("h")
     + """ AS value
@@ -171,13 +228,18 @@ RETURN key, COLLECT {
 } AS values
 """
 
-# One constant per relationship and direction: a relationship type cannot be a parameter.
-_LINKS_TAIL: LiteralString = """
-  WHERE $history OR (r.since <= $on AND (r.until IS NULL OR r.until > $on))
+# One constant per relationship and direction: a relationship type cannot be a
+# parameter. A link whose other end is outside the scope is left out.
+_LINKS_TAIL: LiteralString = (
+    """
+  WHERE ($history OR (r.since <= $on AND (r.until IS NULL OR r.until > $on))) AND """
+    + person_in_scope("other")
+    + """
   WITH r, other ORDER BY other.code
   RETURN {otherId: other.id, since: r.since, until: r.until}
 } AS values
 """
+)
 GUIDES_BY_PERSON: LiteralString = (
     "UNWIND $keys AS key MATCH (p:Person {id: key}) RETURN key, COLLECT {\n"
     "  MATCH (p)-[r:GUIDES]->(other:Person)" + _LINKS_TAIL
@@ -227,10 +289,15 @@ async def search_people(
     on: dt.date,
     page: PageArgs,
 ) -> Page[Person]:
-    """People by name, subtree and active role, ordered by code. With `role`, only
-    people holding it on `on` (in the subtree, when `under` is given)."""
+    """People by name, subtree and active role, ordered by code: in the subtree of
+    `under` or, without it, in the caller's scope (an `under` outside the scope
+    finds nothing, like one that does not exist). With `role`, only people
+    holding it on `on` there."""
     params = {"nameContains": name_contains or None, "under": under, "role": role, "on": on}
-    search, count = (SEARCH_PEOPLE_UNDER, COUNT_PEOPLE_UNDER) if under else (SEARCH_PEOPLE, COUNT_PEOPLE)
+    whole_graph = under is None and db.access.scope is None
+    search, count = (
+        (SEARCH_PEOPLE, COUNT_PEOPLE) if whole_graph else (SEARCH_PEOPLE_WITHIN, COUNT_PEOPLE_WITHIN)
+    )
     found = await db.read(search, after=page.after, limit=page.first + 1, **params)
     total = (await db.read(count, **params))[0]["total"] if page.total else None
     return rows.page_of(found, rows.person, page, total)

@@ -1,4 +1,9 @@
-"""Grids (网格) and households (户): where they sit and who lives there."""
+"""Grids (网格) and households (户): where they sit and who lives there.
+
+Reads are confined to the caller's scope (graph.access): a grid or household
+outside it is not found. A grid's households and a household's residents need
+no test: they lie below something reached in scope.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +11,40 @@ from collections.abc import Sequence
 from typing import LiteralString
 
 from graph import rows
-from graph.access import household_map, person_map
+from graph.access import grid_in_scope, household_in_scope, household_map, org_in_scope, person_map
 from graph.driver import Database
 from graph.model import Grid, Household, HouseholdTag, Organization, Page, PageArgs, Person
+from graph.organizations import TAG_MATCHES
 
-GRIDS_BY_ID: LiteralString = """
+GRIDS_BY_ID: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (g:Grid {id: key})
+WHERE """
+    + grid_in_scope("g")
+    + """
 RETURN key, g {.id, .code, .name} AS value
 """
+)
 
-GRIDS_BY_CODE: LiteralString = """
+GRIDS_BY_CODE: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (g:Grid {code: key})
+WHERE """
+    + grid_in_scope("g")
+    + """
 RETURN key, g {.id, .code, .name} AS value
 """
+)
 
 HOUSEHOLDS_BY_ID: LiteralString = (
     """
 UNWIND $keys AS key
 MATCH (h:Household {id: key})
+WHERE """
+    + household_in_scope("h")
+    + """
 RETURN key, """
     + household_map("h")
     + """ AS value
@@ -36,23 +55,37 @@ HOUSEHOLDS_BY_CODE: LiteralString = (
     """
 UNWIND $keys AS key
 MATCH (h:Household {code: key})
+WHERE """
+    + household_in_scope("h")
+    + """
 RETURN key, """
     + household_map("h")
     + """ AS value
 """
 )
 
-ORGANIZATION_BY_GRID: LiteralString = """
+# Upward; in scope whenever the grid (household) was, tested all the same.
+ORGANIZATION_BY_GRID: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (:Grid {id: key})-[:PART_OF]->(o:Organization)
+WHERE """
+    + org_in_scope("o")
+    + """
 RETURN key, o {.id, .code, .name, .kind, .level} AS value
 """
+)
 
-GRID_BY_HOUSEHOLD: LiteralString = """
+GRID_BY_HOUSEHOLD: LiteralString = (
+    """
 UNWIND $keys AS key
 MATCH (:Household {id: key})-[:IN_GRID]->(g:Grid)
+WHERE """
+    + grid_in_scope("g")
+    + """
 RETURN key, g {.id, .code, .name} AS value
 """
+)
 
 HOUSEHOLDS_BY_GRID: LiteralString = (
     """
@@ -61,14 +94,18 @@ MATCH (g:Grid {id: key})
 RETURN key,
   COLLECT {
     MATCH (g)<-[:IN_GRID]-(h:Household)
-    WHERE ($tag IS NULL OR $tag IN h.tags) AND h.code > coalesce($after, '')
+    WHERE """
+    + TAG_MATCHES
+    + """ AND h.code > coalesce($after, '')
     WITH h ORDER BY h.code LIMIT $limit
     RETURN {sortKey: h.code, value: """
     + household_map("h")
     + """}
   } AS items,
   CASE WHEN $total THEN COUNT {
-    MATCH (g)<-[:IN_GRID]-(h:Household) WHERE $tag IS NULL OR $tag IN h.tags
+    MATCH (g)<-[:IN_GRID]-(h:Household) WHERE """
+    + TAG_MATCHES
+    + """
   } END AS total
 """
 )

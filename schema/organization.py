@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from graph import model
+from graph.access import CARE_TAGS
 from loaders.context import OrgFilter, PositionFilter, TagFilter
 from schema.context import Info
 from schema.enums import HouseholdTag, Level, OrgKind, Role, Stage
@@ -135,12 +136,17 @@ class Organization(Node):
         page = await info.context.loaders.grids_by_organization.load((self.record.id, page_args))
         return connection(page, Grid.of, after)
 
-    @strawberry.field(description="The households (户) in this organization's whole subtree, by code.")
+    @strawberry.field(
+        description="The households (户) in this organization's whole subtree, by code; "
+        "filtering by a care tag needs the EDITOR or ADMIN role."
+    )
     async def households(
         self, info: Info, tag: HouseholdTag | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[HouseholdRef]:
         from schema.place import Household
 
+        if tag is not None and tag in CARE_TAGS:
+            info.context.require_reveal("filtering households by a care tag")
         args = TagFilter(tag, info.context.page(info, first, after))
         page = await info.context.loaders.households_by_organization.load((self.record.id, args))
         return connection(page, Household.of, after)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Self
 import strawberry
 
 from graph import model
+from graph.access import CARE_TAGS
 from loaders.context import TagFilter
 from schema.context import Info
 from schema.enums import CoverageVia, CoverRole, HouseholdTag
@@ -52,10 +53,15 @@ class Grid(Node):
 
         return Organization.maybe(await info.context.loaders.organization_by_grid.load(self.record.id))
 
-    @strawberry.field(description="The households in this grid, by code.")
+    @strawberry.field(
+        description="The households in this grid, by code; filtering by a care tag needs the EDITOR "
+        "or ADMIN role."
+    )
     async def households(
         self, info: Info, tag: HouseholdTag | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[Household]:
+        if tag is not None and tag in CARE_TAGS:
+            info.context.require_reveal("filtering households by a care tag")
         args = TagFilter(tag, info.context.page(info, first, after))
         page = await info.context.loaders.households_by_grid.load((self.record.id, args))
         return connection(page, Household.of, after)
