@@ -90,39 +90,48 @@ class Access:
         return {"scope": self.scope, "reveal": self.reveal}
 
 
-# --- scope tests: each is true when the node bound to `v` is in the caller's scope
+# --- scope tests: each is true when the node bound to `v` is in the caller's scope.
+# Written as CASE so the walk is evaluated only for a scoped caller (as a plain
+# `$scope IS NULL OR ...` Neo4j plans the pattern comprehension for every row
+# even when $scope is null). The walk's own variable `anc_` must not be used by
+# the queries these are pasted into.
 
 
 def org_in_scope(v: LiteralString) -> LiteralString:
     """Organization `v` is the scope root or below it."""
-    return "($scope IS NULL OR $scope IN [(" + v + ")-[:PART_OF*0..12]->(a:Organization) | a.code])"
+    return (
+        "(CASE WHEN $scope IS NULL THEN true ELSE $scope IN [("
+        + v
+        + ")-[:PART_OF*0..12]->(anc_:Organization) | anc_.code] END)"
+    )
 
 
 def grid_in_scope(v: LiteralString) -> LiteralString:
     return (
-        "($scope IS NULL OR $scope IN [("
+        "(CASE WHEN $scope IS NULL THEN true ELSE $scope IN [("
         + v
-        + ")-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(a:Organization) | a.code])"
+        + ")-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(anc_:Organization) | anc_.code] END)"
     )
 
 
 def household_in_scope(v: LiteralString) -> LiteralString:
     return (
-        "($scope IS NULL OR $scope IN [("
+        "(CASE WHEN $scope IS NULL THEN true ELSE $scope IN [("
         + v
-        + ")-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(a:Organization) | a.code])"
+        + ")-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)"
+        "-[:PART_OF*0..12]->(anc_:Organization) | anc_.code] END)"
     )
 
 
 def person_in_scope(v: LiteralString) -> LiteralString:
     """Person `v` holds (or held) a position in the scope, or lives in one of its households."""
     return (
-        "($scope IS NULL OR $scope IN [("
+        "(CASE WHEN $scope IS NULL THEN true ELSE $scope IN [("
         + v
-        + ")-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(a:Organization) | a.code] OR $scope IN [("
+        + ")-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(anc_:Organization) | anc_.code] OR $scope IN [("
         + v
         + ")-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)"
-        "-[:PART_OF*0..12]->(a:Organization) | a.code])"
+        "-[:PART_OF*0..12]->(anc_:Organization) | anc_.code] END)"
     )
 
 

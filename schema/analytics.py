@@ -1,7 +1,13 @@
 """Analysts' questions as root fields: the cadre-pipeline funnel and candidates,
 mentoring lineages, connections between people, term statistics and dashboard
 figures. Each is answered by Cypher in `graph/analytics` and scoped by a
-subtree (`under`) and a date."""
+subtree (`under`) and a date.
+
+Everything runs inside the caller's scope: an `under` (or `id`) outside it is
+NOT_FOUND exactly like an id that names nothing, and only what lies in scope is
+counted or returned. The aggregates (funnel, term statistics, dashboard figures)
+are for ANALYST, EDITOR and ADMIN; a VIEWER is refused (FORBIDDEN) before the
+organization is even looked up."""
 
 from __future__ import annotations
 
@@ -257,6 +263,9 @@ def _share(part: int, whole: int) -> float:
 
 
 async def _organization(info: Info, global_id: strawberry.ID, argument: str) -> model.Organization:
+    """The subtree an analysis is asked about; NOT_FOUND when it does not exist
+    or lies outside the caller's scope (the same answer for both: the lookup
+    is scoped, and each analysis's Cypher tests its root again)."""
     found = await info.context.loaders.organization_by_id.load(
         expect_global_id(global_id, "Organization", argument=argument)
     )
@@ -272,6 +281,7 @@ async def _organization(info: Info, global_id: strawberry.ID, argument: str) -> 
 async def funnel_of(
     info: Info, org: model.Organization, start: dt.date | None, end: dt.date | None, by: FunnelBreakdown
 ) -> PipelineFunnel:
+    info.context.require_analyst()
     loaders = info.context.loaders
     end = end or info.context.today
     [whole] = await loaders.pipeline_funnel(org.id, start=start, end=end, by_child=False) or [
@@ -332,6 +342,7 @@ async def terms_of(
     level: model.Level | None,
     kind: model.OrgKind | None,
 ) -> TermStatistics:
+    info.context.require_analyst()
     on = as_of or info.context.today
     total, per_org = await info.context.loaders.term_statistics(org.id, role, on, level=level, kind=kind)
     return TermStatistics(
@@ -340,6 +351,7 @@ async def terms_of(
 
 
 async def stats_of(info: Info, org: model.Organization, as_of: dt.date | None) -> OrganizationStats:
+    info.context.require_analyst()
     on = as_of or info.context.today
     whole, children = await info.context.loaders.organization_figures(org.id, on)
     return OrganizationStats.of(
@@ -352,7 +364,7 @@ class AnalyticsQuery:
     @strawberry.field(
         description="For each pipeline stage: how many people of the subtree reached it between `from` "
         "and `to` (default: ever, until today), how many of those reached the next stage by `to`, and "
-        "how long it took."
+        "how long it took. For ANALYST, EDITOR and ADMIN."
     )
     async def pipeline_funnel(
         self,
@@ -362,12 +374,14 @@ class AnalyticsQuery:
         to: dt.date | None = None,
         by: FunnelBreakdown = FunnelBreakdown.NONE,
     ) -> PipelineFunnel:
+        info.context.require_analyst()
         return await funnel_of(info, await _organization(info, under, "under"), from_, to, by)
 
     @strawberry.field(
         description="People of the subtree at `stage` on `asOf` (default today) who meet the rules for "
         "the next stage (a year as activist with a mentor before development target; a year "
-        "probationary before full member), longest-waiting first."
+        "probationary before full member), longest-waiting first. A mentor outside the caller's scope "
+        "still counts for the rule but is not listed."
     )
     async def pipeline_candidates(
         self,
@@ -382,7 +396,8 @@ class AnalyticsQuery:
         return await candidates_of(info, org, stage, as_of, first, after)
 
     @strawberry.field(
-        description="Mentors upward and mentees downward (传帮带) to `depth` generations (1-10)."
+        description="Mentors upward and mentees downward (传帮带) to `depth` generations (1-10), stopping "
+        "at the edge of the caller's scope."
     )
     async def mentor_lineage(
         self, info: Info, person_id: strawberry.ID, depth: int = 3
@@ -391,7 +406,8 @@ class AnalyticsQuery:
 
     @strawberry.field(
         description="The shortest path between two people, organizations, grids or households through the "
-        "relationship kinds in `via` (default all), of at most `maxHops` hops; null if there is none."
+        "relationship kinds in `via` (default all), of at most `maxHops` hops, every node of it in the "
+        "caller's scope; null if there is none."
     )
     async def connection(
         self,
@@ -412,7 +428,7 @@ class AnalyticsQuery:
         description="Officers of the subtree holding `role` on `asOf` (default today): count, share aged 45 "
         "or under, with junior college or above, Party members, also on the village committee, the youngest; "
         "in total and per organization. `level` and `kind` narrow the organizations (e.g. VILLAGE "
-        "FEDERATION for the village chairs of a 换届 report)."
+        "FEDERATION for the village chairs of a 换届 report). For ANALYST, EDITOR and ADMIN."
     )
     async def term_statistics(
         self,
@@ -423,14 +439,17 @@ class AnalyticsQuery:
         level: Level | None = None,
         kind: OrgKind | None = None,
     ) -> TermStatistics:
+        info.context.require_analyst()
         org = await _organization(info, under, "under")
         return await terms_of(info, org, role, as_of, level, kind)
 
     @strawberry.field(
         description="What a dashboard needs in one request: people per role, households per tag and coverage "
-        "of an organization's subtree on `asOf` (default today), and the same for each child organization."
+        "of an organization's subtree on `asOf` (default today), and the same for each child organization. "
+        "For ANALYST, EDITOR and ADMIN."
     )
     async def organization_stats(
         self, info: Info, id: strawberry.ID, as_of: dt.date | None = None
     ) -> OrganizationStats:
+        info.context.require_analyst()
         return await stats_of(info, await _organization(info, id, "id"), as_of)

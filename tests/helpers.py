@@ -31,6 +31,11 @@ class RolledBackDatabase(Database):
         self, cypher: LiteralString, params: dict[str, Any], routing: RoutingControl
     ) -> list[Record]:
         self.queries += 1
+        # graphql-core cancels a failed non-null field's siblings; a query cancelled
+        # half-way would break the shared transaction, so each one runs to the end.
+        return await asyncio.shield(self._run_locked(cypher, params))
+
+    async def _run_locked(self, cypher: LiteralString, params: dict[str, Any]) -> list[Record]:
         async with self._lock, translated_errors():
             result = await self._tx.run(cypher, params)
             return [record async for record in result]

@@ -4,6 +4,12 @@ next one, and meet the rules for moving on, with how long they have waited.
 The rules (graph.model.MIN_DAYS_BEFORE and REQUIRES_MENTOR below): a
 development target must have been an activist for a year and have an active
 mentor (传帮带); a full member must have been probationary for a year.
+
+Scope: the subtree's root must lie in the caller's scope, and then so do all its
+candidates. Whether a candidate has an active mentor is a fact about her, so a
+mentor outside the scope still makes her eligible (a township sees the same
+candidates of hers as the county does); such a mentor is never returned, not
+even by id.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from graph import rows
-from graph.access import person_map
+from graph.access import org_in_scope, person_in_scope, person_map
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.model import MIN_DAYS_BEFORE, NEXT_STAGE, Page, PageArgs, Person, Stage
@@ -24,6 +30,9 @@ REQUIRES_MENTOR = frozenset({Stage.DEVELOPMENT_TARGET})
 _CANDIDATES: LiteralString = (
     """
 MATCH (root:Organization {id: $under})
+WHERE """
+    + org_in_scope("root")
+    + """
 MATCH (:Stage {name: $stage})<-[r:REACHED]-(p:Person)
 WHERE r.on <= $asOf
   AND NOT EXISTS { MATCH (p)-[n:REACHED]->(:Stage {name: $next}) WHERE n.on <= $asOf }
@@ -32,18 +41,21 @@ WHERE r.on <= $asOf
     + """
 WITH p, r, duration.inDays(r.on, $asOf).days AS waited, COLLECT {
   MATCH (m:Person)-[x:MENTORS]->(p) WHERE x.since <= $asOf AND (x.until IS NULL OR x.until > $asOf)
-  RETURN m.id
-} AS mentorIds
-WHERE waited >= $minDays AND (NOT $needsMentor OR size(mentorIds) > 0)
+  RETURN m
+} AS mentors
+WHERE waited >= $minDays AND (NOT $needsMentor OR size(mentors) > 0)
 """
 )
 
 CANDIDATES: LiteralString = (
     _CANDIDATES
     + """
-WITH p, r, waited, mentorIds, toString(r.on) + '|' + p.code AS sortKey
+WITH p, r, waited, mentors, toString(r.on) + '|' + p.code AS sortKey
 WHERE sortKey > coalesce($after, '')
-WITH p, r, waited, mentorIds, sortKey ORDER BY sortKey LIMIT $limit
+WITH p, r, waited, mentors, sortKey ORDER BY sortKey LIMIT $limit
+WITH p, r, waited, sortKey, [m IN mentors WHERE """
+    + (person_in_scope("m"))
+    + """ | m.id] AS mentorIds
 RETURN sortKey, {
   person: """
     + person_map("p")

@@ -1,6 +1,10 @@
 """The cadre-pipeline funnel: for each stage, how many people of a subtree
 reached it in a window, how many of those went on to the next stage (by the
-window's end), and how long that took (median and 90th percentile, in days)."""
+window's end), and how long that took (median and 90th percentile, in days).
+
+The subtree's root must lie in the caller's scope (else nothing is counted);
+everyone under an in-scope root is in scope, so the milestones need no test of
+their own."""
 
 from __future__ import annotations
 
@@ -9,17 +13,23 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from graph import rows
+from graph.access import org_in_scope
 from graph.driver import Database
 from graph.model import NEXT_STAGE, Organization, Stage
 from graph.people import CHILDREN_OF_ROOT_ABOVE_PERSON, PERSON_IS_UNDER_ROOT
 
 # Starts from the pipeline milestones (few) and tests each person's place in the
 # subtree upward, rather than expanding the whole subtree (every resident).
-_MILESTONES: LiteralString = """
+_MILESTONES: LiteralString = (
+    """
 MATCH (root:Organization {id: $under})
+WHERE """
+    + org_in_scope("root")
+    + """
 MATCH (p:Person)-[r:REACHED]->(s:Stage)
 WHERE ($from IS NULL OR r.on >= $from) AND r.on <= $to
 """
+)
 
 _FLOWS: LiteralString = """
 OPTIONAL MATCH (p)-[r2:REACHED]->(:Stage {name: $next[s.name]})

@@ -1,5 +1,10 @@
 """Mentoring lineages (传帮带): a person's mentors, their mentors and so on
-upward, and her mentees, theirs and so on downward, to a depth."""
+upward, and her mentees, theirs and so on downward, to a depth.
+
+Scope: the person must be in the caller's scope (else there is no lineage), and
+the tree stops at the scope's boundary: a chain is followed only while every
+person on it is in scope, so nobody beyond an outside mentor or mentee appears
+either."""
 
 from __future__ import annotations
 
@@ -8,25 +13,34 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from graph import rows
-from graph.access import person_map
+from graph.access import person_in_scope, person_map
 from graph.driver import Database
 from graph.model import Person
 
 MAX_DEPTH = 10
 
-# The hop bound must be a literal; paths longer than $depth are dropped.
+# The hop bound must be a literal; paths longer than $depth are dropped. Both
+# chains are written from p outwards so that the scope test on every node is
+# applied while the chain is expanded (a branch stops at its first outsider).
 LINEAGE: LiteralString = (
     """
 MATCH (p:Person {id: $id})
+WHERE """
+    + person_in_scope("p")
+    + """
 CALL (p) {
-  OPTIONAL MATCH path = (:Person)-[:MENTORS*1..10]->(p)
-  WHERE length(path) <= $depth
+  OPTIONAL MATCH path = (p)<-[:MENTORS*1..10]-(:Person)
+  WHERE length(path) <= $depth AND all(x IN nodes(path) WHERE """
+    + (person_in_scope("x"))
+    + """)
   UNWIND coalesce(relationships(path), []) AS r
   RETURN collect(DISTINCT r) AS up
 }
 CALL (p) {
   OPTIONAL MATCH path = (p)-[:MENTORS*1..10]->(:Person)
-  WHERE length(path) <= $depth
+  WHERE length(path) <= $depth AND all(x IN nodes(path) WHERE """
+    + (person_in_scope("x"))
+    + """)
   UNWIND coalesce(relationships(path), []) AS r
   RETURN collect(DISTINCT r) AS down
 }

@@ -1,5 +1,10 @@
 """The shortest connection between two things in the graph (people,
-organizations, grids, households) through chosen relationship kinds."""
+organizations, grids, households) through chosen relationship kinds.
+
+Scope: both ends and every node between them must be in the caller's scope.
+The test is part of the shortest-path search itself, so a connection that
+would cross the boundary is not found, while a longer one that stays inside
+is. People and households leave through their masked projections."""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph import rows
+from graph.access import household_map, node_in_scope, person_map
 from graph.driver import Database
 from graph.model import Grid, Household, Organization, Person, RelationshipKind
 from graph.rows import Row
@@ -16,23 +22,45 @@ from graph.rows import Row
 MAX_HOPS = 15
 
 # The endpoints are found by id under each label (each an index seek); the hop
-# bound must be a literal, so longer paths are refused afterwards.
-SHORTEST_PATH: LiteralString = """
+# bound must be a literal, so longer paths are refused afterwards. The predicates
+# on all relationships and all nodes are evaluated during the breadth-first
+# search (the plan stays a single ShortestPath operator). The ends are not
+# called `a`/`b`: the scope fragments use `a` inside their subqueries.
+SHORTEST_PATH: LiteralString = (
+    """
 CALL () {
   MATCH (n:Person {id: $from}) RETURN n UNION MATCH (n:Organization {id: $from}) RETURN n
   UNION MATCH (n:Household {id: $from}) RETURN n UNION MATCH (n:Grid {id: $from}) RETURN n
 }
-WITH n AS a
+WITH n AS source
+WHERE """
+    + (node_in_scope("source"))
+    + """
 CALL () {
   MATCH (n:Person {id: $to}) RETURN n UNION MATCH (n:Organization {id: $to}) RETURN n
   UNION MATCH (n:Household {id: $to}) RETURN n UNION MATCH (n:Grid {id: $to}) RETURN n
 }
-WITH a, n AS b
-MATCH path = shortestPath((a)-[rels*..15]-(b))
-WHERE all(r IN rels WHERE type(r) IN $types)
-RETURN [x IN nodes(path) | {label: labels(x)[0], value: x {.*}}] AS nodes,
-       [r IN rels | {type: type(r), from: startNode(r).id, to: endNode(r).id, props: properties(r)}] AS rels
+WITH source, n AS target
+WHERE """
+    + (node_in_scope("target"))
+    + """
+MATCH path = shortestPath((source)-[rels*..15]-(target))
+WHERE all(r IN rels WHERE type(r) IN $types) AND all(x IN nodes(path) WHERE """
+    + (node_in_scope("x"))
+    + """)
+RETURN [x IN nodes(path) | {label: labels(x)[0], value: CASE
+         WHEN x:Person THEN """
+    + person_map("x")
+    + """
+         WHEN x:Household THEN """
+    + household_map("x")
+    + """
+         WHEN x:Organization THEN x {.id, .code, .name, .kind, .level}
+         ELSE x {.id, .code, .name} END}] AS nodes,
+       [r IN rels | {type: type(r), from: startNode(r).id, to: endNode(r).id,
+                     props: {role: r.role, since: r.since, until: r.until, on: r.on}}] AS rels
 """
+)
 
 PathNode = Organization | Person | Grid | Household
 

@@ -1,7 +1,11 @@
 """Dashboard figures of an organization on a date, for its subtree and for each
 child organization's subtree: people per active role, households per tag, and
 coverage. Each query walks the subtree once and files every row under its
-child and under the total ('*')."""
+child and under the total ('*').
+
+Scope: the organization must lie in the caller's scope (else every figure is
+zero and there are no children); a household counts as covered only by someone
+in scope, as a coverer outside it does not exist for the caller."""
 
 from __future__ import annotations
 
@@ -10,20 +14,35 @@ from dataclasses import dataclass, field
 from typing import LiteralString
 
 from graph import rows
+from graph.access import org_in_scope, person_in_scope
 from graph.driver import Database
 from graph.model import HouseholdTag, Organization, Role
 
-# The child of root that a row belongs to is the second node of its PART_OF path.
-HOUSEHOLD_FIGURES: LiteralString = """
+_ROOT: LiteralString = (
+    """
 MATCH (root:Organization {id: $id})
-MATCH path = (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
+WHERE """
+    + org_in_scope("root")
+    + "\n"
+)
+
+# The child of root that a row belongs to is the second node of its PART_OF path.
+HOUSEHOLD_FIGURES: LiteralString = (
+    _ROOT
+    + """MATCH path = (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
 WITH DISTINCT g, CASE WHEN length(path) >= 2 THEN nodes(path)[1].id END AS child
 WITH g, child, EXISTS {
-  MATCH (g)<-[c:COVERS]-(:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  MATCH (g)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+    AND """
+    + (person_in_scope("p"))
+    + """
 } AS gridCovered
 MATCH (g)<-[:IN_GRID]-(h:Household)
 WITH child, h, gridCovered OR EXISTS {
-  MATCH (h)<-[c:COVERS]-(:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+  MATCH (h)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+    AND """
+    + (person_in_scope("p"))
+    + """
 } AS covered
 UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
 WITH groupKey, count(h) AS households, count(CASE WHEN covered THEN 1 END) AS covered,
@@ -31,20 +50,24 @@ WITH groupKey, count(h) AS households, count(CASE WHEN covered THEN 1 END) AS co
 RETURN groupKey, households, covered,
        [t IN $tags | {tag: t, count: size([l IN tagLists WHERE t IN l])}] AS tags
 """
+)
 
-ROLE_FIGURES: LiteralString = """
-MATCH (root:Organization {id: $id})
-MATCH path = (root)<-[:PART_OF*0..12]-(o:Organization)<-[h:HOLDS]-(p:Person)
+ROLE_FIGURES: LiteralString = (
+    _ROOT
+    + """MATCH path = (root)<-[:PART_OF*0..12]-(o:Organization)<-[h:HOLDS]-(p:Person)
 WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on)
 WITH p, h.role AS role, CASE WHEN length(path) >= 2 THEN nodes(path)[1].id END AS child
 UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
 RETURN groupKey, role, count(DISTINCT p) AS people
 """
+)
 
-CHILDREN: LiteralString = """
-MATCH (:Organization {id: $id})<-[:PART_OF]-(c:Organization)
+CHILDREN: LiteralString = (
+    _ROOT
+    + """MATCH (root)<-[:PART_OF]-(c:Organization)
 RETURN c {.id, .code, .name, .kind, .level} AS child ORDER BY child.code
 """
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,11 @@
 """Term statistics: the officers holding a role in a subtree on a date, per
 organization and in total, in the shape of the 换届 reports (e.g. Quzhou 2021:
 1,591 chairs, 43.3% aged 45 or under, 19.2% junior college or above, 100% on
-the village committee, the youngest 22)."""
+the village committee, the youngest 22).
+
+Scope: the subtree's root must lie in the caller's scope (else nothing is
+counted); a seat on a village committee counts only when that committee is in
+scope too, and the youngest officer leaves through the masked projection."""
 
 from __future__ import annotations
 
@@ -10,12 +14,17 @@ from dataclasses import dataclass
 from typing import LiteralString
 
 from graph import rows
+from graph.access import org_in_scope, person_map
 from graph.driver import Database
 from graph.model import COLLEGE_OR_ABOVE, Level, Organization, OrgKind, Person, Role
 
 # Each holder with the facts the statistics count; `age` on $asOf.
-_HOLDERS: LiteralString = """
+_HOLDERS: LiteralString = (
+    """
 MATCH (root:Organization {id: $under})
+WHERE """
+    + org_in_scope("root")
+    + """
 MATCH (root)<-[:PART_OF*0..12]-(o:Organization)<-[h:HOLDS {role: $role}]-(p:Person)
 WHERE h.since <= $asOf AND (h.until IS NULL OR h.until > $asOf)
   AND ($level IS NULL OR o.level = $level) AND ($kind IS NULL OR o.kind = $kind)
@@ -25,20 +34,26 @@ WITH o, p,
   p.education IN $college AS college,
   p.politicalStatus = 'PARTY_MEMBER' AS partyMember,
   EXISTS {
-    MATCH (p)-[v:HOLDS]->(:Organization {kind: 'VILLAGE_COMMITTEE'})
-    WHERE v.since <= $asOf AND (v.until IS NULL OR v.until > $asOf)
+    MATCH (p)-[v:HOLDS]->(vc:Organization {kind: 'VILLAGE_COMMITTEE'})
+    WHERE v.since <= $asOf AND (v.until IS NULL OR v.until > $asOf) AND """
+    + (org_in_scope("vc"))
+    + """
   } AS onCommittee
 """
+)
 
-_FIGURES: LiteralString = """
+_FIGURES: LiteralString = (
+    """
   count(p) AS count,
   count(CASE WHEN age <= 45 THEN 1 END) AS young,
   count(CASE WHEN college THEN 1 END) AS college,
   count(CASE WHEN partyMember THEN 1 END) AS partyMembers,
   count(CASE WHEN onCommittee THEN 1 END) AS onCommittee,
-  head(collect(CASE WHEN age IS NOT NULL THEN {age: age, person: p {
-    .id, .code, .name, .gender, .birthDate, .education, .politicalStatus, .phone}} END)) AS youngest
+  head(collect(CASE WHEN age IS NOT NULL THEN {age: age, person: """
+    + person_map("p")
+    + """} END)) AS youngest
 """
+)
 
 TERM_STATISTICS_BY_ORGANIZATION: LiteralString = (
     _HOLDERS
