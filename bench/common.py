@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from graph import launcher
+from graph.access import Grant
 from graph.driver import Connection, Database
+from service.auth import mint
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -51,6 +53,15 @@ def database(connection: Connection) -> Database:
     return Database(connection, query_timeout=600.0)
 
 
+# OrgGraph is measured as deployed: tokens checked on every request. The caller is
+# an EDITOR of the whole county, so answers are unmasked (as the floor's and the
+# peer's are) and, like any unmasked read of personal data, audited.
+BENCH_JWT_SECRET = "orggraph-bench-secret-0123456789abcdef"
+BENCH_AUTHORIZATION = "Bearer " + mint(
+    org="QX", roles=[Grant.EDITOR], subject="bench", key=BENCH_JWT_SECRET, lifetime=dt.timedelta(days=2)
+)
+
+
 def service_env(connection: Connection) -> dict[str, str]:
     """The environment that points an `orggraph` command at `connection`."""
     return {
@@ -58,6 +69,8 @@ def service_env(connection: Connection) -> dict[str, str]:
         "NEO4J_URI": connection.uri,
         "NEO4J_USER": connection.user,
         "NEO4J_PASSWORD": connection.password,
+        "ORGGRAPH_AUTH": "on",
+        "ORGGRAPH_JWT_SECRET": BENCH_JWT_SECRET,
     }
 
 

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import orjson
 
+from bench.common import BENCH_AUTHORIZATION
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
@@ -106,7 +108,8 @@ def graphql_request(host: str, port: int, query: str, variables: Mapping[str, ob
     body = orjson.dumps({"query": query, "variables": dict(variables or {})})
     head = (
         f"POST /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-        f"Accept: application/json\r\nContent-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+        f"Accept: application/json\r\nAuthorization: {BENCH_AUTHORIZATION}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
     )
     return head.encode() + body
 

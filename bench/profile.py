@@ -48,6 +48,7 @@ from bench.common import AS_OF, BIN, ORGGRAPH_PORT, RESULTS, commit
 from bench.load import Target, graphql_request, measure
 from bench.queries import SHAPES, Params
 from bench.servers import start_orggraph
+from graph.access import Access, Grant
 from graph.driver import Connection, Database
 from service.app import create_app
 
@@ -188,7 +189,7 @@ async def pyinstrument(
     shape = SHAPES[shape_name]
     db = Database(connection)
     try:
-        app = create_app(db=db, today=lambda: AS_OF)
+        app = create_app(db=db, today=lambda: AS_OF, caller=Access("bench", "QX", frozenset({Grant.EDITOR})))
         body = {"query": shape.orggraph, "variables": shape.variables(params)}
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=300) as client:

@@ -55,19 +55,21 @@ class Trail:
 
 
 def _collect(value: Any, into: set[str]) -> None:
-    if isinstance(value, Mapping):
+    # The driver hands back plain dicts and lists; exact type tests keep this
+    # walk cheap on large answers.
+    if type(value) is dict:
         if (
-            ("phone" in value and value.get("phone") is not None)
+            value.get("phone") is not None
+            or value.get("birthDate") is not None
             or ("address" in value and (value.get("address") is not None or value.get("tags")))
-            or ("birthDate" in value and value.get("birthDate") is not None)
         ):
             into.add(value["id"])
         for v in value.values():
-            if isinstance(v, (Mapping, list)):
+            if type(v) is dict or type(v) is list:
                 _collect(v, into)
-    elif isinstance(value, list):
+    elif type(value) is list:
         for v in value:
-            if isinstance(v, (Mapping, list)):
+            if type(v) is dict or type(v) is list:
                 _collect(v, into)
 
 

@@ -9,11 +9,12 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph import activities, coverage, organizations, people, places
+from graph import activities, audit, coverage, organizations, people, places
 from graph.analytics import candidates, funnel, lineage, paths, stats, terms
 from graph.coverage import CoverageMember, CoverageSummary
 from graph.driver import Database
 from graph.model import (
+    AuditEvent,
     Commitment,
     Coverage,
     Grid,
@@ -269,6 +270,11 @@ class Loaders:
         self, organization_id: str, on: dt.date
     ) -> tuple[stats.Figures, list[tuple[Organization, stats.Figures]]]:
         return await stats.organization_figures(self.db, organization_id, on)
+
+    async def audit_log(
+        self, *, actor: str | None, kind: str | None, touching: str | None, page: PageArgs
+    ) -> Page[AuditEvent]:
+        return await audit.list_events(self.db, actor=actor, kind=kind, touching=touching, page=page)
 
 
 async def _each(ids: Sequence[str], one: Callable[[str], Awaitable[R]]) -> list[R]:

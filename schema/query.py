@@ -9,6 +9,7 @@ from typing import TypeVar
 import strawberry
 
 from graph.errors import BadInput
+from schema.access import AccessQuery
 from schema.analytics import AnalyticsQuery
 from schema.context import Info
 from schema.coverage import CoverageReport
@@ -23,7 +24,7 @@ W = TypeVar("W")
 
 
 @strawberry.type
-class Query(AnalyticsQuery):
+class Query(AnalyticsQuery, AccessQuery):
     """Entry points: lookups and searches here, analysts' questions in AnalyticsQuery."""
 
     @strawberry.field(description="Any object by its global id; null if it does not exist.")

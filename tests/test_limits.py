@@ -20,6 +20,7 @@ import pytest
 from graphql import get_introspection_query, get_operation_ast, parse
 
 from bench.queries import nested_orggraph
+from graph.access import Access
 from graph.driver import Connection, Database
 from schema.build import schema
 from schema.limits import Limits, coerced_variables, measure
@@ -35,7 +36,9 @@ PRODUCTION = Settings(mode="production")
 
 @asynccontextmanager
 async def client(settings: Settings, db: Database | None = None) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, db=db, today=lambda: TODAY)
+    # Requests made as an unrestricted caller (production refuses ORGGRAPH_AUTH=off
+    # itself; tests/test_auth.py covers tokens).
+    app = create_app(settings, db=db, today=lambda: TODAY, caller=Access.everything())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         yield http
     if db is None:

@@ -1,0 +1,263 @@
+"""Nested views of the organization tree read in one query.
+
+A client screen opens an organization and walks down from it: its child
+organizations, their children, the positions held in each, the people holding
+them and the households they live in. `schema.compiled` turns such a GraphQL
+selection into a `View` (what to fetch at each level, with the page arguments
+of every list) and `read_view` answers it with one Cypher query whose nested
+map projections are the answer's shape, so Neo4j does the joining.
+
+The Cypher is composed only of the fixed fragments below: variable names come
+from fixed tables indexed by nesting depth, list slots and parameter names from
+fixed tables indexed by position, and every value (codes, filters, cursors,
+page sizes, dates) is a parameter. Nothing a client sends becomes Cypher text;
+the client's aliases never reach Neo4j (the answer's keys are the slots, renamed
+in Python).
+
+Lists follow the loaders of `graph.organizations` and `graph.people` exactly:
+children by code, positions by role rank, person code and id, keyset-paginated
+(`first + 1` rows after the cursor's sort key, `LIMIT` before the projection).
+Scope and masking are the same as everywhere: the root lookup tests
+`org_in_scope`, the step from a person to her household (sideways) tests
+`household_in_scope`, and people and households leave Neo4j only through
+`person_map` and `household_map`. Lists going down from an organization in
+scope need no test (the subtree is closed downward).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, LiteralString
+
+from graph.access import household_in_scope, household_map, org_in_scope, person_map
+from graph.driver import Database
+from graph.people import ROLE_RANK
+from graph.rows import ORG
+
+
+@dataclass
+class PersonView:
+    """What to fetch of the person holding a position: her map, and with
+    `household` the household she lives in."""
+
+    household: bool = False
+
+
+@dataclass
+class ChildrenList:
+    """`children(kind, level, first, after)` of an organization, and what to fetch
+    of each child (`items`)."""
+
+    kind: str | None
+    level: str | None
+    after: str | None  # the cursor's sort key (a code)
+    first: int
+    total: bool
+    items: View = field(default_factory=lambda: View())
+
+
+@dataclass
+class PositionList:
+    """`positions(role, activeOn, history, first, after)` of an organization, and
+    with `person` what to fetch of each holder."""
+
+    role: str | None
+    on: dt.date
+    history: bool
+    after: str | None  # the cursor's sort key (role rank|person code|id)
+    first: int
+    total: bool
+    person: PersonView | None = None
+
+
+@dataclass
+class View:
+    """What to fetch of each organization at one level: its lists, in slot order
+    (list i of an organization's answer is under the key `SLOTS[i]`)."""
+
+    lists: list[ChildrenList | PositionList] = field(default_factory=list)
+
+
+# Fixed tables: Cypher variables by depth, slots by position, parameter suffixes.
+_ORG: tuple[LiteralString, ...] = ("o0", "o1", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9")
+_HOLD: tuple[LiteralString, ...] = ("h0", "h1", "h2", "h3", "h4", "h5", "h6", "h7", "h8", "h9")
+_PERSON: tuple[LiteralString, ...] = ("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9")
+_HOME: tuple[LiteralString, ...] = ("x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9")
+_KEY: tuple[LiteralString, ...] = ("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9")
+_MAP: tuple[LiteralString, ...] = ("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9")
+SLOTS: tuple[LiteralString, ...] = ("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7")
+_N: tuple[LiteralString, ...] = tuple(
+    (
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15",
+        "16", "17", "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31",
+    )
+)  # fmt: skip
+MAX_DEPTH = len(_ORG) - 1  # nesting levels below the root
+MAX_LISTS = len(_N)  # lists in one view
+
+VIEW_BY_CODE: LiteralString = "MATCH (o0:Organization {code: $key}) WHERE " + org_in_scope("o0") + "\n"
+VIEW_BY_ID: LiteralString = "MATCH (o0:Organization {id: $key}) WHERE " + org_in_scope("o0") + "\n"
+
+
+class ViewTooLarge(Exception):
+    """The view needs more nesting or more lists than the fixed tables hold."""
+
+
+def compose(view: View, *, by_id: bool) -> tuple[LiteralString, dict[str, Any]]:
+    """The Cypher of a view rooted at one organization (looked up by id or code,
+    bound to `$key`) and its parameters, all but `key`. The answer is one row
+    whose `view` is the root's map (see `_org`), or no row."""
+    params: dict[str, Any] = {"rank": ROLE_RANK}
+    body = _org(_ORG[0], 0, view, params)
+    return (VIEW_BY_ID if by_id else VIEW_BY_CODE) + "RETURN " + body + " AS view", params
+
+
+async def read_view(db: Database, view: View, key: str, *, by_id: bool) -> Any:
+    """The answer of `view` rooted at the organization with id or code `key`:
+    its map, or None when it does not exist or is outside the caller's scope.
+    `db` is the request's caller database (its $scope and $reveal apply)."""
+    cypher, params = compose(view, by_id=by_id)
+    # The caller's access ($scope, $reveal) applies; the trail is told below
+    # what was read unmasked, from the people and households alone, instead of
+    # walking the whole answer (Trail.saw on a county view: ~60 ms).
+    trail = db.trail
+    found = await db.for_caller(db.access, None).read(cypher, key=key, **params)
+    answer = found[0]["view"] if found else None
+    if answer is not None and trail is not None and trail.watch_reads and trail.access.reveal:
+        trail.revealed.update(_revealed(view, answer))
+    return answer
+
+
+def _revealed(view: View, org: Any) -> Iterator[str]:
+    """The ids of the people and households in an organization's answer whose
+    personal data left Neo4j unmasked: Trail.saw's rule on the maps of
+    `person_map` (a phone or birth date) and `household_map` (an address or tags).
+    Only the page counts (not the extra `first + 1`th row), as with the loaders,
+    which read people and households for the page's positions only."""
+    for slot, listed in zip(SLOTS, view.lists, strict=False):
+        for item in org[slot]["i"][: listed.first]:
+            if isinstance(listed, ChildrenList):
+                yield from _revealed(listed.items, item)
+            elif listed.person is not None:
+                person = item["p"]
+                if person["phone"] is not None or person["birthDate"] is not None:
+                    yield person["id"]
+                home = item.get("x")
+                if home is not None and (home["address"] is not None or home["tags"]):
+                    yield home["id"]
+
+
+def _org(o: LiteralString, depth: int, view: View, params: dict[str, Any]) -> LiteralString:
+    """An organization's map: `n` its projection (`rows.ORG`), `s<i>` its lists."""
+    if len(view.lists) > len(SLOTS):
+        raise ViewTooLarge("too many lists on one organization")
+    out: LiteralString = "{n: " + o + " " + ORG
+    for slot, listed in zip(SLOTS, view.lists, strict=False):
+        inner = (
+            _children(o, depth + 1, listed, params)
+            if isinstance(listed, ChildrenList)
+            else _positions(o, depth + 1, listed, params)
+        )
+        out = out + ", " + slot + ": " + inner
+    return out + "}"
+
+
+def _unless_unscoped(test: LiteralString) -> LiteralString:
+    """A scope test that is skipped for a caller without scope. Cypher evaluates
+    both sides of `$scope IS NULL OR <walk>`, so the scope fragments walk upward
+    from every row even then (~50 ms on the county's ~4,000 households);
+    a CASE evaluates only the branch it takes."""
+    return "CASE WHEN $scope IS NULL THEN true ELSE " + test + " END"
+
+
+def _suffix(params: dict[str, Any]) -> LiteralString:
+    """The parameter suffix of the next list: how many lists have their
+    parameters already (each has a `limit<n>`)."""
+    index = sum(1 for k in params if k.startswith("limit"))
+    if index >= MAX_LISTS:
+        raise ViewTooLarge("too many lists in one view")
+    return _N[index]
+
+
+def _depth(depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise ViewTooLarge("the view nests too deep")
+
+
+def _children(
+    parent: LiteralString, depth: int, listed: ChildrenList, params: dict[str, Any]
+) -> LiteralString:
+    """`{i: [child maps], t: total or null}`: the children of `parent` by code,
+    `first + 1` of them after the cursor."""
+    _depth(depth)
+    n = _suffix(params)
+    params["limit" + n] = listed.first + 1
+    params["after" + n] = listed.after
+    params["kind" + n] = listed.kind
+    params["level" + n] = listed.level
+    c = _ORG[depth]
+    match: LiteralString = "MATCH (" + parent + ")<-[:PART_OF]-(" + c + ":Organization) WHERE ($kind" + n
+    match = (
+        match + " IS NULL OR " + c + ".kind = $kind" + n + ") AND ($level" + n + " IS NULL OR "
+        + c + ".level = $level" + n + ")"
+    )  # fmt: skip
+    items = (
+        "COLLECT { " + match + " AND " + c + ".code > coalesce($after" + n + ", '') WITH " + c
+        + " ORDER BY " + c + ".code LIMIT $limit" + n + " RETURN " + _org(c, depth, listed.items, params)
+        + " }"
+    )  # fmt: skip
+    total: LiteralString = "COUNT { " + match + " }" if listed.total else "null"
+    return "{i: " + items + ", t: " + total + "}"
+
+
+def _positions(
+    parent: LiteralString, depth: int, listed: PositionList, params: dict[str, Any]
+) -> LiteralString:
+    """`{i: [position maps], t: total or null}`: the terms held in `parent` in
+    role-rank order, `first + 1` of them after the cursor. A position's map has
+    `k` (its sort key), `n` (the term: id, role, and since/until as ISO dates),
+    and when asked `p` (the holder's `person_map`, the birth date as an ISO
+    string) and `x` (her household's `household_map`, or null)."""
+    _depth(depth)
+    n = _suffix(params)
+    params["limit" + n] = listed.first + 1
+    params["after" + n] = listed.after
+    params["role" + n] = listed.role
+    params["on" + n] = listed.on
+    params["history" + n] = listed.history
+    h, p, k, x = _HOLD[depth], _PERSON[depth], _KEY[depth], _HOME[depth]
+    where: LiteralString = (
+        "WHERE ($role" + n + " IS NULL OR " + h + ".role = $role" + n + ") AND ($history" + n
+        + " OR (" + h + ".since <= $on" + n + " AND (" + h + ".until IS NULL OR " + h + ".until > $on" + n
+        + ")))"
+    )  # fmt: skip
+    value: LiteralString = (
+        "{k: " + k + ", n: {id: " + h + ".id, role: " + h + ".role, since: toString(" + h + ".since), "
+        + "until: toString(" + h + ".until)}"
+    )  # fmt: skip
+    person: LiteralString = ""
+    if listed.person is not None:
+        # person_map as it is, its birth date as an ISO string (a Date costs the
+        # driver ~10 µs to hydrate, the county view has ~4,000).
+        m = _MAP[depth]
+        person = " WITH " + h + ", " + p + ", " + k + ", " + person_map(p) + " AS " + m
+        value = value + ", p: " + m + " {.*, birthDate: toString(" + m + ".birthDate)}"
+        if listed.person.household:
+            value = (
+                value + ", x: [(" + p + ")-[:LIVES_IN]->(" + x + ":Household) WHERE " + _unless_unscoped(
+                household_in_scope(x)) + " | " + household_map(x) + "][0]"
+            )  # fmt: skip
+    items = (
+        "COLLECT { MATCH (" + parent + ")<-[" + h + ":HOLDS]-(" + p + ":Person) " + where + " WITH " + h
+        + ", " + p + ", $rank[" + h + ".role] + '|' + " + p + ".code + '|' + " + h + ".id AS " + k
+        + " WHERE " + k + " > coalesce($after" + n + ", '') WITH " + h + ", " + p + ", " + k + " ORDER BY "
+        + k + " LIMIT $limit" + n + person + " RETURN " + value + "} }"
+    )  # fmt: skip
+    total: LiteralString = (
+        "COUNT { MATCH (" + parent + ")<-[" + h + ":HOLDS]-(:Person) " + where + " }"
+        if listed.total
+        else "null"
+    )
+    return "{i: " + items + ", t: " + total + "}"

@@ -1,0 +1,562 @@
+"""The compiled read path: a nested view of the organization tree answered by
+one Cypher query, without graphql-core resolving it field by field.
+
+A client screen asks for an organization and walks down from it: children,
+their children, positions, the holders and their households. The standard
+executor resolves every object through a resolver and a DataLoader; here the
+operation's selection (after variables, fragments, `@skip`/`@include`) is
+compiled into a `graph.views.View`, answered by `graph.views.read_view` in one
+round trip, and the answer is turned into exactly the JSON the standard
+executor would return: the same keys (aliases) in the same order, `__typename`,
+global ids, cursors, page info, dates and enums serialized the same way.
+
+The compiler covers `organization(id | code)` at the root and below it
+Organization {id code name kind level children positions}, Position {id role
+since until active person}, Person {id code name gender birthDate birthYear
+education politicalStatus phone age household}, Household {id code address
+tags} and their connections. Anything else (another field, an argument the
+standard path would reject, a mutation, `@defer`) is declined and the standard
+executor answers; so does any failure while reading, so errors are always the
+standard path's. `tests/test_compiled.py` runs queries through both paths and
+compares the JSON.
+
+It runs as a schema extension (`CompiledReads`) in the execute step: parsing,
+validation and every validation rule of the schema have run before it, and it
+reads through the request's caller database (`context.loaders.db`), so the
+caller's scope and masking apply and the audit trail sees what was read.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationType,
+    get_named_type,
+)
+from graphql.execution import Executor
+from graphql.execution.collect_fields import FieldDetails, collect_fields, collect_subfields
+from graphql.execution.values import get_argument_values
+from strawberry.extensions import SchemaExtension
+
+from graph.errors import OrgGraphError
+from graph.model import PageArgs
+from graph.views import SLOTS, ChildrenList, PersonView, PositionList, View, ViewTooLarge, read_view
+from schema.context import Context
+from schema.relay import encode_cursor, expect_global_id, page_args, to_global_id
+
+log = logging.getLogger("orggraph.compiled")
+
+Json = Any
+Build = Callable[[Any], Json]  # from the Cypher answer at one place to the JSON there
+Fields = dict[str, list[FieldDetails]]
+S = TypeVar("S")
+
+_DIRECTIVES = frozenset({"skip", "include"})  # applied while collecting fields
+
+
+class Declined(Exception):
+    """The operation asks for something the compiler does not cover."""
+
+
+@dataclass
+class _Root:
+    """One root field: a constant (`__typename`) or an organization's view."""
+
+    key: str
+    build: Build
+    view: View | None = None
+    lookup: str = ""  # the organization's raw id or code
+    by_id: bool = False
+
+
+class _Compiler:
+    """Compiles one operation (already parsed, validated, its variables coerced)."""
+
+    def __init__(self, schema: GraphQLSchema, executor: Executor[Any], context: Context) -> None:
+        self.schema = schema
+        self.executor = executor
+        self.context = context
+
+    # --- selections
+
+    def roots(self) -> list[_Root]:
+        query = self.schema.query_type
+        operation = self.executor.operation
+        if query is None or operation.operation != OperationType.QUERY:
+            raise Declined
+        collected = collect_fields(
+            self.schema, self.executor.fragments, self.executor.variable_values, query, operation
+        )
+        if collected.new_defer_usages or collected.forbidden_directive_instances:
+            raise Declined
+        roots: list[_Root] = []
+        for key, details in collected.grouped_field_set.items():
+            name, field, args = self._field(query, details)
+            if name == "__typename":
+                roots.append(_Root(key, _const(query.name)))
+            elif name == "organization" and field is not None:
+                roots.append(self._organization_root(key, field, details, args))
+            else:
+                raise Declined
+        return roots
+
+    def _organization_root(
+        self, key: str, field: GraphQLField, details: list[FieldDetails], args: dict[str, Any]
+    ) -> _Root:
+        global_id, code = args.get("id"), args.get("code")
+        if (global_id is None) == (code is None):
+            raise Declined  # the standard path answers BAD_USER_INPUT
+        try:
+            lookup = expect_global_id(global_id, "Organization") if global_id is not None else str(code)
+        except OrgGraphError:
+            raise Declined from None
+        view = View()
+        build = self._organization(_object_type(field), details, view, 0)
+        return _Root(key, build, view, lookup, global_id is not None)
+
+    def _subfields(self, type_: GraphQLObjectType, details: list[FieldDetails]) -> Fields:
+        collected = collect_subfields(
+            self.schema,
+            self.executor.fragments,
+            self.executor.variable_values,
+            self.executor.operation,
+            type_,
+            details,
+        )
+        if collected.new_defer_usages or collected.forbidden_directive_instances:
+            raise Declined
+        return collected.grouped_field_set
+
+    def _field(
+        self, parent: GraphQLObjectType, details: list[FieldDetails]
+    ) -> tuple[str, GraphQLField | None, dict[str, Any]]:
+        """The field's name, definition and coerced arguments (as the executor takes them)."""
+        for d in details:
+            if d.defer_usage is not None or d.fragment_variable_values is not None:
+                raise Declined
+            if any(directive.name.value not in _DIRECTIVES for directive in d.node.directives or ()):
+                raise Declined
+        node = details[0].node
+        name = node.name.value
+        if name == "__typename":
+            return name, None, {}
+        field = parent.fields.get(name)
+        if field is None:
+            raise Declined
+        return name, field, get_argument_values(field, node, self.executor.variable_values)
+
+    def _page(self, args: dict[str, Any], fields: Fields) -> PageArgs:
+        total = any(d[0].node.name.value == "totalCount" for d in fields.values())
+        try:
+            return page_args(
+                args.get("first"),
+                args.get("after"),
+                default=self.context.default_page_size,
+                maximum=self.context.max_page_size,
+                total=total,
+            )
+        except OrgGraphError:
+            raise Declined from None  # the standard path answers BAD_USER_INPUT
+
+    # --- types
+
+    def _organization(
+        self, type_: GraphQLObjectType, details: list[FieldDetails], view: View, depth: int
+    ) -> Build:
+        """An organization's JSON from its map in the answer (`graph.views._org`)."""
+        getters: list[tuple[str, Build]] = []
+        for key, sub in self._subfields(type_, details).items():
+            name, field, args = self._field(type_, sub)
+            if name == "__typename":
+                getters.append((key, _const(type_.name)))
+            elif name == "id":
+                getters.append((key, _global_id("Organization")))
+            elif name in ("code", "name", "kind", "level"):
+                getters.append((key, _of_node(name)))
+            elif name == "children" and field is not None:
+                connection = _object_type(field)
+                fields = self._subfields(connection, sub)
+                page = self._page(args, fields)
+                children = ChildrenList(
+                    kind=_enum_value(args.get("kind")),
+                    level=_enum_value(args.get("level")),
+                    after=page.after,
+                    first=page.first,
+                    total=page.total,
+                )
+                slot = _slot(view, children)
+                items = children.items
+
+                def child(t: GraphQLObjectType, d: list[FieldDetails], v: View = items) -> Build:
+                    return self._organization(t, d, v, depth + 1)
+
+                build = self._connection(connection, fields, page, args.get("after"), _code_key, child)
+                getters.append((key, _in_slot(slot, build)))
+            elif name == "positions" and field is not None:
+                connection = _object_type(field)
+                fields = self._subfields(connection, sub)
+                page = self._page(args, fields)
+                on: dt.date = args.get("activeOn") or self.context.today
+                positions = PositionList(
+                    role=_enum_value(args.get("role")),
+                    on=on,
+                    history=bool(args.get("history")),
+                    after=page.after,
+                    first=page.first,
+                    total=page.total,
+                )
+                slot = _slot(view, positions)
+
+                def position(
+                    t: GraphQLObjectType, d: list[FieldDetails], p: PositionList = positions
+                ) -> Build:
+                    return self._position(t, d, p)
+
+                build = self._connection(connection, fields, page, args.get("after"), _sort_key, position)
+                getters.append((key, _in_slot(slot, build)))
+            else:
+                raise Declined
+        return _object(getters)
+
+    def _connection(
+        self,
+        type_: GraphQLObjectType,
+        fields: Fields,
+        page: PageArgs,
+        after: str | None,
+        sort_key: Callable[[Any], str],
+        node: Callable[[GraphQLObjectType, list[FieldDetails]], Build],
+    ) -> Build:
+        """A connection's JSON from `{i: first + 1 items, t: total}` (`Connection`
+        and `connection()` of schema.relay)."""
+        first = page.first
+        getters: list[tuple[str, Callable[[list[Any], bool, Any], Json]]] = []
+        for key, sub in fields.items():
+            name, field, _ = self._field(type_, sub)
+            if name == "__typename":
+                getters.append((key, _const3(type_.name)))
+            elif name == "totalCount":
+                getters.append((key, lambda items, more, total: -1 if total is None else total))
+            elif name == "nodes" and field is not None:
+                build_node = node(_object_type(field), sub)
+                getters.append((key, _each(build_node)))
+            elif name == "edges" and field is not None:
+                build_edge = self._edge(_object_type(field), sub, sort_key, node)
+                getters.append((key, _each(build_edge)))
+            elif name == "pageInfo" and field is not None:
+                getters.append((key, self._page_info(_object_type(field), sub, after, sort_key)))
+            else:
+                raise Declined
+
+        def build(answer: Any) -> Json:
+            found = answer["i"]
+            items, more, total = found[:first], len(found) > first, answer["t"]
+            return {key: get(items, more, total) for key, get in getters}
+
+        return build
+
+    def _edge(
+        self,
+        type_: GraphQLObjectType,
+        details: list[FieldDetails],
+        sort_key: Callable[[Any], str],
+        node: Callable[[GraphQLObjectType, list[FieldDetails]], Build],
+    ) -> Build:
+        getters: list[tuple[str, Build]] = []
+        for key, sub in self._subfields(type_, details).items():
+            name, field, _ = self._field(type_, sub)
+            if name == "__typename":
+                getters.append((key, _const(type_.name)))
+            elif name == "cursor":
+                getters.append((key, lambda item: encode_cursor(sort_key(item))))
+            elif name == "node" and field is not None:
+                getters.append((key, node(_object_type(field), sub)))
+            else:
+                raise Declined
+        return _object(getters)
+
+    def _page_info(
+        self,
+        type_: GraphQLObjectType,
+        details: list[FieldDetails],
+        after: str | None,
+        sort_key: Callable[[Any], str],
+    ) -> Callable[[list[Any], bool, Any], Json]:
+        getters: list[tuple[str, Callable[[list[Any], bool], Json]]] = []
+        for key, sub in self._subfields(type_, details).items():
+            name, _, _ = self._field(type_, sub)
+            if name == "__typename":
+                getters.append((key, _const2(type_.name)))
+            elif name == "hasNextPage":
+                getters.append((key, lambda items, more: more))
+            elif name == "hasPreviousPage":
+                getters.append((key, _const2(after is not None)))
+            elif name == "startCursor":
+                getters.append(
+                    (key, lambda items, more: encode_cursor(sort_key(items[0])) if items else None)
+                )
+            elif name == "endCursor":
+                getters.append(
+                    (key, lambda items, more: encode_cursor(sort_key(items[-1])) if items else None)
+                )
+            else:
+                raise Declined
+        return lambda items, more, total: {key: get(items, more) for key, get in getters}
+
+    def _position(self, type_: GraphQLObjectType, details: list[FieldDetails], listed: PositionList) -> Build:
+        """A position's JSON from `{k, n: {id, role, since, until}, p: person_map, x: household}`."""
+        on = listed.on.isoformat()
+        getters: list[tuple[str, Build]] = []
+        for key, sub in self._subfields(type_, details).items():
+            name, field, _ = self._field(type_, sub)
+            if name == "__typename":
+                getters.append((key, _const(type_.name)))
+            elif name == "id":
+                getters.append((key, _global_id("Position")))
+            elif name == "role":
+                getters.append((key, _of_node("role")))
+            elif name in ("since", "until"):
+                getters.append((key, _of_node(name)))
+            elif name == "active":
+                getters.append((key, lambda m: _active(m["n"], on)))
+            elif name == "person" and field is not None:
+                if listed.person is None:
+                    listed.person = PersonView()
+                getters.append((key, self._person(_object_type(field), sub, listed.person)))
+            else:
+                raise Declined
+        return _object(getters)
+
+    def _person(self, type_: GraphQLObjectType, details: list[FieldDetails], view: PersonView) -> Build:
+        """A holder's JSON from the position's map: `p` her `person_map`, `x` her household."""
+        getters: list[tuple[str, Build]] = []
+        for key, sub in self._subfields(type_, details).items():
+            name, field, args = self._field(type_, sub)
+            if name == "__typename":
+                getters.append((key, _const(type_.name)))
+            elif name == "id":
+                getters.append((key, lambda m: to_global_id("Person", m["p"]["id"])))
+            elif name in ("code", "name", "gender", "education", "politicalStatus", "phone"):
+                getters.append((key, _of_person(name)))
+            elif name == "birthDate":
+                getters.append((key, _of_person("birthDate")))
+            elif name == "birthYear":
+                getters.append((key, lambda m: _birth_year(m["p"])))
+            elif name == "age":
+                on: dt.date = args.get("asOf") or self.context.today
+                getters.append((key, _age_on(on)))
+            elif name == "household" and field is not None:
+                view.household = True
+                household = self._household(_object_type(field), sub)
+                getters.append((key, _household_of(household)))
+            else:
+                raise Declined
+        return _object(getters)
+
+    def _household(self, type_: GraphQLObjectType, details: list[FieldDetails]) -> Build:
+        """A household's JSON from its `household_map`."""
+        getters: list[tuple[str, Build]] = []
+        for key, sub in self._subfields(type_, details).items():
+            name, _, _ = self._field(type_, sub)
+            if name == "__typename":
+                getters.append((key, _const(type_.name)))
+            elif name == "id":
+                getters.append((key, lambda m: to_global_id("Household", m["id"])))
+            elif name in ("code", "address"):
+                getters.append((key, _of(name)))
+            elif name == "tags":
+                getters.append((key, lambda m: list(m["tags"] or ())))
+            else:
+                raise Declined
+        return _object(getters)
+
+
+# --- small builders
+
+
+def _object(getters: list[tuple[str, Build]]) -> Build:
+    return lambda m: {key: get(m) for key, get in getters}
+
+
+def _const(value: Json) -> Build:
+    return lambda m: value
+
+
+def _const3(value: Json) -> Callable[[list[Any], bool, Any], Json]:
+    return lambda items, more, total: value
+
+
+def _const2(value: Json) -> Callable[[list[Any], bool], Json]:
+    return lambda items, more: value
+
+
+def _each(build: Build) -> Callable[[list[Any], bool, Any], Json]:
+    return lambda items, more, total: [build(i) for i in items]
+
+
+def _of(name: str) -> Build:
+    return lambda m: m[name]
+
+
+def _of_person(name: str) -> Build:
+    return lambda m: m["p"][name]
+
+
+def _age_on(on: dt.date) -> Build:
+    return lambda m: _age(m["p"]["birthDate"], on)
+
+
+def _household_of(build: Build) -> Build:
+    return lambda m: None if m["x"] is None else build(m["x"])
+
+
+def _of_node(name: str) -> Build:
+    return lambda m: m["n"][name]
+
+
+def _global_id(type_name: str) -> Build:
+    return lambda m: to_global_id(type_name, m["n"]["id"])
+
+
+def _in_slot(slot: str, build: Build) -> Build:
+    return lambda m: build(m[slot])
+
+
+def _code_key(item: Any) -> str:
+    code: str = item["n"]["code"]
+    return code
+
+
+def _sort_key(item: Any) -> str:
+    key: str = item["k"]
+    return key
+
+
+def _cursor(sort_key: Callable[[Any], str], items: list[Any], at: int) -> str | None:
+    return encode_cursor(sort_key(items[at])) if items else None
+
+
+def _slot(view: View, listed: ChildrenList | PositionList) -> str:
+    if len(view.lists) >= len(SLOTS):
+        raise Declined
+    view.lists.append(listed)
+    return SLOTS[len(view.lists) - 1]
+
+
+def _object_type(field: GraphQLField) -> GraphQLObjectType:
+    named = get_named_type(field.type)
+    if not isinstance(named, GraphQLObjectType):
+        raise Declined
+    return named
+
+
+def _enum_value(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _active(term: Any, on: str) -> bool:
+    """graph.model.is_active on ISO dates (which order as the dates do)."""
+    since, until = term["since"], term["until"]
+    return bool(since <= on and (until is None or on < until))
+
+
+def _birth_year(person: Any) -> int | None:
+    """As graph.rows.person: the projected year, else the year of the birth date
+    (an ISO string here)."""
+    born = person["birthDate"]
+    year: int | None = person.get("birthYear") or (dt.date.fromisoformat(born).year if born else None)
+    return year
+
+
+def _age(born: str | None, on: dt.date) -> int | None:
+    """As Person.age: whole years on `on`; null when the birth date is masked."""
+    if born is None:
+        return None
+    b = dt.date.fromisoformat(born)
+    return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+
+
+# --- running
+
+
+def compile_operation(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    context: Context,
+) -> list[_Root] | None:
+    """The root fields of a covered query with what each needs, or None."""
+    executor = Executor.build(
+        schema, document, context_value=context, raw_variable_values=variables, operation_name=operation_name
+    )
+    if isinstance(executor, list):
+        return None  # the standard path reports the operation's or variables' errors
+    try:
+        return _Compiler(schema, executor, context).roots()
+    except (Declined, ViewTooLarge):
+        return None
+
+
+async def answer(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    context: Context,
+) -> dict[str, Json] | None:
+    """The `data` of a covered query, read through the caller's database, or
+    None when the compiler declines (the standard executor then answers)."""
+    roots = compile_operation(schema, document, operation_name, variables, context)
+    if roots is None:
+        return None
+    data: dict[str, Json] = {}
+    for root in roots:
+        if root.view is None:
+            data[root.key] = root.build(None)
+            continue
+        found = await read_view(context.loaders.db, root.view, root.lookup, by_id=root.by_id)
+        data[root.key] = None if found is None else root.build(found)
+    return data
+
+
+class CompiledReads(SchemaExtension):
+    """Answers a covered query in the execute step (after parsing and every
+    validation rule); anything else, and any failure, goes to the standard
+    executor, which then produces the answer or the errors."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        ec = self.execution_context
+        if ec.result is None and ec.graphql_document is not None and isinstance(ec.context, Context):
+            try:
+                data = await answer(
+                    ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables, ec.context
+                )
+            except OrgGraphError:
+                data = None  # e.g. Neo4j unavailable: the standard path reports it
+            except Exception:
+                log.exception("the compiled read path failed; answering with the standard executor")
+                data = None
+            if data is not None:
+                ec.result = ExecutionResult(data=data)
+        yield
+
+
+def serving_compiled_reads(schema: S) -> S:
+    """`schema` (a Strawberry schema) with `CompiledReads` after its own
+    extensions: the same types, validation rules and extensions, sharing
+    everything but the list of extensions."""
+    served = copy.copy(schema)
+    served.extensions = (*served.extensions, CompiledReads)  # type: ignore[attr-defined]
+    return served
