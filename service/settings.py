@@ -57,9 +57,7 @@ class Settings:
     timezone: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_TIMEZONE", "Asia/Shanghai"))
     # development or production: production turns GraphiQL, introspection and
     # "Did you mean ...?" suggestions off unless their own variable says otherwise.
-    mode: str = field(
-        default_factory=lambda: os.environ.get("ORGGRAPH_MODE", "development").strip().lower()
-    )
+    mode: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_MODE", "development").strip().lower())
     # None: as the mode says (on in development, off in production).
     graphiql: bool | None = field(default_factory=lambda: _flag("ORGGRAPH_GRAPHIQL"))
     introspection: bool | None = field(default_factory=lambda: _flag("ORGGRAPH_INTROSPECTION"))
