@@ -37,6 +37,7 @@ from graph.model import (
 )
 from graph.people import LinkKind
 from loaders.grouping import grouped_loader
+from loaders.shielded import ShieldedLoader
 
 R = TypeVar("R")
 
@@ -97,7 +98,7 @@ def _simple(
     async def load(keys: list[str]) -> list[R]:
         return await batch(db, keys)
 
-    return DataLoader(load_fn=load)
+    return ShieldedLoader(load_fn=load)
 
 
 @dataclass

@@ -12,6 +12,8 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from loaders.shielded import ShieldedLoader
+
 A = TypeVar("A", bound=Hashable)
 R = TypeVar("R")
 
@@ -29,4 +31,4 @@ def grouped_loader(batch: BatchWithArgs[A, R]) -> DataLoader[tuple[str, A], R]:
             results.update(zip(indexes, found, strict=True))
         return [results[i] for i in range(len(keys))]
 
-    return DataLoader(load_fn=load)
+    return ShieldedLoader(load_fn=load)
