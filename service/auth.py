@@ -37,6 +37,10 @@ class Unauthenticated(Exception):
     """The request's credentials are missing or unacceptable; the message says which."""
 
 
+class NoToken(Unauthenticated):
+    """The request has no credentials at all."""
+
+
 @dataclass(frozen=True)
 class TokenPolicy:
     """How tokens are checked: the algorithm and key, the audience, the issuer."""
@@ -140,7 +144,7 @@ def bearer_token(headers: list[tuple[bytes, bytes]]) -> str:
             if scheme.lower() != "bearer" or not token.strip():
                 raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
             return token.strip()
-    raise Unauthenticated("no token: send 'Authorization: Bearer <token>' (mint one with `orggraph token`)")
+    raise NoToken("no token: send 'Authorization: Bearer <token>' (mint one with `orggraph token`)")
 
 
 class Authentication:
@@ -159,7 +163,7 @@ class Authentication:
         try:
             scope[ACCESS_KEY] = self.policy.verify(bearer_token(scope["headers"]))
         except Unauthenticated as e:
-            await _unauthorized(str(e), send)
+            await _unauthorized(str(e), send, missing=isinstance(e, NoToken))
             return
         await self.app(scope, receive, send)
 
@@ -171,9 +175,12 @@ def _is_ide_page(scope: Scope) -> bool:
     return "query" not in parse_qs(scope.get("query_string", b"").decode("latin-1"))
 
 
-async def _unauthorized(message: str, send: Send) -> None:
+async def _unauthorized(message: str, send: Send, *, missing: bool) -> None:
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]})
-    challenge = f'Bearer realm="orggraph", error="invalid_token", error_description="{_quoted(message)}"'
+    # RFC 6750: a request without credentials gets the bare challenge.
+    challenge = 'Bearer realm="orggraph"'
+    if not missing:
+        challenge += f', error="invalid_token", error_description="{_quoted(message)}"'
     await send(
         {
             "type": "http.response.start",

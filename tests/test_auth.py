@@ -64,7 +64,10 @@ async def test_a_valid_token_is_the_caller(http: httpx.AsyncClient) -> None:
 
 
 async def test_no_token_or_a_bad_header_is_401(http: httpx.AsyncClient) -> None:
-    assert "no token" in refusal(await post(http, ME, None))
+    response = await post(http, ME, None)
+    assert "no token" in refusal(response)
+    assert response.headers["www-authenticate"] == 'Bearer realm="orggraph"'
+    assert 'error="invalid_token"' in (await post(http, ME, "not-a-jwt")).headers["www-authenticate"]
     response = await http.post("/graphql", json={"query": ME}, headers={"Authorization": "Basic abc"})
     assert "Bearer" in refusal(response)
     assert "not valid" in refusal(await post(http, ME, "not-a-jwt"))
