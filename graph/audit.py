@@ -14,14 +14,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, LiteralString
+from typing import TYPE_CHECKING, Any, LiteralString
 
 from neo4j import AsyncManagedTransaction, Record
 
 from graph import rows
-from graph.access import Access, household_in_scope, org_in_scope, person_in_scope
+from graph.access import Access, grid_in_scope, household_in_scope, org_in_scope, person_in_scope
 from graph.errors import NotFound
 from graph.model import AuditEvent, Page, PageArgs
+
+if TYPE_CHECKING:  # graph.driver imports this module
+    from graph.driver import Database
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +57,21 @@ class Trail:
                 _collect(value, self.revealed)
 
 
+def shows_personal_data(value: Mapping[str, Any]) -> bool:
+    """Whether a map of `person_map` (phone, birth date) or `household_map`
+    (address, tags) carries personal data: only unmasked ones do."""
+    return (
+        value.get("phone") is not None
+        or value.get("birthDate") is not None
+        or ("address" in value and (value.get("address") is not None or bool(value.get("tags"))))
+    )
+
+
 def _collect(value: Any, into: set[str]) -> None:
     # The driver hands back plain dicts and lists; exact type tests keep this
     # walk cheap on large answers.
     if type(value) is dict:
-        if (
-            value.get("phone") is not None
-            or value.get("birthDate") is not None
-            or ("address" in value and (value.get("address") is not None or value.get("tags")))
-        ):
+        if shows_personal_data(value):
             into.add(value["id"])
         for v in value.values():
             if type(v) is dict or type(v) is list:
@@ -89,8 +98,8 @@ CALL (ref) {
     + """
   RETURN p.id AS id
   UNION
-  MATCH (g:Grid {id: ref.id})-[:PART_OF]->(o:Organization) WHERE ref.type = 'Grid' AND NOT """
-    + org_in_scope("o")
+  MATCH (g:Grid {id: ref.id}) WHERE ref.type = 'Grid' AND NOT """
+    + grid_in_scope("g")
     + """
   RETURN g.id AS id
   UNION
@@ -132,12 +141,9 @@ async def check_scope(tx: AsyncManagedTransaction, trail: Trail) -> None:
     result = await tx.run(OUT_OF_SCOPE, {"refs": refs, **trail.access.cypher_params})
     outside = [record async for record in result]
     if outside:
-        first = min(outside, key=lambda r: [x.argument for x in trail.refs].index(r["argument"]))
-        raise NotFound(f"{first['argument']}: no {_noun(first['type'])} has that id")
-
-
-def _noun(type_name: str) -> str:
-    return type_name.lower()
+        found = {(r["type"], r["id"]) for r in outside}
+        first = next(r for r in trail.refs if (r.type, r.id) in found)
+        raise NotFound(f"{first.argument}: no {first.type.lower()} has that id")
 
 
 async def record_write(tx: AsyncManagedTransaction, trail: Trail, result: Any) -> None:
@@ -194,14 +200,14 @@ RETURN toString(e.at.epochMillis) + '|' + e.id AS sortKey,
 """
 
 
-async def record_reads(db: Any, trail: Trail) -> None:
+async def record_reads(db: Database, trail: Trail) -> None:
     """Log the unmasked personal data a request read, if any (one AuditEvent)."""
     if trail.revealed:
         await db.write_unguarded(CREATE_EVENT, **_event(trail, "READ", sorted(trail.revealed)))
 
 
 async def list_events(
-    db: Any, *, actor: str | None, kind: str | None, touching: str | None, page: PageArgs
+    db: Database, *, actor: str | None, kind: str | None, touching: str | None, page: PageArgs
 ) -> Page[AuditEvent]:
     """Audit events, newest first, of callers whose scope lies within the reader's."""
     after_at, after_id = None, None

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from graph.access import household_in_scope, household_map, org_in_scope, person_map
+from graph.audit import shows_personal_data
 from graph.driver import Database
 from graph.people import ROLE_RANK
 from graph.rows import ORG
@@ -142,10 +143,10 @@ def _revealed(view: View, org: Any) -> Iterator[str]:
                 yield from _revealed(listed.items, item)
             elif listed.person is not None:
                 person = item["p"]
-                if person["phone"] is not None or person["birthDate"] is not None:
+                if shows_personal_data(person):
                     yield person["id"]
                 home = item.get("x")
-                if home is not None and (home["address"] is not None or home["tags"]):
+                if home is not None and shows_personal_data(home):
                     yield home["id"]
 
 
@@ -162,14 +163,6 @@ def _org(o: LiteralString, depth: int, view: View, params: dict[str, Any]) -> Li
         )
         out = out + ", " + slot + ": " + inner
     return out + "}"
-
-
-def _unless_unscoped(test: LiteralString) -> LiteralString:
-    """A scope test that is skipped for a caller without scope. Cypher evaluates
-    both sides of `$scope IS NULL OR <walk>`, so the scope fragments walk upward
-    from every row even then (~50 ms on the county's ~4,000 households);
-    a CASE evaluates only the branch it takes."""
-    return "CASE WHEN $scope IS NULL THEN true ELSE " + test + " END"
 
 
 def _suffix(params: dict[str, Any]) -> LiteralString:
@@ -246,8 +239,16 @@ def _positions(
         value = value + ", p: " + m + " {.*, birthDate: toString(" + m + ".birthDate)}"
         if listed.person.household:
             value = (
-                value + ", x: [(" + p + ")-[:LIVES_IN]->(" + x + ":Household) WHERE " + _unless_unscoped(
-                household_in_scope(x)) + " | " + household_map(x) + "][0]"
+                value
+                + ", x: [("
+                + p
+                + ")-[:LIVES_IN]->("
+                + x
+                + ":Household) WHERE "
+                + household_in_scope(x)
+                + " | "
+                + household_map(x)
+                + "][0]"
             )  # fmt: skip
     items = (
         "COLLECT { MATCH (" + parent + ")<-[" + h + ":HOLDS]-(" + p + ":Person) " + where + " WITH " + h

@@ -34,7 +34,7 @@ CALL () {
 }
 WITH n AS source
 WHERE """
-    + (node_in_scope("source"))
+    + node_in_scope("source")
     + """
 CALL () {
   MATCH (n:Person {id: $to}) RETURN n UNION MATCH (n:Organization {id: $to}) RETURN n
@@ -42,11 +42,11 @@ CALL () {
 }
 WITH source, n AS target
 WHERE """
-    + (node_in_scope("target"))
+    + node_in_scope("target")
     + """
 MATCH path = shortestPath((source)-[rels*..15]-(target))
 WHERE all(r IN rels WHERE type(r) IN $types) AND all(x IN nodes(path) WHERE """
-    + (node_in_scope("x"))
+    + node_in_scope("x")
     + """)
 RETURN [x IN nodes(path) | {label: labels(x)[0], value: CASE
          WHEN x:Person THEN """
