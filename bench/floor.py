@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, LiteralString
 
 import orjson
-from neo4j import AsyncDriver, AsyncGraphDatabase, Query, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver, AsyncGraphDatabase, Query
 
 from bench.common import AS_OF
 from bench.queries import LINEAGE_DEPTH, Params
@@ -182,10 +182,11 @@ class Floor:
         await self.driver.close()
 
     async def _rows(self, cypher: LiteralString, **params: Any) -> list[Any]:
-        records, _, _ = await self.driver.execute_query(
-            Query(cypher), params, routing_=RoutingControl.READ, database_=self.database
-        )
-        return records
+        # An auto-commit read: one round trip (a managed transaction takes two),
+        # as OrgGraph's own reads (graph.driver.Database._run).
+        async with self.driver.session(database=self.database, default_access_mode=READ_ACCESS) as session:
+            result = await session.run(Query(cypher), params)
+            return (await result.to_eager_result()).records
 
     async def nested(self, code: str, on: dt.date, first: int, townships: int | None = None) -> bytes:
         rows = await self._rows(

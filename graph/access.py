@@ -94,7 +94,7 @@ class Access:
 # Written as CASE so the walk is evaluated only for a scoped caller (as a plain
 # `$scope IS NULL OR ...` Neo4j plans the pattern comprehension for every row
 # even when $scope is null). The walk's own variable `anc_` must not be used by
-# the queries these are pasted into.
+# the queries these are pasted into (nor `grid_`, `ogrid_`).
 
 
 def org_in_scope(v: LiteralString) -> LiteralString:
@@ -120,6 +120,34 @@ def household_in_scope(v: LiteralString) -> LiteralString:
         + v
         + ")-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)"
         "-[:PART_OF*0..12]->(anc_:Organization) | anc_.code] END)"
+    )
+
+
+def household_in_scope_near(v: LiteralString, grids: LiteralString) -> LiteralString:
+    """Household `v` is in scope, tested first against `grids`, the list of
+    grids of an organization known to be in scope (bound by the query; empty
+    when $scope is null): a resident officer's household is nearly always in a
+    grid of her own organization, and a list test costs no walk (on the county
+    view ~150k db hits fewer). Any other household is walked as usual."""
+    return (
+        "(CASE WHEN $scope IS NULL THEN true WHEN [("
+        + v
+        + ")-[:IN_GRID]->(grid_) | grid_][0] IN "
+        + grids
+        + " THEN true ELSE $scope IN [("
+        + v
+        + ")-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)"
+        "-[:PART_OF*0..12]->(anc_:Organization) | anc_.code] END)"
+    )
+
+
+def grids_if_scoped(o: LiteralString) -> LiteralString:
+    """The grids of organization `o` for `household_in_scope_near`, or [] for an
+    unrestricted caller (who needs no test)."""
+    return (
+        "CASE WHEN $scope IS NULL THEN [] ELSE COLLECT { MATCH ("
+        + o
+        + ")<-[:PART_OF]-(ogrid_:Grid) RETURN ogrid_ } END"
     )
 
 

@@ -11,6 +11,7 @@ by `record_reads` when the request ends.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -46,6 +47,10 @@ class Trail:
     watch_reads: bool = False
     revealed: set[str] = field(default_factory=set)
     refs: list[Ref] = field(default_factory=list)
+    # The revealed ids already in a READ event (or in the one being written),
+    # and that event's write when it was started early (`record_reads_early`).
+    recorded: set[str] = field(default_factory=set)
+    recording: asyncio.Future[None] | None = None
 
     def saw(self, records: Iterable[Record]) -> None:
         """Note the people and households among `records` whose personal data
@@ -132,6 +137,13 @@ CREATE (:AuditEvent {id: randomUUID(), at: datetime(), actor: $actor, scope: $sc
                      operation: $operation, kind: $kind, ids: $ids})
 """
 
+# The READ events of concurrent requests, written together (Database.write_grouped).
+CREATE_EVENTS: LiteralString = """
+UNWIND $rows AS row
+CREATE (:AuditEvent {id: randomUUID(), at: datetime(), actor: row.actor, scope: row.scope,
+                     roles: row.roles, operation: row.operation, kind: row.kind, ids: row.ids})
+"""
+
 
 async def check_scope(tx: AsyncManagedTransaction, trail: Trail) -> None:
     """Raise NotFound, worded as for a missing object, for the first ref outside the scope."""
@@ -201,9 +213,29 @@ RETURN toString(e.at.epochMillis) + '|' + e.id AS sortKey,
 
 
 async def record_reads(db: Database, trail: Trail) -> None:
-    """Log the unmasked personal data a request read, if any (one AuditEvent)."""
-    if trail.revealed:
-        await db.write_unguarded(CREATE_EVENT, **_event(trail, "READ", sorted(trail.revealed)))
+    """Log the unmasked personal data a request read, if any (one AuditEvent,
+    or two when an early one left some out), and return once it is on record.
+    Concurrent requests' events share a transaction: the commit (~5 ms of a
+    ~9 ms write here) is paid once."""
+    if trail.recording is not None:
+        recording, trail.recording = trail.recording, None
+        await recording
+    new = trail.revealed - trail.recorded
+    if new:
+        trail.recorded |= new
+        await db.write_grouped(CREATE_EVENTS, _event(trail, "READ", sorted(new)))
+
+
+def record_reads_early(db: Database, trail: Trail) -> None:
+    """Start writing the READ event of what the request revealed so far, for a
+    path that has read everything before it builds its answer (the compiled
+    views): the write overlaps the building, and `record_reads`, when the
+    request ends, waits for it before the answer leaves."""
+    new = trail.revealed - trail.recorded
+    if new and trail.recording is None:
+        trail.recorded |= new
+        event = _event(trail, "READ", sorted(new))
+        trail.recording = asyncio.ensure_future(db.write_grouped(CREATE_EVENTS, event))
 
 
 async def list_events(

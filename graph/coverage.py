@@ -128,7 +128,11 @@ WITH h, size(viaGrid) + COUNT {
 """
 )
 
-COVERAGE_SUMMARY: LiteralString = (
+# The report in one query: the counts, and for each of `$asks` ({min, max,
+# after, limit}) a page of the households with between min and max coverers.
+# The households' coverers are counted once for all of them (and the scope's
+# outside coverers found once), however many of the report's fields are asked.
+COVERAGE_REPORT: LiteralString = (
     _ROOT
     + """CALL (root, outside) {
   MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID*0..1]-(place)
@@ -141,23 +145,18 @@ COVERAGE_SUMMARY: LiteralString = (
 CALL (root, outside) {
 """
     + _HOUSEHOLDS_WITH_COVERERS
-    + """  RETURN count(h) AS households,
-         count(CASE WHEN coverers > 0 THEN 1 END) AS covered,
-         count(CASE WHEN coverers > 1 THEN 1 END) AS multiply
+    + """  WITH h, coverers ORDER BY h.code
+  WITH count(h) AS households,
+       count(CASE WHEN coverers > 0 THEN 1 END) AS covered,
+       count(CASE WHEN coverers > 1 THEN 1 END) AS multiply,
+       collect({h: h, c: coverers, k: h.code}) AS counted
+  RETURN households, covered, multiply, [ask IN $asks |
+    [hh IN [x IN counted WHERE x.c >= ask.min AND x.c <= ask.max AND x.k > coalesce(ask.after, '') | x.h]
+           [..ask.limit] | {sortKey: hh.code, value: """
+    + household_map("hh")
+    + """}]] AS pages
 }
-RETURN households, covered, multiply, members
-"""
-)
-
-# Households with at least $min and at most $max coverers, a page of them.
-HOUSEHOLDS_BY_COVERERS: LiteralString = (
-    _ROOT
-    + _HOUSEHOLDS_WITH_COVERERS
-    + """WITH h, coverers WHERE coverers >= $min AND coverers <= $max AND h.code > coalesce($after, '')
-WITH h ORDER BY h.code LIMIT $limit
-RETURN h.code AS sortKey, """
-    + household_map("h")
-    + """ AS value
+RETURN households, covered, multiply, members, pages
 """
 )
 
@@ -226,29 +225,40 @@ async def load_covered_by_household(db: Database, ids: Sequence[str], *, on: dt.
     return rows.lists_in_key_order(ids, found, rows.coverage)
 
 
-async def coverage_summary(db: Database, organization_id: str, on: dt.date) -> CoverageSummary:
-    found = await db.read(COVERAGE_SUMMARY, id=organization_id, on=on)
-    if not found:
-        return CoverageSummary(0, 0, 0, 0)
-    row = found[0]
-    return CoverageSummary(row["households"], row["covered"], row["multiply"], row["members"])
+@dataclass(frozen=True, slots=True)
+class HouseholdsAsked:
+    """A page of the households covered by between `at_least` and `at_most`
+    people: (0, 0) are the uncovered ones, (2, large) the multiply covered."""
+
+    at_least: int
+    at_most: int
+    page: PageArgs
 
 
-async def households_by_coverers(
-    db: Database, organization_id: str, on: dt.date, *, at_least: int, at_most: int, page: PageArgs
-) -> Page[Household]:
-    """Households of the subtree covered by between `at_least` and `at_most` people:
-    (0, 0) are the uncovered ones, (2, large) the multiply covered."""
+async def coverage_report(
+    db: Database, organization_id: str, on: dt.date, asks: Sequence[HouseholdsAsked]
+) -> tuple[CoverageSummary, list[Page[Household]]]:
+    """The counts of the subtree of `organization_id` on `on` and a page of
+    households for each of `asks`, in one query (outside the caller's scope or
+    missing: zeros and empty pages)."""
     found = await db.read(
-        HOUSEHOLDS_BY_COVERERS,
+        COVERAGE_REPORT,
         id=organization_id,
         on=on,
-        min=at_least,
-        max=at_most,
-        after=page.after,
-        limit=page.first + 1,
+        asks=[
+            {"min": a.at_least, "max": a.at_most, "after": a.page.after, "limit": a.page.first + 1}
+            for a in asks
+        ],
     )
-    return rows.page_of(found, rows.household, page, None)
+    if not found:
+        return CoverageSummary(0, 0, 0, 0), [Page([], False, None) for _ in asks]
+    row = found[0]
+    summary = CoverageSummary(row["households"], row["covered"], row["multiply"], row["members"])
+    pages = [
+        rows.page_of(listed, rows.household, a.page, None)
+        for a, listed in zip(asks, row["pages"], strict=True)
+    ]
+    return summary, pages
 
 
 async def coverage_members(

@@ -278,9 +278,10 @@ class Coverage:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A dated person-to-person relationship (GUIDES or MENTORS), seen from one end."""
+    """A dated person-to-person relationship (GUIDES or MENTORS), seen from one
+    end: the person at the other end (read with the link) and the dates."""
 
-    other_id: str
+    other: Person
     since: dt.date
     until: dt.date | None
 

@@ -236,7 +236,9 @@ _LINKS_TAIL: LiteralString = (
     + person_in_scope("other")
     + """
   WITH r, other ORDER BY other.code
-  RETURN {otherId: other.id, since: r.since, until: r.until}
+  RETURN {since: r.since, until: r.until, other: """
+    + person_map("other")
+    + """}
 } AS values
 """
 )
@@ -354,5 +356,7 @@ async def load_links_by_person(
     return rows.lists_in_key_order(
         ids,
         found,
-        lambda r: Link(other_id=r["otherId"], since=r["since"].to_native(), until=rows.date(r["until"])),
+        lambda r: Link(
+            other=rows.person(r["other"]), since=r["since"].to_native(), until=rows.date(r["until"])
+        ),
     )

@@ -19,7 +19,8 @@ children by code, positions by role rank, person code and id, keyset-paginated
 (`first + 1` rows after the cursor's sort key, `LIMIT` before the projection).
 Scope and masking are the same as everywhere: the root lookup tests
 `org_in_scope`, the step from a person to her household (sideways) tests
-`household_in_scope`, and people and households leave Neo4j only through
+`household_in_scope_near` (first against the grids of the organization the
+position is held in), and people and households leave Neo4j only through
 `person_map` and `household_map`. Lists going down from an organization in
 scope need no test (the subtree is closed downward).
 """
@@ -31,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
-from graph.access import household_in_scope, household_map, org_in_scope, person_map
+from graph.access import grids_if_scoped, household_in_scope_near, household_map, org_in_scope, person_map
 from graph.audit import shows_personal_data
 from graph.driver import Database
 from graph.people import ROLE_RANK
@@ -87,6 +88,7 @@ _HOLD: tuple[LiteralString, ...] = ("h0", "h1", "h2", "h3", "h4", "h5", "h6", "h
 _PERSON: tuple[LiteralString, ...] = ("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9")
 _HOME: tuple[LiteralString, ...] = ("x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9")
 _KEY: tuple[LiteralString, ...] = ("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9")
+_GRIDS: tuple[LiteralString, ...] = ("g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7", "g8", "g9")
 _MAP: tuple[LiteralString, ...] = ("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9")
 SLOTS: tuple[LiteralString, ...] = ("s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7")
 _N: tuple[LiteralString, ...] = tuple(
@@ -112,7 +114,8 @@ def compose(view: View, *, by_id: bool) -> tuple[LiteralString, dict[str, Any]]:
     whose `view` is the root's map (see `_org`), or no row."""
     params: dict[str, Any] = {"rank": ROLE_RANK}
     body = _org(_ORG[0], 0, view, params)
-    return (VIEW_BY_ID if by_id else VIEW_BY_CODE) + "RETURN " + body + " AS view", params
+    root = (VIEW_BY_ID if by_id else VIEW_BY_CODE) + _grids(_ORG[0], 0, view)
+    return root + "RETURN " + body + " AS view", params
 
 
 async def read_view(db: Database, view: View, key: str, *, by_id: bool) -> Any:
@@ -148,6 +151,15 @@ def _revealed(view: View, org: Any) -> Iterator[str]:
                 home = item.get("x")
                 if home is not None and shows_personal_data(home):
                     yield home["id"]
+
+
+def _grids(o: LiteralString, depth: int, view: View) -> LiteralString:
+    """`WITH o, <its grids> AS g<depth> ` before organization `o`'s map when one
+    of its position lists reaches households (see household_in_scope_near)."""
+    homes = (isinstance(x, PositionList) and x.person is not None and x.person.household for x in view.lists)
+    if any(homes):
+        return "WITH " + o + ", " + grids_if_scoped(o) + " AS " + _GRIDS[depth] + " "
+    return ""
 
 
 def _org(o: LiteralString, depth: int, view: View, params: dict[str, Any]) -> LiteralString:
@@ -198,7 +210,8 @@ def _children(
     )  # fmt: skip
     items = (
         "COLLECT { " + match + " AND " + c + ".code > coalesce($after" + n + ", '') WITH " + c
-        + " ORDER BY " + c + ".code LIMIT $limit" + n + " RETURN " + _org(c, depth, listed.items, params)
+        + " ORDER BY " + c + ".code LIMIT $limit" + n + " " + _grids(c, depth, listed.items) + "RETURN "
+        + _org(c, depth, listed.items, params)
         + " }"
     )  # fmt: skip
     total: LiteralString = "COUNT { " + match + " }" if listed.total else "null"
@@ -245,7 +258,7 @@ def _positions(
                 + ")-[:LIVES_IN]->("
                 + x
                 + ":Household) WHERE "
-                + household_in_scope(x)
+                + household_in_scope_near(x, _GRIDS[depth - 1])
                 + " | "
                 + household_map(x)
                 + "][0]"

@@ -79,11 +79,12 @@ class LinkFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class CoverersFilter:
+class ReportPart:
+    """What a field of a coverage report on `on` needs: the counts, and with
+    `households` a page of households by their number of coverers."""
+
     on: dt.date
-    at_least: int
-    at_most: int
-    page: PageArgs
+    households: coverage.HouseholdsAsked | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,8 +134,9 @@ class Loaders:
     grid_by_household: DataLoader[str, Grid | None] = field(init=False)
     members_by_household: DataLoader[str, list[Person]] = field(init=False)
     covered_by_household: DataLoader[tuple[str, dt.date], list[Coverage]] = field(init=False)
-    coverage_summary: DataLoader[tuple[str, dt.date], CoverageSummary] = field(init=False)
-    households_by_coverers: DataLoader[tuple[str, CoverersFilter], Page[Household]] = field(init=False)
+    coverage_report: DataLoader[tuple[str, ReportPart], tuple[CoverageSummary, Page[Household] | None]] = (
+        field(init=False)
+    )
     coverage_members: DataLoader[tuple[str, MembersFilter], Page[CoverageMember]] = field(init=False)
     visits_by_person: DataLoader[tuple[str, PageArgs], Page[Visit]] = field(init=False)
     commitments_by_person: DataLoader[tuple[str, int | None], list[Commitment]] = field(init=False)
@@ -197,17 +199,7 @@ class Loaders:
         )
         # A report is asked for one organization at a time; these loaders still
         # deduplicate repeated fields of one request.
-        self.coverage_summary = grouped_loader(
-            lambda ids, on: _each(ids, lambda i: coverage.coverage_summary(db, i, on))
-        )
-        self.households_by_coverers = grouped_loader(
-            lambda ids, a: _each(
-                ids,
-                lambda i: coverage.households_by_coverers(
-                    db, i, a.on, at_least=a.at_least, at_most=a.at_most, page=a.page
-                ),
-            )
-        )
+        self.coverage_report = ShieldedLoader(load_fn=lambda keys: _coverage_reports(db, keys))
         self.coverage_members = grouped_loader(
             lambda ids, a: _each(ids, lambda i: coverage.coverage_members(db, i, a.on, page=a.page))
         )
@@ -276,6 +268,28 @@ class Loaders:
         self, *, actor: str | None, kind: str | None, touching: str | None, page: PageArgs
     ) -> Page[AuditEvent]:
         return await audit.list_events(self.db, actor=actor, kind=kind, touching=touching, page=page)
+
+
+async def _coverage_reports(
+    db: Database, keys: Sequence[tuple[str, ReportPart]]
+) -> list[tuple[CoverageSummary, Page[Household] | None]]:
+    """The parts of each report asked in one tick, from one query per report
+    (organization and date): its counts and every page of households asked."""
+    reports: dict[tuple[str, dt.date], list[coverage.HouseholdsAsked]] = {}
+    for organization_id, part in keys:
+        asks = reports.setdefault((organization_id, part.on), [])
+        if part.households is not None and part.households not in asks:
+            asks.append(part.households)
+    answers = {
+        report: await coverage.coverage_report(db, report[0], report[1], asks)
+        for report, asks in reports.items()
+    }
+    found: list[tuple[CoverageSummary, Page[Household] | None]] = []
+    for organization_id, part in keys:
+        summary, pages = answers[(organization_id, part.on)]
+        asks = reports[(organization_id, part.on)]
+        found.append((summary, None if part.households is None else pages[asks.index(part.households)]))
+    return found
 
 
 async def _each(ids: Sequence[str], one: Callable[[str], Awaitable[R]]) -> list[R]:

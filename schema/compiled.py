@@ -49,6 +49,7 @@ from graphql.execution.collect_fields import FieldDetails, collect_fields, colle
 from graphql.execution.values import get_argument_values
 from strawberry.extensions import SchemaExtension
 
+from graph.audit import record_reads_early
 from graph.errors import OrgGraphError
 from graph.model import PageArgs
 from graph.views import SLOTS, ChildrenList, PersonView, PositionList, View, ViewTooLarge, read_view
@@ -521,13 +522,16 @@ async def answer(
     roots = compile_operation(schema, document, operation_name, variables, context)
     if roots is None:
         return None
+    db = context.loaders.db
+    found = [
+        None if root.view is None else await read_view(db, root.view, root.lookup, by_id=root.by_id)
+        for root in roots
+    ]
+    # Everything is read: its audit event is written while the answer is built.
+    record_reads_early(db, context.trail)
     data: dict[str, Json] = {}
-    for root in roots:
-        if root.view is None:
-            data[root.key] = root.build(None)
-            continue
-        found = await read_view(context.loaders.db, root.view, root.lookup, by_id=root.by_id)
-        data[root.key] = None if found is None else root.build(found)
+    for root, answer_ in zip(roots, found, strict=True):
+        data[root.key] = None if root.view is not None and answer_ is None else root.build(answer_)
     return data
 
 

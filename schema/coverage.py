@@ -9,7 +9,7 @@ from typing import Self
 import strawberry
 
 from graph import coverage, model
-from loaders.context import CoverersFilter, MembersFilter
+from loaders.context import MembersFilter, ReportPart
 from schema.context import Info
 from schema.organization import Organization
 from schema.person import Person
@@ -48,7 +48,10 @@ class CoverageReport:
     organization_id: strawberry.Private[str]
 
     async def _summary(self, info: Info) -> coverage.CoverageSummary:
-        return await info.context.loaders.coverage_summary.load((self.organization_id, self.as_of))
+        summary, _ = await info.context.loaders.coverage_report.load(
+            (self.organization_id, ReportPart(self.as_of))
+        )
+        return summary
 
     @strawberry.field(description="Households in the subtree.")
     async def household_count(self, info: Info) -> int:
@@ -96,10 +99,10 @@ class CoverageReport:
         self, info: Info, at_least: int, at_most: int, first: int | None, after: str | None
     ) -> Connection[Household]:
         page_args = info.context.page(info, first, after)
-        args = CoverersFilter(self.as_of, at_least, at_most, page_args)
-        page = await info.context.loaders.households_by_coverers.load((self.organization_id, args))
+        part = ReportPart(self.as_of, coverage.HouseholdsAsked(at_least, at_most, page_args))
+        s, page = await info.context.loaders.coverage_report.load((self.organization_id, part))
+        assert page is not None
         if page_args.total:
-            s = await self._summary(info)
             total = s.households - s.covered if at_most == 0 else s.multiply_covered
             page = model.Page(page.items, page.has_next, total)
         return connection(page, Household.of, after)

@@ -41,13 +41,11 @@ class Milestone:
 class PersonLink:
     since: dt.date
     until: dt.date | None
-    other_id: strawberry.Private[str]
+    other: strawberry.Private[model.Person]
 
     @strawberry.field(description="The person at the other end.")
-    async def person(self, info: Info) -> Person:
-        found = await info.context.loaders.person_by_id.load(self.other_id)
-        assert found is not None
-        return Person.of(found)
+    def person(self) -> Person:
+        return Person.of(self.other)
 
 
 @strawberry.federation.type(
@@ -217,4 +215,4 @@ async def _links(
 ) -> list[PersonLink]:
     on = as_of or info.context.today
     found = await info.context.loaders.links_by_person.load((person_id, LinkFilter(kind, on, history)))
-    return [PersonLink(since=link.since, until=link.until, other_id=link.other_id) for link in found]
+    return [PersonLink(since=link.since, until=link.until, other=link.other) for link in found]

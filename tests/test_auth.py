@@ -4,6 +4,7 @@ mutations and the audit log (village world of tests/graphs.py)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from graph.access import Grant
 from schema.relay import to_global_id
 from service.app import create_app
-from service.auth import mint
+from service.auth import TokenPolicy, Unauthenticated, mint
 from service.settings import Settings
 from tests.graphs import TODAY, rid
 from tests.helpers import RolledBackDatabase
@@ -277,3 +278,16 @@ def test_production_refuses_the_dev_secret_and_auth_off() -> None:
     with pytest.raises(ValueError, match="ORGGRAPH_AUTH=off"):
         create_app(Settings(mode="production", auth=False, jwt_secret=SECRET))
     create_app(Settings(mode="production", auth=True, jwt_secret=SECRET))
+
+
+def test_a_remembered_token_still_expires() -> None:
+    policy = TokenPolicy("HS256", SECRET, "orggraph", leeway_seconds=0)
+    minted = token("C-T1", Grant.EDITOR, lifetime=dt.timedelta(seconds=1))
+    assert policy.verify(minted) is policy.verify(minted)  # the second from memory
+    assert policy.verify(minted).scope == "C-T1"
+    time.sleep(1.1)
+    with pytest.raises(Unauthenticated, match="expired"):
+        policy.verify(minted)
+    forged = minted[:-2] + ("AA" if not minted.endswith("AA") else "BB")
+    with pytest.raises(Unauthenticated, match="signature"):
+        policy.verify(forged)

@@ -410,13 +410,14 @@ async def test_a_coverage_report_outside_the_scope_is_null_like_a_missing_one(
     assert outside == missing == {"data": {"coverage": None}}
     # Under the API, the report's queries find nothing for a root outside the scope.
     db = reach.for_caller(Access("t", V2, frozenset({Grant.VIEWER})))
-    assert await coverage.coverage_summary(db, rid("C-T1-V1"), TODAY) == coverage.CoverageSummary(0, 0, 0, 0)
+    uncovered = coverage.HouseholdsAsked(0, 0, PAGE)
+    summary, pages = await coverage.coverage_report(db, rid("C-T1-V1"), TODAY, [uncovered])
+    assert summary == coverage.CoverageSummary(0, 0, 0, 0)
+    assert pages[0].items == []
     assert (await coverage.coverage_members(db, rid("C-T1-V1"), TODAY, page=PAGE)).items == []
-    uncovered = await coverage.households_by_coverers(
-        db, rid("C-T1-V1"), TODAY, at_least=0, at_most=0, page=PAGE
-    )
-    assert uncovered.items == []
-    assert (await coverage.coverage_summary(reach, rid("C-T1-V1"), TODAY)).households == 10
+    summary, pages = await coverage.coverage_report(reach, rid("C-T1-V1"), TODAY, [uncovered])
+    assert summary.households == 10
+    assert len(pages[0].items) == min(PAGE.first, summary.households - summary.covered)
 
 
 async def test_meeting_attendees_from_outside_the_scope_are_left_out(
