@@ -177,7 +177,7 @@ class Database:
             while group.waiting:
                 batch, group.waiting = group.waiting, []
                 try:
-                    await self._run(cypher, {"rows": [row for row, _ in batch]}, RoutingControl.WRITE)
+                    await self._write_once(cypher, {"rows": [row for row, _ in batch]})
                 except Exception as e:  # each waiter gets the transaction's error
                     for _, done in batch:
                         done.set_exception(e)
@@ -254,6 +254,16 @@ class Database:
                         raise
                     await asyncio.sleep(delay)
                     delay *= 2
+
+
+    async def _write_once(self, cypher: LiteralString, params: dict[str, Any]) -> None:
+        """One write in an auto-commit transaction (one round trip), not retried:
+        for rows that must not be written twice, whose writers fail cleanly."""
+        self.queries += 1
+        async with translated_errors(), self._session(neo4j.WRITE_ACCESS) as session:
+            result = await session.run(Query(cypher, timeout=self.query_timeout), params)
+            await result.consume()
+            self._causal.bookmarks = await session.last_bookmarks()
 
 
 @asynccontextmanager

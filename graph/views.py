@@ -32,7 +32,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
-from graph.access import grids_if_scoped, household_in_scope_near, household_map, org_in_scope, person_map
+from graph.access import (
+    grids_if_scoped,
+    household_in_scope,
+    household_in_scope_near,
+    household_map,
+    org_in_scope,
+    person_in_scope,
+    person_map,
+)
 from graph.audit import shows_personal_data
 from graph.driver import Database
 from graph.people import ROLE_RANK
@@ -41,10 +49,23 @@ from graph.rows import ORG
 
 @dataclass
 class PersonView:
-    """What to fetch of the person holding a position: her map, and with
-    `household` the household she lives in."""
+    """What to fetch of a person (holding a position, at the other end of a
+    link, or a view's root): her map, with `household` the household she lives
+    in, and her link lists, in slot order."""
 
     household: bool = False
+    lists: list[LinkList] = field(default_factory=list)
+
+
+@dataclass
+class LinkList:
+    """`guides`, `guidedBy`, `mentors` or `mentees(asOf, history)` of a person,
+    by the other person's code, and what to fetch of each other person."""
+
+    kind: str  # GUIDES, GUIDED_BY, MENTORS, MENTEES
+    on: dt.date
+    history: bool
+    person: PersonView = field(default_factory=lambda: PersonView())
 
 
 @dataclass
@@ -102,6 +123,16 @@ MAX_LISTS = len(_N)  # lists in one view
 
 VIEW_BY_CODE: LiteralString = "MATCH (o0:Organization {code: $key}) WHERE " + org_in_scope("o0") + "\n"
 VIEW_BY_ID: LiteralString = "MATCH (o0:Organization {id: $key}) WHERE " + org_in_scope("o0") + "\n"
+PERSON_VIEW_BY_CODE: LiteralString = "MATCH (p0:Person {code: $key}) WHERE " + person_in_scope("p0") + "\n"
+PERSON_VIEW_BY_ID: LiteralString = "MATCH (p0:Person {id: $key}) WHERE " + person_in_scope("p0") + "\n"
+
+# A link list's pattern around its relationship variable, by kind: (p)<left>r<right>(q).
+_LINK_PATTERNS: dict[str, tuple[LiteralString, LiteralString]] = {
+    "GUIDES": ("-[", ":GUIDES]->"),
+    "GUIDED_BY": ("<-[", ":GUIDES]-"),
+    "MENTEES": ("-[", ":MENTORS]->"),
+    "MENTORS": ("<-[", ":MENTORS]-"),
+}
 
 
 class ViewTooLarge(Exception):
@@ -116,6 +147,28 @@ def compose(view: View, *, by_id: bool) -> tuple[LiteralString, dict[str, Any]]:
     body = _org(_ORG[0], 0, view, params)
     root = (VIEW_BY_ID if by_id else VIEW_BY_CODE) + _grids(_ORG[0], 0, view)
     return root + "RETURN " + body + " AS view", params
+
+
+def compose_person(view: PersonView, *, by_id: bool) -> tuple[LiteralString, dict[str, Any]]:
+    """The Cypher of a view rooted at one person (by id or code, `$key`) and
+    its parameters: one row whose `view` is her item map (see `_person_item`)."""
+    params: dict[str, Any] = {}
+    item = _person_item(_PERSON[0], 0, view, params, grids=None)
+    root = PERSON_VIEW_BY_ID if by_id else PERSON_VIEW_BY_CODE
+    m = _MAP[0]
+    return root + "WITH p0, " + person_map("p0") + " AS " + m + " RETURN " + item + " AS view", params
+
+
+async def read_person_view(db: Database, view: PersonView, key: str, *, by_id: bool) -> Any:
+    """The answer of a person-rooted `view`: her item map, or None when she does
+    not exist or is outside the caller's scope (as `read_view`)."""
+    cypher, params = compose_person(view, by_id=by_id)
+    trail = db.trail
+    found = await db.for_caller(db.access, None).read(cypher, key=key, **params)
+    answer = found[0]["view"] if found else None
+    if answer is not None and trail is not None and trail.watch_reads and trail.access.reveal:
+        trail.revealed.update(_revealed_person(view, answer))
+    return answer
 
 
 async def read_view(db: Database, view: View, key: str, *, by_id: bool) -> Any:
@@ -145,12 +198,21 @@ def _revealed(view: View, org: Any) -> Iterator[str]:
             if isinstance(listed, ChildrenList):
                 yield from _revealed(listed.items, item)
             elif listed.person is not None:
-                person = item["p"]
-                if shows_personal_data(person):
-                    yield person["id"]
-                home = item.get("x")
-                if home is not None and shows_personal_data(home):
-                    yield home["id"]
+                yield from _revealed_person(listed.person, item)
+
+
+def _revealed_person(view: PersonView, item: Any) -> Iterator[str]:
+    """`_revealed` for a person's item map: hers, her household's, and those of
+    the people in her link lists."""
+    person = item["p"]
+    if shows_personal_data(person):
+        yield person["id"]
+    home = item.get("x")
+    if home is not None and shows_personal_data(home):
+        yield home["id"]
+    for slot, listed in zip(SLOTS, view.lists, strict=False):
+        for other in item[slot]:
+            yield from _revealed_person(listed.person, other)
 
 
 def _grids(o: LiteralString, depth: int, view: View) -> LiteralString:
@@ -218,6 +280,51 @@ def _children(
     return "{i: " + items + ", t: " + total + "}"
 
 
+def _person_item(
+    p: LiteralString, depth: int, view: PersonView, params: dict[str, Any], *, grids: LiteralString | None
+) -> LiteralString:
+    """A person's item map `{p: her person_map, x: her household or null, s<i>:
+    her link lists}`, where her person_map is already bound as `m<depth>` (the
+    birth date made an ISO string here: a Date costs the driver ~10 µs to
+    hydrate, the county view has ~4,000). `grids`: the grids of the
+    organization she holds a position in, for `household_in_scope_near`."""
+    m = _MAP[depth]
+    out: LiteralString = "{p: " + m + " {.*, birthDate: toString(" + m + ".birthDate)}"
+    if view.household:
+        x = _HOME[depth]
+        test = household_in_scope(x) if grids is None else household_in_scope_near(x, grids)
+        out = (
+            out + ", x: [(" + p + ")-[:LIVES_IN]->(" + x + ":Household) WHERE " + test + " | "
+            + household_map(x) + "][0]"
+        )  # fmt: skip
+    if len(view.lists) > len(SLOTS):
+        raise ViewTooLarge("too many lists on one person")
+    for slot, listed in zip(SLOTS, view.lists, strict=False):
+        out = out + ", " + slot + ": " + _links(p, depth + 1, listed, params)
+    return out + "}"
+
+
+def _links(person: LiteralString, depth: int, listed: LinkList, params: dict[str, Any]) -> LiteralString:
+    """`[link maps]`: the people at the other end of `person`'s links of one
+    kind (active on the day, or all with history), in scope, by code. A link's
+    map has `n` (since/until as ISO dates) and the other person's item keys."""
+    _depth(depth)
+    n = _suffix(params)
+    params["limit" + n] = None  # links are not paginated; the key counts the list (_suffix)
+    params["on" + n] = listed.on
+    params["history" + n] = listed.history
+    r, q, m = _HOLD[depth], _PERSON[depth], _MAP[depth]
+    left, rel = _LINK_PATTERNS[listed.kind]
+    item = _person_item(q, depth, listed.person, params, grids=None)
+    return (
+        "COLLECT { MATCH (" + person + ")" + left + r + rel + "(" + q + ":Person) WHERE ($history" + n
+        + " OR (" + r + ".since <= $on" + n + " AND (" + r + ".until IS NULL OR " + r + ".until > $on" + n
+        + "))) AND " + person_in_scope(q) + " WITH " + r + ", " + q + " ORDER BY " + q + ".code WITH "
+        + r + ", " + q + ", " + person_map(q) + " AS " + m + " RETURN {n: {since: toString(" + r
+        + ".since), until: toString(" + r + ".until)}, " + item[1:] + " }"
+    )  # fmt: skip
+
+
 def _positions(
     parent: LiteralString, depth: int, listed: PositionList, params: dict[str, Any]
 ) -> LiteralString:
@@ -225,7 +332,7 @@ def _positions(
     role-rank order, `first + 1` of them after the cursor. A position's map has
     `k` (its sort key), `n` (the term: id, role, and since/until as ISO dates),
     and when asked `p` (the holder's `person_map`, the birth date as an ISO
-    string) and `x` (her household's `household_map`, or null)."""
+    string), `x` (her household), and her link lists (see `_person_item`)."""
     _depth(depth)
     n = _suffix(params)
     params["limit" + n] = listed.first + 1
@@ -233,7 +340,7 @@ def _positions(
     params["role" + n] = listed.role
     params["on" + n] = listed.on
     params["history" + n] = listed.history
-    h, p, k, x = _HOLD[depth], _PERSON[depth], _KEY[depth], _HOME[depth]
+    h, p, k = _HOLD[depth], _PERSON[depth], _KEY[depth]
     where: LiteralString = (
         "WHERE ($role" + n + " IS NULL OR " + h + ".role = $role" + n + ") AND ($history" + n
         + " OR (" + h + ".since <= $on" + n + " AND (" + h + ".until IS NULL OR " + h + ".until > $on" + n
@@ -245,24 +352,10 @@ def _positions(
     )  # fmt: skip
     person: LiteralString = ""
     if listed.person is not None:
-        # person_map as it is, its birth date as an ISO string (a Date costs the
-        # driver ~10 µs to hydrate, the county view has ~4,000).
+        # person_map as it is, its birth date an ISO string (see _person_item).
         m = _MAP[depth]
         person = " WITH " + h + ", " + p + ", " + k + ", " + person_map(p) + " AS " + m
-        value = value + ", p: " + m + " {.*, birthDate: toString(" + m + ".birthDate)}"
-        if listed.person.household:
-            value = (
-                value
-                + ", x: [("
-                + p
-                + ")-[:LIVES_IN]->("
-                + x
-                + ":Household) WHERE "
-                + household_in_scope_near(x, _GRIDS[depth - 1])
-                + " | "
-                + household_map(x)
-                + "][0]"
-            )  # fmt: skip
+        value = value + ", " + _person_item(p, depth, listed.person, params, grids=_GRIDS[depth - 1])[1:-1]
     items = (
         "COLLECT { MATCH (" + parent + ")<-[" + h + ":HOLDS]-(" + p + ":Person) " + where + " WITH " + h
         + ", " + p + ", $rank[" + h + ".role] + '|' + " + p + ".code + '|' + " + h + ".id AS " + k

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -105,114 +106,177 @@ def _simple(
 @dataclass
 class Loaders:
     """One request's loaders. Built fresh per request: their caches must not
-    outlive it."""
+    outlive it. Each is made on first use (a request uses a few of the ~30)."""
 
     db: Database
-    organization_by_id: DataLoader[str, Organization | None] = field(init=False)
-    organization_by_code: DataLoader[str, Organization | None] = field(init=False)
-    parent_by_organization: DataLoader[str, Organization | None] = field(init=False)
-    ancestors_by_organization: DataLoader[str, list[Organization]] = field(init=False)
-    children_by_organization: DataLoader[tuple[str, OrgFilter], Page[Organization]] = field(init=False)
-    descendants_by_organization: DataLoader[tuple[str, OrgFilter], Page[Organization]] = field(init=False)
-    grids_by_organization: DataLoader[tuple[str, PageArgs], Page[Grid]] = field(init=False)
-    households_by_organization: DataLoader[tuple[str, TagFilter], Page[Household]] = field(init=False)
-    positions_by_organization: DataLoader[tuple[str, PositionFilter], Page[Position]] = field(init=False)
-    person_by_id: DataLoader[str, Person | None] = field(init=False)
-    person_by_code: DataLoader[str, Person | None] = field(init=False)
-    positions_by_person: DataLoader[tuple[str, Dated], list[Position]] = field(init=False)
-    household_by_person: DataLoader[str, Household | None] = field(init=False)
-    milestones_by_person: DataLoader[str, list[Milestone]] = field(init=False)
-    links_by_person: DataLoader[tuple[str, LinkFilter], list[Link]] = field(init=False)
-    coverage_by_person: DataLoader[tuple[str, Dated], list[Coverage]] = field(init=False)
-    grid_by_id: DataLoader[str, Grid | None] = field(init=False)
-    grid_by_code: DataLoader[str, Grid | None] = field(init=False)
-    household_by_id: DataLoader[str, Household | None] = field(init=False)
-    household_by_code: DataLoader[str, Household | None] = field(init=False)
-    organization_by_grid: DataLoader[str, Organization | None] = field(init=False)
-    households_by_grid: DataLoader[tuple[str, TagFilter], Page[Household]] = field(init=False)
-    covered_by_grid: DataLoader[tuple[str, dt.date], list[Coverage]] = field(init=False)
-    grid_by_household: DataLoader[str, Grid | None] = field(init=False)
-    members_by_household: DataLoader[str, list[Person]] = field(init=False)
-    covered_by_household: DataLoader[tuple[str, dt.date], list[Coverage]] = field(init=False)
-    coverage_report: DataLoader[tuple[str, ReportPart], tuple[CoverageSummary, Page[Household] | None]] = (
-        field(init=False)
-    )
-    coverage_members: DataLoader[tuple[str, MembersFilter], Page[CoverageMember]] = field(init=False)
-    visits_by_person: DataLoader[tuple[str, PageArgs], Page[Visit]] = field(init=False)
-    commitments_by_person: DataLoader[tuple[str, int | None], list[Commitment]] = field(init=False)
-    meetings_by_organization: DataLoader[tuple[str, PageArgs], Page[Meeting]] = field(init=False)
-    attendees_by_meeting: DataLoader[str, list[Person]] = field(init=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def organization_by_id(self) -> DataLoader[str, Organization | None]:
+        return _simple(self.db, organizations.load_organizations_by_id)
+
+    @cached_property
+    def organization_by_code(self) -> DataLoader[str, Organization | None]:
+        return _simple(self.db, organizations.load_organizations_by_code)
+
+    @cached_property
+    def parent_by_organization(self) -> DataLoader[str, Organization | None]:
+        return _simple(self.db, organizations.load_parent_by_organization)
+
+    @cached_property
+    def ancestors_by_organization(self) -> DataLoader[str, list[Organization]]:
+        return _simple(self.db, organizations.load_ancestors_by_organization)
+
+    @cached_property
+    def children_by_organization(self) -> DataLoader[tuple[str, OrgFilter], Page[Organization]]:
         db = self.db
-        self.organization_by_id = _simple(db, organizations.load_organizations_by_id)
-        self.organization_by_code = _simple(db, organizations.load_organizations_by_code)
-        self.parent_by_organization = _simple(db, organizations.load_parent_by_organization)
-        self.ancestors_by_organization = _simple(db, organizations.load_ancestors_by_organization)
-        self.children_by_organization = grouped_loader(
+        return grouped_loader(
             lambda ids, a: organizations.load_children_by_organization(
                 db, ids, kind=a.kind, level=a.level, page=a.page
             )
         )
-        self.descendants_by_organization = grouped_loader(
+
+    @cached_property
+    def descendants_by_organization(self) -> DataLoader[tuple[str, OrgFilter], Page[Organization]]:
+        db = self.db
+        return grouped_loader(
             lambda ids, a: organizations.load_descendants_by_organization(
                 db, ids, kind=a.kind, level=a.level, page=a.page
             )
         )
-        self.grids_by_organization = grouped_loader(
-            lambda ids, page: organizations.load_grids_by_organization(db, ids, page=page)
-        )
-        self.households_by_organization = grouped_loader(
+
+    @cached_property
+    def grids_by_organization(self) -> DataLoader[tuple[str, PageArgs], Page[Grid]]:
+        db = self.db
+        return grouped_loader(lambda ids, page: organizations.load_grids_by_organization(db, ids, page=page))
+
+    @cached_property
+    def households_by_organization(self) -> DataLoader[tuple[str, TagFilter], Page[Household]]:
+        db = self.db
+        return grouped_loader(
             lambda ids, a: organizations.load_households_by_organization(db, ids, tag=a.tag, page=a.page)
         )
-        self.positions_by_organization = grouped_loader(
+
+    @cached_property
+    def positions_by_organization(self) -> DataLoader[tuple[str, PositionFilter], Page[Position]]:
+        db = self.db
+        return grouped_loader(
             lambda ids, a: people.load_positions_by_organization(
                 db, ids, role=a.role, on=a.on, history=a.history, page=a.page
             )
         )
-        self.person_by_id = _simple(db, people.load_people_by_id)
-        self.person_by_code = _simple(db, people.load_people_by_code)
-        self.positions_by_person = grouped_loader(
+
+    @cached_property
+    def person_by_id(self) -> DataLoader[str, Person | None]:
+        return _simple(self.db, people.load_people_by_id)
+
+    @cached_property
+    def person_by_code(self) -> DataLoader[str, Person | None]:
+        return _simple(self.db, people.load_people_by_code)
+
+    @cached_property
+    def positions_by_person(self) -> DataLoader[tuple[str, Dated], list[Position]]:
+        db = self.db
+        return grouped_loader(
             lambda ids, a: people.load_positions_by_person(db, ids, on=a.on, history=a.history)
         )
-        self.household_by_person = _simple(db, people.load_household_by_person)
-        self.milestones_by_person = _simple(db, people.load_milestones_by_person)
-        self.links_by_person = grouped_loader(
+
+    @cached_property
+    def household_by_person(self) -> DataLoader[str, Household | None]:
+        return _simple(self.db, people.load_household_by_person)
+
+    @cached_property
+    def milestones_by_person(self) -> DataLoader[str, list[Milestone]]:
+        return _simple(self.db, people.load_milestones_by_person)
+
+    @cached_property
+    def links_by_person(self) -> DataLoader[tuple[str, LinkFilter], list[Link]]:
+        db = self.db
+        return grouped_loader(
             lambda ids, a: people.load_links_by_person(db, ids, kind=a.kind, on=a.on, history=a.history)
         )
-        self.coverage_by_person = grouped_loader(
+
+    @cached_property
+    def coverage_by_person(self) -> DataLoader[tuple[str, Dated], list[Coverage]]:
+        db = self.db
+        return grouped_loader(
             lambda ids, a: coverage.load_coverage_by_person(db, ids, on=a.on, history=a.history)
         )
-        self.grid_by_id = _simple(db, places.load_grids_by_id)
-        self.grid_by_code = _simple(db, places.load_grids_by_code)
-        self.household_by_id = _simple(db, places.load_households_by_id)
-        self.household_by_code = _simple(db, places.load_households_by_code)
-        self.organization_by_grid = _simple(db, places.load_organization_by_grid)
-        self.households_by_grid = grouped_loader(
-            lambda ids, a: places.load_households_by_grid(db, ids, tag=a.tag, page=a.page)
-        )
-        self.covered_by_grid = grouped_loader(lambda ids, on: coverage.load_covered_by_grid(db, ids, on=on))
-        self.grid_by_household = _simple(db, places.load_grid_by_household)
-        self.members_by_household = _simple(db, places.load_members_by_household)
-        self.covered_by_household = grouped_loader(
-            lambda ids, on: coverage.load_covered_by_household(db, ids, on=on)
-        )
-        # A report is asked for one organization at a time; these loaders still
-        # deduplicate repeated fields of one request.
-        self.coverage_report = ShieldedLoader(load_fn=lambda keys: _coverage_reports(db, keys))
-        self.coverage_members = grouped_loader(
+
+    @cached_property
+    def grid_by_id(self) -> DataLoader[str, Grid | None]:
+        return _simple(self.db, places.load_grids_by_id)
+
+    @cached_property
+    def grid_by_code(self) -> DataLoader[str, Grid | None]:
+        return _simple(self.db, places.load_grids_by_code)
+
+    @cached_property
+    def household_by_id(self) -> DataLoader[str, Household | None]:
+        return _simple(self.db, places.load_households_by_id)
+
+    @cached_property
+    def household_by_code(self) -> DataLoader[str, Household | None]:
+        return _simple(self.db, places.load_households_by_code)
+
+    @cached_property
+    def organization_by_grid(self) -> DataLoader[str, Organization | None]:
+        return _simple(self.db, places.load_organization_by_grid)
+
+    @cached_property
+    def households_by_grid(self) -> DataLoader[tuple[str, TagFilter], Page[Household]]:
+        db = self.db
+        return grouped_loader(lambda ids, a: places.load_households_by_grid(db, ids, tag=a.tag, page=a.page))
+
+    @cached_property
+    def covered_by_grid(self) -> DataLoader[tuple[str, dt.date], list[Coverage]]:
+        db = self.db
+        return grouped_loader(lambda ids, on: coverage.load_covered_by_grid(db, ids, on=on))
+
+    @cached_property
+    def grid_by_household(self) -> DataLoader[str, Grid | None]:
+        return _simple(self.db, places.load_grid_by_household)
+
+    @cached_property
+    def members_by_household(self) -> DataLoader[str, list[Person]]:
+        return _simple(self.db, places.load_members_by_household)
+
+    @cached_property
+    def covered_by_household(self) -> DataLoader[tuple[str, dt.date], list[Coverage]]:
+        db = self.db
+        return grouped_loader(lambda ids, on: coverage.load_covered_by_household(db, ids, on=on))
+
+    @cached_property
+    def coverage_report(
+        self,
+    ) -> DataLoader[tuple[str, ReportPart], tuple[CoverageSummary, Page[Household] | None]]:
+        db = self.db
+        return ShieldedLoader(load_fn=lambda keys: _coverage_reports(db, keys))
+
+    @cached_property
+    def coverage_members(self) -> DataLoader[tuple[str, MembersFilter], Page[CoverageMember]]:
+        db = self.db
+        return grouped_loader(
             lambda ids, a: _each(ids, lambda i: coverage.coverage_members(db, i, a.on, page=a.page))
         )
-        self.visits_by_person = grouped_loader(
-            lambda ids, page: activities.load_visits_by_person(db, ids, page=page)
-        )
-        self.commitments_by_person = grouped_loader(
-            lambda ids, year: activities.load_commitments_by_person(db, ids, year=year)
-        )
-        self.meetings_by_organization = grouped_loader(
-            lambda ids, page: activities.load_meetings_by_organization(db, ids, page=page)
-        )
-        self.attendees_by_meeting = _simple(db, activities.load_attendees_by_meeting)
+
+    @cached_property
+    def visits_by_person(self) -> DataLoader[tuple[str, PageArgs], Page[Visit]]:
+        db = self.db
+        return grouped_loader(lambda ids, page: activities.load_visits_by_person(db, ids, page=page))
+
+    @cached_property
+    def commitments_by_person(self) -> DataLoader[tuple[str, int | None], list[Commitment]]:
+        db = self.db
+        return grouped_loader(lambda ids, year: activities.load_commitments_by_person(db, ids, year=year))
+
+    @cached_property
+    def meetings_by_organization(self) -> DataLoader[tuple[str, PageArgs], Page[Meeting]]:
+        db = self.db
+        return grouped_loader(lambda ids, page: activities.load_meetings_by_organization(db, ids, page=page))
+
+    @cached_property
+    def attendees_by_meeting(self) -> DataLoader[str, list[Person]]:
+        return _simple(self.db, activities.load_attendees_by_meeting)
 
     async def search_organizations(
         self,

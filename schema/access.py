@@ -153,10 +153,22 @@ class AccessControl(SchemaExtension):
 
 def selects_personal(document: DocumentNode) -> bool:
     """Whether any field of the document (fragments included) is personal data
-    or filters by a tag."""
+    or filters by a tag. Remembered per document: the parser cache hands the
+    same document to every request with the same query text."""
+    known = _SELECTS_PERSONAL.get(id(document))
+    if known is not None and known[0] is document:
+        return known[1]
     finder = _PersonalFinder()
     visit(document, finder)
+    if len(_SELECTS_PERSONAL) >= 1024:
+        _SELECTS_PERSONAL.clear()
+    _SELECTS_PERSONAL[id(document)] = (document, finder.found)
     return finder.found
+
+
+# id(document) -> (the document, whether it selects personal data); the document
+# is kept so its id cannot be reused by another while remembered.
+_SELECTS_PERSONAL: dict[int, tuple[DocumentNode, bool]] = {}
 
 
 class _PersonalFinder(Visitor):

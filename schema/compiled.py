@@ -50,9 +50,20 @@ from graphql.execution.values import get_argument_values
 from strawberry.extensions import SchemaExtension
 
 from graph.audit import record_reads_early
+from graph.driver import Database
 from graph.errors import OrgGraphError
 from graph.model import PageArgs
-from graph.views import SLOTS, ChildrenList, PersonView, PositionList, View, ViewTooLarge, read_view
+from graph.views import (
+    SLOTS,
+    ChildrenList,
+    LinkList,
+    PersonView,
+    PositionList,
+    View,
+    ViewTooLarge,
+    read_person_view,
+    read_view,
+)
 from schema.context import Context
 from schema.relay import encode_cursor, expect_global_id, page_args, to_global_id
 
@@ -64,6 +75,8 @@ Fields = dict[str, list[FieldDetails]]
 S = TypeVar("S")
 
 _DIRECTIVES = frozenset({"skip", "include"})  # applied while collecting fields
+# A person's link fields and the kind of link each lists (graph.views.LinkList).
+_LINK_KINDS = {"guides": "GUIDES", "guidedBy": "GUIDED_BY", "mentors": "MENTORS", "mentees": "MENTEES"}
 
 
 class Declined(Exception):
@@ -72,12 +85,13 @@ class Declined(Exception):
 
 @dataclass
 class _Root:
-    """One root field: a constant (`__typename`) or an organization's view."""
+    """One root field: a constant (`__typename`), an organization's view or a
+    person's view."""
 
     key: str
     build: Build
-    view: View | None = None
-    lookup: str = ""  # the organization's raw id or code
+    view: View | PersonView | None = None
+    lookup: str = ""  # the organization's or person's raw id or code
     by_id: bool = False
 
 
@@ -108,9 +122,25 @@ class _Compiler:
                 roots.append(_Root(key, _const(query.name)))
             elif name == "organization" and field is not None:
                 roots.append(self._organization_root(key, field, details, args))
+            elif name == "person" and field is not None:
+                roots.append(self._person_root(key, field, details, args))
             else:
                 raise Declined
         return roots
+
+    def _person_root(
+        self, key: str, field: GraphQLField, details: list[FieldDetails], args: dict[str, Any]
+    ) -> _Root:
+        global_id, code = args.get("id"), args.get("code")
+        if (global_id is None) == (code is None):
+            raise Declined  # the standard path answers BAD_USER_INPUT
+        try:
+            lookup = expect_global_id(global_id, "Person") if global_id is not None else str(code)
+        except OrgGraphError:
+            raise Declined from None
+        view = PersonView()
+        build = self._person(_object_type(field), details, view)
+        return _Root(key, build, view, lookup, global_id is not None)
 
     def _organization_root(
         self, key: str, field: GraphQLField, details: list[FieldDetails], args: dict[str, Any]
@@ -361,6 +391,29 @@ class _Compiler:
                 view.household = True
                 household = self._household(_object_type(field), sub)
                 getters.append((key, _household_of(household)))
+            elif name in _LINK_KINDS and field is not None:
+                on = args.get("asOf") or self.context.today
+                listed = LinkList(_LINK_KINDS[name], on, bool(args.get("history")))
+                if len(view.lists) >= len(SLOTS):
+                    raise Declined
+                view.lists.append(listed)
+                link = self._link(_object_type(field), sub, listed)
+                getters.append((key, _in_slot(SLOTS[len(view.lists) - 1], _each_of(link))))
+            else:
+                raise Declined
+        return _object(getters)
+
+    def _link(self, type_: GraphQLObjectType, details: list[FieldDetails], listed: LinkList) -> Build:
+        """A link's JSON from `{n: {since, until}, p: the other person, ...}`."""
+        getters: list[tuple[str, Build]] = []
+        for key, sub in self._subfields(type_, details).items():
+            name, field, _ = self._field(type_, sub)
+            if name == "__typename":
+                getters.append((key, _const(type_.name)))
+            elif name in ("since", "until"):
+                getters.append((key, _of_node(name)))
+            elif name == "person" and field is not None:
+                getters.append((key, self._person(_object_type(field), sub, listed.person)))
             else:
                 raise Declined
         return _object(getters)
@@ -388,6 +441,10 @@ class _Compiler:
 
 def _object(getters: list[tuple[str, Build]]) -> Build:
     return lambda m: {key: get(m) for key, get in getters}
+
+
+def _each_of(build: Build) -> Build:
+    return lambda items: [build(i) for i in items]
 
 
 def _const(value: Json) -> Build:
@@ -523,16 +580,21 @@ async def answer(
     if roots is None:
         return None
     db = context.loaders.db
-    found = [
-        None if root.view is None else await read_view(db, root.view, root.lookup, by_id=root.by_id)
-        for root in roots
-    ]
+    found = [await _read(db, root) for root in roots]
     # Everything is read: its audit event is written while the answer is built.
     record_reads_early(db, context.trail)
     data: dict[str, Json] = {}
     for root, answer_ in zip(roots, found, strict=True):
         data[root.key] = None if root.view is not None and answer_ is None else root.build(answer_)
     return data
+
+
+async def _read(db: Database, root: _Root) -> Any:
+    if isinstance(root.view, View):
+        return await read_view(db, root.view, root.lookup, by_id=root.by_id)
+    if isinstance(root.view, PersonView):
+        return await read_person_view(db, root.view, root.lookup, by_id=root.by_id)
+    return None
 
 
 class CompiledReads(SchemaExtension):

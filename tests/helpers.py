@@ -40,6 +40,9 @@ class RolledBackDatabase(Database):
             result = await self._tx.run(cypher, params)
             return [record async for record in result]
 
+    async def _write_once(self, cypher: LiteralString, params: dict[str, Any]) -> None:
+        await self._run(cypher, params, RoutingControl.WRITE)
+
     async def _execute_write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         self.queries += 1
         async with self._lock, translated_errors():
