@@ -255,7 +255,6 @@ class Database:
                     await asyncio.sleep(delay)
                     delay *= 2
 
-
     async def _write_once(self, cypher: LiteralString, params: dict[str, Any]) -> None:
         """One write in an auto-commit transaction (one round trip), not retried:
         for rows that must not be written twice, whose writers fail cleanly."""
