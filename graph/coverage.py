@@ -84,22 +84,26 @@ RETURN key, COLLECT {
 )
 
 # The report's root, an organization of the scope (outside it: no row, as for
-# one that does not exist), and `outside`: the people covering something in its
-# subtree who are not in the scope (none without a scope). Each coverer is
-# tested once here; the counts below then only exclude this (short) list.
+# one that does not exist), and everyone with an active COVERS to a grid or
+# household of its subtree, found in one expansion and each tested once:
+# `outside`, those not in the caller's scope (none without a scope), and
+# `coverers`, the others by code, each with the places she covers there. The
+# counts below then only exclude the (short) `outside` list.
 _ROOT: LiteralString = (
     "MATCH (root:Organization {id: $id}) WHERE "
     + org_in_scope("root")
     + """
 CALL (root) {
-  WITH root WHERE $scope IS NOT NULL
   MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID*0..1]-(place)
         <-[c:COVERS]-(p:Person)
   WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
-  WITH DISTINCT p WHERE NOT """
+  WITH p, collect(DISTINCT place) AS covered
+  WITH p, covered, """
     + person_in_scope("p")
-    + """
-  RETURN collect(p) AS outside
+    + """ AS seen
+  ORDER BY p.code
+  RETURN collect(CASE WHEN seen THEN null ELSE p END) AS outside,
+         collect(CASE WHEN seen THEN {p: p, covered: covered} END) AS coverers
 }
 """
 )
@@ -135,14 +139,6 @@ WITH h, size(viaGrid) + COUNT {
 COVERAGE_REPORT: LiteralString = (
     _ROOT
     + """CALL (root, outside) {
-  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID*0..1]-(place)
-        <-[c:COVERS]-(p:Person)
-  WHERE """
-    + _ACTIVE_SEEN
-    + """
-  RETURN count(DISTINCT p) AS members
-}
-CALL (root, outside) {
 """
     + _HOUSEHOLDS_WITH_COVERERS
     + """  WITH h, coverers ORDER BY h.code
@@ -156,33 +152,21 @@ CALL (root, outside) {
     + household_map("hh")
     + """}]] AS pages
 }
-RETURN households, covered, multiply, members, pages
-"""
-)
-
-# People covering anything in the subtree, each with what they cover there.
-COVERAGE_MEMBERS: LiteralString = (
-    _ROOT
-    + """MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
-OPTIONAL MATCH (g)<-[:IN_GRID]-(h:Household)
-WITH outside, collect(DISTINCT g) + collect(DISTINCT h) AS places
-UNWIND places AS place
-MATCH (place)<-[c:COVERS]-(p:Person)
-WHERE p.code > coalesce($after, '') AND """
-    + _ACTIVE_SEEN
-    + """
-WITH p, collect(DISTINCT place) AS covered
-ORDER BY p.code LIMIT $limit
-RETURN p.code AS sortKey, {
-  person: """
-    + person_map("p")
+RETURN households, covered, multiply, size(coverers) AS members, pages,
+  [ask IN $memberAsks | COLLECT {
+    UNWIND [x IN coverers WHERE x.p.code > coalesce(ask.after, '')][..ask.limit] AS m
+    WITH m.p AS mp, m.covered AS places
+    RETURN {sortKey: mp.code, value: {
+      person: """
+    + person_map("mp")
     + """,
-  grids: [x IN covered WHERE x:Grid | x {.id, .code, .name}],
-  households: [x IN covered WHERE x:Household | """
+      grids: [x IN places WHERE x:Grid | x {.id, .code, .name}],
+      households: [x IN places WHERE x:Household | """
     + household_map("x")
     + """],
-  reached: COUNT { UNWIND covered AS x MATCH (x)<-[:IN_GRID*0..1]-(h:Household) RETURN DISTINCT h }
-} AS value
+      reached: COUNT { UNWIND places AS x MATCH (x)<-[:IN_GRID*0..1]-(h:Household) RETURN DISTINCT h }
+    }}
+  }] AS memberPages
 """
 )
 
@@ -235,12 +219,27 @@ class HouseholdsAsked:
     page: PageArgs
 
 
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What one query of a coverage report found: the counts, a page of
+    households for each HouseholdsAsked and a page of members for each page
+    of members asked, in the order asked."""
+
+    summary: CoverageSummary
+    households: list[Page[Household]]
+    members: list[Page[CoverageMember]]
+
+
 async def coverage_report(
-    db: Database, organization_id: str, on: dt.date, asks: Sequence[HouseholdsAsked]
-) -> tuple[CoverageSummary, list[Page[Household]]]:
-    """The counts of the subtree of `organization_id` on `on` and a page of
-    households for each of `asks`, in one query (outside the caller's scope or
-    missing: zeros and empty pages)."""
+    db: Database,
+    organization_id: str,
+    on: dt.date,
+    asks: Sequence[HouseholdsAsked] = (),
+    members: Sequence[PageArgs] = (),
+) -> Report:
+    """The counts of the subtree of `organization_id` on `on`, a page of
+    households for each of `asks` and a page of members for each of `members`,
+    in one query (outside the caller's scope or missing: zeros, empty pages)."""
     found = await db.read(
         COVERAGE_REPORT,
         id=organization_id,
@@ -249,23 +248,26 @@ async def coverage_report(
             {"min": a.at_least, "max": a.at_most, "after": a.page.after, "limit": a.page.first + 1}
             for a in asks
         ],
+        memberAsks=[{"after": m.after, "limit": m.first + 1} for m in members],
     )
     if not found:
-        return CoverageSummary(0, 0, 0, 0), [Page([], False, None) for _ in asks]
+        return Report(
+            CoverageSummary(0, 0, 0, 0),
+            [Page([], False, None) for _ in asks],
+            [Page([], False, None) for _ in members],
+        )
     row = found[0]
-    summary = CoverageSummary(row["households"], row["covered"], row["multiply"], row["members"])
-    pages = [
-        rows.page_of(listed, rows.household, a.page, None)
-        for a, listed in zip(asks, row["pages"], strict=True)
-    ]
-    return summary, pages
-
-
-async def coverage_members(
-    db: Database, organization_id: str, on: dt.date, *, page: PageArgs
-) -> Page[CoverageMember]:
-    found = await db.read(COVERAGE_MEMBERS, id=organization_id, on=on, after=page.after, limit=page.first + 1)
-    return rows.page_of(found, _member, page, None)
+    return Report(
+        CoverageSummary(row["households"], row["covered"], row["multiply"], row["members"]),
+        [
+            rows.page_of(listed, rows.household, a.page, None)
+            for a, listed in zip(asks, row["pages"], strict=True)
+        ],
+        [
+            rows.page_of(listed, _member, m, None)
+            for m, listed in zip(members, row["memberPages"], strict=True)
+        ],
+    )
 
 
 def _member(row: rows.Row) -> CoverageMember:

@@ -28,7 +28,6 @@ scope need no test (the subtree is closed downward).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
@@ -167,7 +166,7 @@ async def read_person_view(db: Database, view: PersonView, key: str, *, by_id: b
     found = await db.for_caller(db.access, None).read(cypher, key=key, **params)
     answer = found[0]["view"] if found else None
     if answer is not None and trail is not None and trail.watch_reads and trail.access.reveal:
-        trail.revealed.update(_revealed_person(view, answer))
+        _revealed_person(view, answer, trail.revealed)
     return answer
 
 
@@ -183,36 +182,38 @@ async def read_view(db: Database, view: View, key: str, *, by_id: bool) -> Any:
     found = await db.for_caller(db.access, None).read(cypher, key=key, **params)
     answer = found[0]["view"] if found else None
     if answer is not None and trail is not None and trail.watch_reads and trail.access.reveal:
-        trail.revealed.update(_revealed(view, answer))
+        _revealed(view, answer, trail.revealed)
     return answer
 
 
-def _revealed(view: View, org: Any) -> Iterator[str]:
-    """The ids of the people and households in an organization's answer whose
-    personal data left Neo4j unmasked: Trail.saw's rule on the maps of
-    `person_map` (a phone or birth date) and `household_map` (an address or tags).
-    Only the page counts (not the extra `first + 1`th row), as with the loaders,
-    which read people and households for the page's positions only."""
+def _revealed(view: View, org: Any, out: set[str]) -> None:
+    """Add to `out` the ids of the people and households in an organization's
+    answer whose personal data left Neo4j unmasked: Trail.saw's rule on the maps
+    of `person_map` (a phone or birth date) and `household_map` (an address or
+    tags). Only the page counts (not the extra `first + 1`th row), as with the
+    loaders, which read people and households for the page's positions only."""
     for slot, listed in zip(SLOTS, view.lists, strict=False):
-        for item in org[slot]["i"][: listed.first]:
-            if isinstance(listed, ChildrenList):
-                yield from _revealed(listed.items, item)
-            elif listed.person is not None:
-                yield from _revealed_person(listed.person, item)
+        items = org[slot]["i"][: listed.first]
+        if isinstance(listed, ChildrenList):
+            for item in items:
+                _revealed(listed.items, item, out)
+        elif listed.person is not None:
+            for item in items:
+                _revealed_person(listed.person, item, out)
 
 
-def _revealed_person(view: PersonView, item: Any) -> Iterator[str]:
+def _revealed_person(view: PersonView, item: Any, out: set[str]) -> None:
     """`_revealed` for a person's item map: hers, her household's, and those of
     the people in her link lists."""
     person = item["p"]
     if shows_personal_data(person):
-        yield person["id"]
+        out.add(person["id"])
     home = item.get("x")
     if home is not None and shows_personal_data(home):
-        yield home["id"]
+        out.add(home["id"])
     for slot, listed in zip(SLOTS, view.lists, strict=False):
         for other in item[slot]:
-            yield from _revealed_person(listed.person, other)
+            _revealed_person(listed.person, other, out)
 
 
 def _grids(o: LiteralString, depth: int, view: View) -> LiteralString:

@@ -82,16 +82,21 @@ class LinkFilter:
 @dataclass(frozen=True, slots=True)
 class ReportPart:
     """What a field of a coverage report on `on` needs: the counts, and with
-    `households` a page of households by their number of coverers."""
+    `households` a page of households by their number of coverers, with
+    `members` a page of the people covering something."""
 
     on: dt.date
     households: coverage.HouseholdsAsked | None = None
+    members: PageArgs | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class MembersFilter:
-    on: dt.date
-    page: PageArgs
+class ReportFound:
+    """A ReportPart's answer: the counts and the page it asked for, if any."""
+
+    summary: CoverageSummary
+    households: Page[Household] | None = None
+    members: Page[CoverageMember] | None = None
 
 
 def _simple(
@@ -246,18 +251,9 @@ class Loaders:
         return grouped_loader(lambda ids, on: coverage.load_covered_by_household(db, ids, on=on))
 
     @cached_property
-    def coverage_report(
-        self,
-    ) -> DataLoader[tuple[str, ReportPart], tuple[CoverageSummary, Page[Household] | None]]:
+    def coverage_report(self) -> DataLoader[tuple[str, ReportPart], ReportFound]:
         db = self.db
         return ShieldedLoader(load_fn=lambda keys: _coverage_reports(db, keys))
-
-    @cached_property
-    def coverage_members(self) -> DataLoader[tuple[str, MembersFilter], Page[CoverageMember]]:
-        db = self.db
-        return grouped_loader(
-            lambda ids, a: _each(ids, lambda i: coverage.coverage_members(db, i, a.on, page=a.page))
-        )
 
     @cached_property
     def visits_by_person(self) -> DataLoader[tuple[str, PageArgs], Page[Visit]]:
@@ -334,25 +330,31 @@ class Loaders:
         return await audit.list_events(self.db, actor=actor, kind=kind, touching=touching, page=page)
 
 
-async def _coverage_reports(
-    db: Database, keys: Sequence[tuple[str, ReportPart]]
-) -> list[tuple[CoverageSummary, Page[Household] | None]]:
+async def _coverage_reports(db: Database, keys: Sequence[tuple[str, ReportPart]]) -> list[ReportFound]:
     """The parts of each report asked in one tick, from one query per report
-    (organization and date): its counts and every page of households asked."""
-    reports: dict[tuple[str, dt.date], list[coverage.HouseholdsAsked]] = {}
+    (organization and date): its counts and every page asked of it."""
+    asked: dict[tuple[str, dt.date], tuple[list[coverage.HouseholdsAsked], list[PageArgs]]] = {}
     for organization_id, part in keys:
-        asks = reports.setdefault((organization_id, part.on), [])
-        if part.households is not None and part.households not in asks:
-            asks.append(part.households)
-    answers = {
-        report: await coverage.coverage_report(db, report[0], report[1], asks)
-        for report, asks in reports.items()
+        households, members = asked.setdefault((organization_id, part.on), ([], []))
+        if part.households is not None and part.households not in households:
+            households.append(part.households)
+        if part.members is not None and part.members not in members:
+            members.append(part.members)
+    reports = {
+        report: await coverage.coverage_report(db, report[0], report[1], households, members)
+        for report, (households, members) in asked.items()
     }
-    found: list[tuple[CoverageSummary, Page[Household] | None]] = []
+    found: list[ReportFound] = []
     for organization_id, part in keys:
-        summary, pages = answers[(organization_id, part.on)]
-        asks = reports[(organization_id, part.on)]
-        found.append((summary, None if part.households is None else pages[asks.index(part.households)]))
+        report = reports[(organization_id, part.on)]
+        households, members = asked[(organization_id, part.on)]
+        found.append(
+            ReportFound(
+                report.summary,
+                None if part.households is None else report.households[households.index(part.households)],
+                None if part.members is None else report.members[members.index(part.members)],
+            )
+        )
     return found
 
 

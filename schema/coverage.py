@@ -9,7 +9,7 @@ from typing import Self
 import strawberry
 
 from graph import coverage, model
-from loaders.context import MembersFilter, ReportPart
+from loaders.context import ReportPart
 from schema.context import Info
 from schema.organization import Organization
 from schema.person import Person
@@ -48,10 +48,10 @@ class CoverageReport:
     organization_id: strawberry.Private[str]
 
     async def _summary(self, info: Info) -> coverage.CoverageSummary:
-        summary, _ = await info.context.loaders.coverage_report.load(
+        found = await info.context.loaders.coverage_report.load(
             (self.organization_id, ReportPart(self.as_of))
         )
-        return summary
+        return found.summary
 
     @strawberry.field(description="Households in the subtree.")
     async def household_count(self, info: Info) -> int:
@@ -76,11 +76,12 @@ class CoverageReport:
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[CoverageMember]:
         page_args = info.context.page(info, first, after)
-        page = await info.context.loaders.coverage_members.load(
-            (self.organization_id, MembersFilter(self.as_of, page_args))
-        )
+        part = ReportPart(self.as_of, members=page_args)
+        found = await info.context.loaders.coverage_report.load((self.organization_id, part))
+        page = found.members
+        assert page is not None
         if page_args.total:
-            page = model.Page(page.items, page.has_next, (await self._summary(info)).members)
+            page = model.Page(page.items, page.has_next, found.summary.members)
         return connection(page, CoverageMember.of, after)
 
     @strawberry.field(description="Households nobody covers, by code; their tags show care cases.")
@@ -100,7 +101,8 @@ class CoverageReport:
     ) -> Connection[Household]:
         page_args = info.context.page(info, first, after)
         part = ReportPart(self.as_of, coverage.HouseholdsAsked(at_least, at_most, page_args))
-        s, page = await info.context.loaders.coverage_report.load((self.organization_id, part))
+        found = await info.context.loaders.coverage_report.load((self.organization_id, part))
+        page, s = found.households, found.summary
         assert page is not None
         if page_args.total:
             total = s.households - s.covered if at_most == 0 else s.multiply_covered

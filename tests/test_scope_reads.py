@@ -411,13 +411,13 @@ async def test_a_coverage_report_outside_the_scope_is_null_like_a_missing_one(
     # Under the API, the report's queries find nothing for a root outside the scope.
     db = reach.for_caller(Access("t", V2, frozenset({Grant.VIEWER})))
     uncovered = coverage.HouseholdsAsked(0, 0, PAGE)
-    summary, pages = await coverage.coverage_report(db, rid("C-T1-V1"), TODAY, [uncovered])
-    assert summary == coverage.CoverageSummary(0, 0, 0, 0)
-    assert pages[0].items == []
-    assert (await coverage.coverage_members(db, rid("C-T1-V1"), TODAY, page=PAGE)).items == []
-    summary, pages = await coverage.coverage_report(reach, rid("C-T1-V1"), TODAY, [uncovered])
-    assert summary.households == 10
-    assert len(pages[0].items) == min(PAGE.first, summary.households - summary.covered)
+    report = await coverage.coverage_report(db, rid("C-T1-V1"), TODAY, [uncovered], [PAGE])
+    assert report.summary == coverage.CoverageSummary(0, 0, 0, 0)
+    assert report.households[0].items == report.members[0].items == []
+    report = await coverage.coverage_report(reach, rid("C-T1-V1"), TODAY, [uncovered], [PAGE])
+    assert report.summary.households == 10
+    assert len(report.households[0].items) == report.summary.households - report.summary.covered
+    assert len(report.members[0].items) == report.summary.members > 0
 
 
 async def test_meeting_attendees_from_outside_the_scope_are_left_out(
