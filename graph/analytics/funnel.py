@@ -35,9 +35,9 @@ _FLOWS: LiteralString = """
 OPTIONAL MATCH (p)-[r2:REACHED]->(:Stage {name: $next[s.name]})
 WHERE r2.on <= $to
 WITH group, s, r, r2, CASE WHEN r2 IS NULL THEN null ELSE duration.inDays(r.on, r2.on).days END AS days
-RETURN group {.id, .code, .name, .kind, .level} AS organization, s.name AS stage,
-       count(r) AS reached, count(r2) AS advanced,
-       percentileDisc(days, 0.5) AS medianDays, percentileDisc(days, 0.9) AS p90Days
+WITH group, s.name AS stage, count(r) AS reached, count(r2) AS advanced,
+     percentileDisc(days, 0.5) AS medianDays, percentileDisc(days, 0.9) AS p90Days
+RETURN group {.id, .code, .name, .kind, .level} AS organization, stage, reached, advanced, medianDays, p90Days
 """
 
 FUNNEL: LiteralString = (
