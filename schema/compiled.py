@@ -30,9 +30,12 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from graphql import (
@@ -439,8 +442,45 @@ class _Compiler:
 # --- small builders
 
 
+class _Plain:
+    """A getter reading one value as it is: `m[name]`, or `m[src][name]` (the
+    `n`, `p` maps of graph.views). `_object` reads an object's plain values
+    together: a county view has ~35,000 of them."""
+
+    __slots__ = ("name", "src")
+
+    def __init__(self, src: str | None, name: str) -> None:
+        self.src = src
+        self.name = name
+
+    def __call__(self, m: Any) -> Json:
+        return (m if self.src is None else m[self.src])[self.name]
+
+
 def _object(getters: list[tuple[str, Build]]) -> Build:
-    return lambda m: {key: get(m) for key, get in getters}
+    """An object's JSON, its keys in selection order. When its plain values
+    all come from one map they are fetched by one `itemgetter` call and the
+    other values slotted in between (a third of the time of a call per field)."""
+    keys = tuple(key for key, _ in getters)
+    plain = [get for _, get in getters if isinstance(get, _Plain)]
+    sources = {get.src for get in plain}
+    if len(plain) < 2 or len(sources) != 1:
+        return lambda m: {key: get(m) for key, get in getters}
+    src = sources.pop()
+    fetch = itemgetter(*(get.name for get in plain))
+    others = [(i, get) for i, (_, get) in enumerate(getters) if not isinstance(get, _Plain)]
+    if not others:
+        if src is None:
+            return lambda m: dict(zip(keys, fetch(m), strict=True))
+        return lambda m: dict(zip(keys, fetch(m[src]), strict=True))
+
+    def build(m: Any) -> Json:
+        values = list(fetch(m if src is None else m[src]))
+        for i, get in others:  # ascending: each lands at its own index
+            values.insert(i, get(m))
+        return dict(zip(keys, values, strict=True))
+
+    return build
 
 
 def _each_of(build: Build) -> Build:
@@ -464,11 +504,11 @@ def _each(build: Build) -> Callable[[list[Any], bool, Any], Json]:
 
 
 def _of(name: str) -> Build:
-    return lambda m: m[name]
+    return _Plain(None, name)
 
 
 def _of_person(name: str) -> Build:
-    return lambda m: m["p"][name]
+    return _Plain("p", name)
 
 
 def _age_on(on: dt.date) -> Build:
@@ -480,7 +520,7 @@ def _household_of(build: Build) -> Build:
 
 
 def _of_node(name: str) -> Build:
-    return lambda m: m["n"][name]
+    return _Plain("n", name)
 
 
 def _global_id(type_name: str) -> Build:
@@ -584,9 +624,25 @@ async def answer(
     # Everything is read: its audit event is written while the answer is built.
     record_reads_early(db, context.trail)
     data: dict[str, Json] = {}
-    for root, answer_ in zip(roots, found, strict=True):
-        data[root.key] = None if root.view is not None and answer_ is None else root.build(answer_)
+    with _collector_paused():
+        for root, answer_ in zip(roots, found, strict=True):
+            data[root.key] = None if root.view is not None and answer_ is None else root.build(answer_)
     return data
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while an answer is built (nothing in
+    between awaits): plain dicts and lists from plain dicts and lists hold no
+    cycles, reference counting frees them all, and the collections the ~40,000
+    new objects of a county view would trigger only walk them (~12% of the build)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 async def _read(db: Database, root: _Root) -> Any:
