@@ -5,7 +5,9 @@ organizations, their children, the positions held in each, the people holding
 them and the households they live in. `schema.compiled` turns such a GraphQL
 selection into a `View` (what to fetch at each level, with the page arguments
 of every list) and `read_view` answers it with one Cypher query whose nested
-map projections are the answer's shape, so Neo4j does the joining.
+map projections are the answer's shape, so Neo4j does the joining. A view can
+also start at a person (`PersonView`, `read_person_view`) and follow her links
+(guidance, mentoring) person to person: a mentoring lineage in one query.
 
 The Cypher is composed only of the fixed fragments below: variable names come
 from fixed tables indexed by nesting depth, list slots and parameter names from

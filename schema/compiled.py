@@ -1,5 +1,6 @@
-"""The compiled read path: a nested view of the organization tree answered by
-one Cypher query, without graphql-core resolving it field by field.
+"""The compiled read path: a nested view of the organization tree, or of a
+person and her links, answered by one Cypher query, without graphql-core
+resolving it field by field.
 
 A client screen asks for an organization and walks down from it: children,
 their children, positions, the holders and their households. The standard
@@ -10,11 +11,12 @@ round trip, and the answer is turned into exactly the JSON the standard
 executor would return: the same keys (aliases) in the same order, `__typename`,
 global ids, cursors, page info, dates and enums serialized the same way.
 
-The compiler covers `organization(id | code)` at the root and below it
-Organization {id code name kind level children positions}, Position {id role
-since until active person}, Person {id code name gender birthDate birthYear
-education politicalStatus phone age household}, Household {id code address
-tags} and their connections. Anything else (another field, an argument the
+The compiler covers `organization(id | code)` and `person(id | code)` at the
+root and below them Organization {id code name kind level children positions},
+Position {id role since until active person}, Person {id code name gender
+birthDate birthYear education politicalStatus phone age household guides
+guidedBy mentors mentees}, PersonLink {since until person}, Household {id code
+address tags} and their connections. The JSON is built by `schema.builders`. Anything else (another field, an argument the
 standard path would reject, a mutation, `@defer`) is declined and the standard
 executor answers; so does any failure while reading, so errors are always the
 standard path's. `tests/test_compiled.py` runs queries through both paths and
@@ -30,12 +32,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any, TypeVar
 
 from graphql import (
@@ -67,13 +66,14 @@ from graph.views import (
     read_person_view,
     read_view,
 )
+from schema import builders as b
 from schema.context import Context
 from schema.relay import encode_cursor, expect_global_id, page_args, to_global_id
 
 log = logging.getLogger("orggraph.compiled")
 
-Json = Any
-Build = Callable[[Any], Json]  # from the Cypher answer at one place to the JSON there
+Json = b.Json
+Build = b.Build
 Fields = dict[str, list[FieldDetails]]
 S = TypeVar("S")
 
@@ -122,7 +122,7 @@ class _Compiler:
         for key, details in collected.grouped_field_set.items():
             name, field, args = self._field(query, details)
             if name == "__typename":
-                roots.append(_Root(key, _const(query.name)))
+                roots.append(_Root(key, b.const(query.name)))
             elif name == "organization" and field is not None:
                 roots.append(self._organization_root(key, field, details, args))
             elif name == "person" and field is not None:
@@ -213,18 +213,18 @@ class _Compiler:
         for key, sub in self._subfields(type_, details).items():
             name, field, args = self._field(type_, sub)
             if name == "__typename":
-                getters.append((key, _const(type_.name)))
+                getters.append((key, b.const(type_.name)))
             elif name == "id":
-                getters.append((key, _global_id("Organization")))
+                getters.append((key, b.global_id("Organization")))
             elif name in ("code", "name", "kind", "level"):
-                getters.append((key, _of_node(name)))
+                getters.append((key, b.of_node(name)))
             elif name == "children" and field is not None:
                 connection = _object_type(field)
                 fields = self._subfields(connection, sub)
                 page = self._page(args, fields)
                 children = ChildrenList(
-                    kind=_enum_value(args.get("kind")),
-                    level=_enum_value(args.get("level")),
+                    kind=b.enum_value(args.get("kind")),
+                    level=b.enum_value(args.get("level")),
                     after=page.after,
                     first=page.first,
                     total=page.total,
@@ -235,15 +235,15 @@ class _Compiler:
                 def child(t: GraphQLObjectType, d: list[FieldDetails], v: View = items) -> Build:
                     return self._organization(t, d, v, depth + 1)
 
-                build = self._connection(connection, fields, page, args.get("after"), _code_key, child)
-                getters.append((key, _in_slot(slot, build)))
+                build = self._connection(connection, fields, page, args.get("after"), b.code_key, child)
+                getters.append((key, b.in_slot(slot, build)))
             elif name == "positions" and field is not None:
                 connection = _object_type(field)
                 fields = self._subfields(connection, sub)
                 page = self._page(args, fields)
                 on: dt.date = args.get("activeOn") or self.context.today
                 positions = PositionList(
-                    role=_enum_value(args.get("role")),
+                    role=b.enum_value(args.get("role")),
                     on=on,
                     history=bool(args.get("history")),
                     after=page.after,
@@ -257,11 +257,11 @@ class _Compiler:
                 ) -> Build:
                     return self._position(t, d, p)
 
-                build = self._connection(connection, fields, page, args.get("after"), _sort_key, position)
-                getters.append((key, _in_slot(slot, build)))
+                build = self._connection(connection, fields, page, args.get("after"), b.sort_key, position)
+                getters.append((key, b.in_slot(slot, build)))
             else:
                 raise Declined
-        return _object(getters)
+        return b.json_object(getters)
 
     def _connection(
         self,
@@ -279,15 +279,15 @@ class _Compiler:
         for key, sub in fields.items():
             name, field, _ = self._field(type_, sub)
             if name == "__typename":
-                getters.append((key, _const3(type_.name)))
+                getters.append((key, b.const3(type_.name)))
             elif name == "totalCount":
                 getters.append((key, lambda items, more, total: -1 if total is None else total))
             elif name == "nodes" and field is not None:
                 build_node = node(_object_type(field), sub)
-                getters.append((key, _each(build_node)))
+                getters.append((key, b.each(build_node)))
             elif name == "edges" and field is not None:
                 build_edge = self._edge(_object_type(field), sub, sort_key, node)
-                getters.append((key, _each(build_edge)))
+                getters.append((key, b.each(build_edge)))
             elif name == "pageInfo" and field is not None:
                 getters.append((key, self._page_info(_object_type(field), sub, after, sort_key)))
             else:
@@ -311,14 +311,14 @@ class _Compiler:
         for key, sub in self._subfields(type_, details).items():
             name, field, _ = self._field(type_, sub)
             if name == "__typename":
-                getters.append((key, _const(type_.name)))
+                getters.append((key, b.const(type_.name)))
             elif name == "cursor":
                 getters.append((key, lambda item: encode_cursor(sort_key(item))))
             elif name == "node" and field is not None:
                 getters.append((key, node(_object_type(field), sub)))
             else:
                 raise Declined
-        return _object(getters)
+        return b.json_object(getters)
 
     def _page_info(
         self,
@@ -331,11 +331,11 @@ class _Compiler:
         for key, sub in self._subfields(type_, details).items():
             name, _, _ = self._field(type_, sub)
             if name == "__typename":
-                getters.append((key, _const2(type_.name)))
+                getters.append((key, b.const2(type_.name)))
             elif name == "hasNextPage":
                 getters.append((key, lambda items, more: more))
             elif name == "hasPreviousPage":
-                getters.append((key, _const2(after is not None)))
+                getters.append((key, b.const2(after is not None)))
             elif name == "startCursor":
                 getters.append(
                     (key, lambda items, more: encode_cursor(sort_key(items[0])) if items else None)
@@ -355,22 +355,22 @@ class _Compiler:
         for key, sub in self._subfields(type_, details).items():
             name, field, _ = self._field(type_, sub)
             if name == "__typename":
-                getters.append((key, _const(type_.name)))
+                getters.append((key, b.const(type_.name)))
             elif name == "id":
-                getters.append((key, _global_id("Position")))
+                getters.append((key, b.global_id("Position")))
             elif name == "role":
-                getters.append((key, _of_node("role")))
+                getters.append((key, b.of_node("role")))
             elif name in ("since", "until"):
-                getters.append((key, _of_node(name)))
+                getters.append((key, b.of_node(name)))
             elif name == "active":
-                getters.append((key, lambda m: _active(m["n"], on)))
+                getters.append((key, lambda m: b.active(m["n"], on)))
             elif name == "person" and field is not None:
                 if listed.person is None:
                     listed.person = PersonView()
                 getters.append((key, self._person(_object_type(field), sub, listed.person)))
             else:
                 raise Declined
-        return _object(getters)
+        return b.json_object(getters)
 
     def _person(self, type_: GraphQLObjectType, details: list[FieldDetails], view: PersonView) -> Build:
         """A holder's JSON from the position's map: `p` her `person_map`, `x` her household."""
@@ -378,22 +378,22 @@ class _Compiler:
         for key, sub in self._subfields(type_, details).items():
             name, field, args = self._field(type_, sub)
             if name == "__typename":
-                getters.append((key, _const(type_.name)))
+                getters.append((key, b.const(type_.name)))
             elif name == "id":
                 getters.append((key, lambda m: to_global_id("Person", m["p"]["id"])))
             elif name in ("code", "name", "gender", "education", "politicalStatus", "phone"):
-                getters.append((key, _of_person(name)))
+                getters.append((key, b.of_person(name)))
             elif name == "birthDate":
-                getters.append((key, _of_person("birthDate")))
+                getters.append((key, b.of_person("birthDate")))
             elif name == "birthYear":
-                getters.append((key, lambda m: _birth_year(m["p"])))
+                getters.append((key, lambda m: b.birth_year(m["p"])))
             elif name == "age":
                 on: dt.date = args.get("asOf") or self.context.today
-                getters.append((key, _age_on(on)))
+                getters.append((key, b.age_on(on)))
             elif name == "household" and field is not None:
                 view.household = True
                 household = self._household(_object_type(field), sub)
-                getters.append((key, _household_of(household)))
+                getters.append((key, b.household_of(household)))
             elif name in _LINK_KINDS and field is not None:
                 on = args.get("asOf") or self.context.today
                 listed = LinkList(_LINK_KINDS[name], on, bool(args.get("history")))
@@ -401,10 +401,10 @@ class _Compiler:
                     raise Declined
                 view.lists.append(listed)
                 link = self._link(_object_type(field), sub, listed)
-                getters.append((key, _in_slot(SLOTS[len(view.lists) - 1], _each_of(link))))
+                getters.append((key, b.in_slot(SLOTS[len(view.lists) - 1], b.each_of(link))))
             else:
                 raise Declined
-        return _object(getters)
+        return b.json_object(getters)
 
     def _link(self, type_: GraphQLObjectType, details: list[FieldDetails], listed: LinkList) -> Build:
         """A link's JSON from `{n: {since, until}, p: the other person, ...}`."""
@@ -412,14 +412,14 @@ class _Compiler:
         for key, sub in self._subfields(type_, details).items():
             name, field, _ = self._field(type_, sub)
             if name == "__typename":
-                getters.append((key, _const(type_.name)))
+                getters.append((key, b.const(type_.name)))
             elif name in ("since", "until"):
-                getters.append((key, _of_node(name)))
+                getters.append((key, b.of_node(name)))
             elif name == "person" and field is not None:
                 getters.append((key, self._person(_object_type(field), sub, listed.person)))
             else:
                 raise Declined
-        return _object(getters)
+        return b.json_object(getters)
 
     def _household(self, type_: GraphQLObjectType, details: list[FieldDetails]) -> Build:
         """A household's JSON from its `household_map`."""
@@ -427,122 +427,16 @@ class _Compiler:
         for key, sub in self._subfields(type_, details).items():
             name, _, _ = self._field(type_, sub)
             if name == "__typename":
-                getters.append((key, _const(type_.name)))
+                getters.append((key, b.const(type_.name)))
             elif name == "id":
                 getters.append((key, lambda m: to_global_id("Household", m["id"])))
             elif name in ("code", "address"):
-                getters.append((key, _of(name)))
+                getters.append((key, b.of(name)))
             elif name == "tags":
                 getters.append((key, lambda m: list(m["tags"] or ())))
             else:
                 raise Declined
-        return _object(getters)
-
-
-# --- small builders
-
-
-class _Plain:
-    """A getter reading one value as it is: `m[name]`, or `m[src][name]` (the
-    `n`, `p` maps of graph.views). `_object` reads an object's plain values
-    together: a county view has ~35,000 of them."""
-
-    __slots__ = ("name", "src")
-
-    def __init__(self, src: str | None, name: str) -> None:
-        self.src = src
-        self.name = name
-
-    def __call__(self, m: Any) -> Json:
-        return (m if self.src is None else m[self.src])[self.name]
-
-
-def _object(getters: list[tuple[str, Build]]) -> Build:
-    """An object's JSON, its keys in selection order. When its plain values
-    all come from one map they are fetched by one `itemgetter` call and the
-    other values slotted in between (a third of the time of a call per field)."""
-    keys = tuple(key for key, _ in getters)
-    plain = [get for _, get in getters if isinstance(get, _Plain)]
-    sources = {get.src for get in plain}
-    if len(plain) < 2 or len(sources) != 1:
-        return lambda m: {key: get(m) for key, get in getters}
-    src = sources.pop()
-    fetch = itemgetter(*(get.name for get in plain))
-    others = [(i, get) for i, (_, get) in enumerate(getters) if not isinstance(get, _Plain)]
-    if not others:
-        if src is None:
-            return lambda m: dict(zip(keys, fetch(m), strict=True))
-        return lambda m: dict(zip(keys, fetch(m[src]), strict=True))
-
-    def build(m: Any) -> Json:
-        values = list(fetch(m if src is None else m[src]))
-        for i, get in others:  # ascending: each lands at its own index
-            values.insert(i, get(m))
-        return dict(zip(keys, values, strict=True))
-
-    return build
-
-
-def _each_of(build: Build) -> Build:
-    return lambda items: [build(i) for i in items]
-
-
-def _const(value: Json) -> Build:
-    return lambda m: value
-
-
-def _const3(value: Json) -> Callable[[list[Any], bool, Any], Json]:
-    return lambda items, more, total: value
-
-
-def _const2(value: Json) -> Callable[[list[Any], bool], Json]:
-    return lambda items, more: value
-
-
-def _each(build: Build) -> Callable[[list[Any], bool, Any], Json]:
-    return lambda items, more, total: [build(i) for i in items]
-
-
-def _of(name: str) -> Build:
-    return _Plain(None, name)
-
-
-def _of_person(name: str) -> Build:
-    return _Plain("p", name)
-
-
-def _age_on(on: dt.date) -> Build:
-    return lambda m: _age(m["p"]["birthDate"], on)
-
-
-def _household_of(build: Build) -> Build:
-    return lambda m: None if m["x"] is None else build(m["x"])
-
-
-def _of_node(name: str) -> Build:
-    return _Plain("n", name)
-
-
-def _global_id(type_name: str) -> Build:
-    return lambda m: to_global_id(type_name, m["n"]["id"])
-
-
-def _in_slot(slot: str, build: Build) -> Build:
-    return lambda m: build(m[slot])
-
-
-def _code_key(item: Any) -> str:
-    code: str = item["n"]["code"]
-    return code
-
-
-def _sort_key(item: Any) -> str:
-    key: str = item["k"]
-    return key
-
-
-def _cursor(sort_key: Callable[[Any], str], items: list[Any], at: int) -> str | None:
-    return encode_cursor(sort_key(items[at])) if items else None
+        return b.json_object(getters)
 
 
 def _slot(view: View, listed: ChildrenList | PositionList) -> str:
@@ -557,32 +451,6 @@ def _object_type(field: GraphQLField) -> GraphQLObjectType:
     if not isinstance(named, GraphQLObjectType):
         raise Declined
     return named
-
-
-def _enum_value(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _active(term: Any, on: str) -> bool:
-    """graph.model.is_active on ISO dates (which order as the dates do)."""
-    since, until = term["since"], term["until"]
-    return bool(since <= on and (until is None or on < until))
-
-
-def _birth_year(person: Any) -> int | None:
-    """As graph.rows.person: the projected year, else the year of the birth date
-    (an ISO string here)."""
-    born = person["birthDate"]
-    year: int | None = person.get("birthYear") or (dt.date.fromisoformat(born).year if born else None)
-    return year
-
-
-def _age(born: str | None, on: dt.date) -> int | None:
-    """As Person.age: whole years on `on`; null when the birth date is masked."""
-    if born is None:
-        return None
-    b = dt.date.fromisoformat(born)
-    return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
 
 
 # --- running
@@ -624,25 +492,10 @@ async def answer(
     # Everything is read: its audit event is written while the answer is built.
     record_reads_early(db, context.trail)
     data: dict[str, Json] = {}
-    with _collector_paused():
+    with b.collector_paused():
         for root, answer_ in zip(roots, found, strict=True):
             data[root.key] = None if root.view is not None and answer_ is None else root.build(answer_)
     return data
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while an answer is built (nothing in
-    between awaits): plain dicts and lists from plain dicts and lists hold no
-    cycles, reference counting frees them all, and the collections the ~40,000
-    new objects of a county view would trigger only walk them (~12% of the build)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 async def _read(db: Database, root: _Root) -> Any:
