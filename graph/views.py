@@ -30,6 +30,7 @@ scope need no test (the subtree is closed downward).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
@@ -164,12 +165,7 @@ async def read_person_view(db: Database, view: PersonView, key: str, *, by_id: b
     """The answer of a person-rooted `view`: her item map, or None when she does
     not exist or is outside the caller's scope (as `read_view`)."""
     cypher, params = compose_person(view, by_id=by_id)
-    trail = db.trail
-    found = await db.for_caller(db.access, None).read(cypher, key=key, **params)
-    answer = found[0]["view"] if found else None
-    if answer is not None and trail is not None and trail.watch_reads and trail.access.reveal:
-        _revealed_person(view, answer, trail.revealed)
-    return answer
+    return await _read(db, cypher, key, params, lambda answer, out: _revealed_person(view, answer, out))
 
 
 async def read_view(db: Database, view: View, key: str, *, by_id: bool) -> Any:
@@ -177,14 +173,24 @@ async def read_view(db: Database, view: View, key: str, *, by_id: bool) -> Any:
     its map, or None when it does not exist or is outside the caller's scope.
     `db` is the request's caller database (its $scope and $reveal apply)."""
     cypher, params = compose(view, by_id=by_id)
-    # The caller's access ($scope, $reveal) applies; the trail is told below
-    # what was read unmasked, from the people and households alone, instead of
-    # walking the whole answer (Trail.saw on a county view: ~60 ms).
+    return await _read(db, cypher, key, params, lambda answer, out: _revealed(view, answer, out))
+
+
+async def _read(
+    db: Database,
+    cypher: LiteralString,
+    key: str,
+    params: dict[str, Any],
+    revealed: Callable[[Any, set[str]], None],
+) -> Any:
+    # The caller's access ($scope, $reveal) applies; the trail is told what was
+    # read unmasked from the people and households alone (`revealed`), instead
+    # of walking the whole answer (Trail.saw on a county view: ~60 ms).
     trail = db.trail
     found = await db.for_caller(db.access, None).read(cypher, key=key, **params)
     answer = found[0]["view"] if found else None
     if answer is not None and trail is not None and trail.watch_reads and trail.access.reveal:
-        _revealed(view, answer, trail.revealed)
+        revealed(answer, trail.revealed)
     return answer
 
 

@@ -5,9 +5,7 @@ place, composed once per operation and run over the whole answer."""
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
@@ -144,18 +142,3 @@ def age(born: str | None, on: dt.date) -> int | None:
         return None
     b = dt.date.fromisoformat(born)
     return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while an answer is built (nothing in
-    between awaits): plain dicts and lists from plain dicts and lists hold no
-    cycles, reference counting frees them all, and the collections the ~40,000
-    new objects of a county view would trigger only walk them (~12% of the build)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -16,11 +16,11 @@ root and below them Organization {id code name kind level children positions},
 Position {id role since until active person}, Person {id code name gender
 birthDate birthYear education politicalStatus phone age household guides
 guidedBy mentors mentees}, PersonLink {since until person}, Household {id code
-address tags} and their connections. The JSON is built by `schema.builders`. Anything else (another field, an argument the
-standard path would reject, a mutation, `@defer`) is declined and the standard
-executor answers; so does any failure while reading, so errors are always the
-standard path's. `tests/test_compiled.py` runs queries through both paths and
-compares the JSON.
+address tags} and their connections; the JSON is built by `schema.builders`.
+Anything else (another field, an argument the standard path would reject, a
+mutation, `@defer`) is declined and the standard executor answers; so does any
+failure while reading, so errors are always the standard path's.
+`tests/test_compiled.py` runs queries through both paths and compares the JSON.
 
 It runs as a schema extension (`CompiledReads`) in the execute step: parsing,
 validation and every validation rule of the schema have run before it, and it
@@ -134,30 +134,16 @@ class _Compiler:
     def _person_root(
         self, key: str, field: GraphQLField, details: list[FieldDetails], args: dict[str, Any]
     ) -> _Root:
-        global_id, code = args.get("id"), args.get("code")
-        if (global_id is None) == (code is None):
-            raise Declined  # the standard path answers BAD_USER_INPUT
-        try:
-            lookup = expect_global_id(global_id, "Person") if global_id is not None else str(code)
-        except OrgGraphError:
-            raise Declined from None
         view = PersonView()
         build = self._person(_object_type(field), details, view)
-        return _Root(key, build, view, lookup, global_id is not None)
+        return _Root(key, build, view, *_lookup("Person", args))
 
     def _organization_root(
         self, key: str, field: GraphQLField, details: list[FieldDetails], args: dict[str, Any]
     ) -> _Root:
-        global_id, code = args.get("id"), args.get("code")
-        if (global_id is None) == (code is None):
-            raise Declined  # the standard path answers BAD_USER_INPUT
-        try:
-            lookup = expect_global_id(global_id, "Organization") if global_id is not None else str(code)
-        except OrgGraphError:
-            raise Declined from None
         view = View()
         build = self._organization(_object_type(field), details, view, 0)
-        return _Root(key, build, view, lookup, global_id is not None)
+        return _Root(key, build, view, *_lookup("Organization", args))
 
     def _subfields(self, type_: GraphQLObjectType, details: list[FieldDetails]) -> Fields:
         collected = collect_subfields(
@@ -439,6 +425,19 @@ class _Compiler:
         return b.json_object(getters)
 
 
+def _lookup(type_name: str, args: dict[str, Any]) -> tuple[str, bool]:
+    """A root's `id` (a global id of `type_name`) or `code`: the raw id or the
+    code, and whether it is an id. Exactly one must be given and valid, else the
+    standard path answers (BAD_USER_INPUT)."""
+    global_id, code = args.get("id"), args.get("code")
+    if (global_id is None) == (code is None):
+        raise Declined
+    try:
+        return (expect_global_id(global_id, type_name), True) if global_id is not None else (str(code), False)
+    except OrgGraphError:
+        raise Declined from None
+
+
 def _slot(view: View, listed: ChildrenList | PositionList) -> str:
     if len(view.lists) >= len(SLOTS):
         raise Declined
@@ -492,9 +491,8 @@ async def answer(
     # Everything is read: its audit event is written while the answer is built.
     record_reads_early(db, context.trail)
     data: dict[str, Json] = {}
-    with b.collector_paused():
-        for root, answer_ in zip(roots, found, strict=True):
-            data[root.key] = None if root.view is not None and answer_ is None else root.build(answer_)
+    for root, answer_ in zip(roots, found, strict=True):
+        data[root.key] = None if root.view is not None and answer_ is None else root.build(answer_)
     return data
 
 
