@@ -220,10 +220,9 @@ async def record_reads(db: Database, trail: Trail) -> None:
     if trail.recording is not None:
         recording, trail.recording = trail.recording, None
         await recording
-    new = trail.revealed - trail.recorded
-    if new:
-        trail.recorded |= new
-        await db.write_grouped(CREATE_EVENTS, _event(trail, "READ", sorted(new)))
+    event = _unrecorded_reads(trail)
+    if event is not None:
+        await db.write_grouped(CREATE_EVENTS, event)
 
 
 def record_reads_early(db: Database, trail: Trail) -> None:
@@ -231,11 +230,20 @@ def record_reads_early(db: Database, trail: Trail) -> None:
     path that has read everything before it builds its answer (the compiled
     views): the write overlaps the building, and `record_reads`, when the
     request ends, waits for it before the answer leaves."""
+    if trail.recording is None:
+        event = _unrecorded_reads(trail)
+        if event is not None:
+            trail.recording = asyncio.ensure_future(db.write_grouped(CREATE_EVENTS, event))
+
+
+def _unrecorded_reads(trail: Trail) -> dict[str, Any] | None:
+    """The READ event of the ids revealed and not yet in one (now counted as
+    recorded), or None."""
     new = trail.revealed - trail.recorded
-    if new and trail.recording is None:
-        trail.recorded |= new
-        event = _event(trail, "READ", sorted(new))
-        trail.recording = asyncio.ensure_future(db.write_grouped(CREATE_EVENTS, event))
+    if not new:
+        return None
+    trail.recorded |= new
+    return _event(trail, "READ", sorted(new))
 
 
 async def list_events(

@@ -122,6 +122,7 @@ _N: tuple[LiteralString, ...] = tuple(
 )  # fmt: skip
 MAX_DEPTH = len(_ORG) - 1  # nesting levels below the root
 MAX_LISTS = len(_N)  # lists in one view
+_LISTS = "lists composed"  # the list count while composing (not a Cypher parameter)
 
 VIEW_BY_CODE: LiteralString = "MATCH (o0:Organization {code: $key}) WHERE " + org_in_scope("o0") + "\n"
 VIEW_BY_ID: LiteralString = "MATCH (o0:Organization {id: $key}) WHERE " + org_in_scope("o0") + "\n"
@@ -148,7 +149,7 @@ def compose(view: View, *, by_id: bool) -> tuple[LiteralString, dict[str, Any]]:
     params: dict[str, Any] = {"rank": ROLE_RANK}
     body = _org(_ORG[0], 0, view, params)
     root = (VIEW_BY_ID if by_id else VIEW_BY_CODE) + _grids(_ORG[0], 0, view)
-    return root + "RETURN " + body + " AS view", params
+    return root + "RETURN " + body + " AS view", _composed(params)
 
 
 def compose_person(view: PersonView, *, by_id: bool) -> tuple[LiteralString, dict[str, Any]]:
@@ -158,7 +159,9 @@ def compose_person(view: PersonView, *, by_id: bool) -> tuple[LiteralString, dic
     item = _person_item(_PERSON[0], 0, view, params, grids=None)
     root = PERSON_VIEW_BY_ID if by_id else PERSON_VIEW_BY_CODE
     m = _MAP[0]
-    return root + "WITH p0, " + person_map("p0") + " AS " + m + " RETURN " + item + " AS view", params
+    return root + "WITH p0, " + person_map("p0") + " AS " + m + " RETURN " + item + " AS view", _composed(
+        params
+    )
 
 
 async def read_person_view(db: Database, view: PersonView, key: str, *, by_id: bool) -> Any:
@@ -249,12 +252,28 @@ def _org(o: LiteralString, depth: int, view: View, params: dict[str, Any]) -> Li
 
 
 def _suffix(params: dict[str, Any]) -> LiteralString:
-    """The parameter suffix of the next list: how many lists have their
-    parameters already (each has a `limit<n>`)."""
-    index = sum(1 for k in params if k.startswith("limit"))
+    """The parameter suffix of the next list: its index among the view's lists
+    (counted under `_LISTS`, which `_composed` removes)."""
+    index: int = params.get(_LISTS, 0)
     if index >= MAX_LISTS:
         raise ViewTooLarge("too many lists in one view")
+    params[_LISTS] = index + 1
     return _N[index]
+
+
+def _composed(params: dict[str, Any]) -> dict[str, Any]:
+    """A view's parameters without the list count."""
+    params.pop(_LISTS, None)
+    return params
+
+
+def _active(rel: LiteralString, n: LiteralString) -> LiteralString:
+    """The dated relationship `rel` is active on `$on<n>` (since <= day < until),
+    or any with `$history<n>`."""
+    return (
+        "($history" + n + " OR (" + rel + ".since <= $on" + n + " AND (" + rel + ".until IS NULL OR "
+        + rel + ".until > $on" + n + ")))"
+    )  # fmt: skip
 
 
 def _depth(depth: int) -> None:
@@ -319,16 +338,14 @@ def _links(person: LiteralString, depth: int, listed: LinkList, params: dict[str
     map has `n` (since/until as ISO dates) and the other person's item keys."""
     _depth(depth)
     n = _suffix(params)
-    params["limit" + n] = None  # links are not paginated; the key counts the list (_suffix)
     params["on" + n] = listed.on
     params["history" + n] = listed.history
     r, q, m = _HOLD[depth], _PERSON[depth], _MAP[depth]
     left, rel = _LINK_PATTERNS[listed.kind]
     item = _person_item(q, depth, listed.person, params, grids=None)
     return (
-        "COLLECT { MATCH (" + person + ")" + left + r + rel + "(" + q + ":Person) WHERE ($history" + n
-        + " OR (" + r + ".since <= $on" + n + " AND (" + r + ".until IS NULL OR " + r + ".until > $on" + n
-        + "))) AND " + person_in_scope(q) + " WITH " + r + ", " + q + " ORDER BY " + q + ".code WITH "
+        "COLLECT { MATCH (" + person + ")" + left + r + rel + "(" + q + ":Person) WHERE " + _active(r, n)
+        + " AND " + person_in_scope(q) + " WITH " + r + ", " + q + " ORDER BY " + q + ".code WITH "
         + r + ", " + q + ", " + person_map(q) + " AS " + m + " RETURN {n: {since: toString(" + r
         + ".since), until: toString(" + r + ".until)}, " + item[1:] + " }"
     )  # fmt: skip
@@ -351,9 +368,7 @@ def _positions(
     params["history" + n] = listed.history
     h, p, k = _HOLD[depth], _PERSON[depth], _KEY[depth]
     where: LiteralString = (
-        "WHERE ($role" + n + " IS NULL OR " + h + ".role = $role" + n + ") AND ($history" + n
-        + " OR (" + h + ".since <= $on" + n + " AND (" + h + ".until IS NULL OR " + h + ".until > $on" + n
-        + ")))"
+        "WHERE ($role" + n + " IS NULL OR " + h + ".role = $role" + n + ") AND " + _active(h, n)
     )  # fmt: skip
     value: LiteralString = (
         "{k: " + k + ", n: {id: " + h + ".id, role: " + h + ".role, since: toString(" + h + ".since), "

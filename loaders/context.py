@@ -356,7 +356,3 @@ async def _coverage_reports(db: Database, keys: Sequence[tuple[str, ReportPart]]
             )
         )
     return found
-
-
-async def _each(ids: Sequence[str], one: Callable[[str], Awaitable[R]]) -> list[R]:
-    return [await one(i) for i in ids]

@@ -76,6 +76,7 @@ Json = b.Json
 Build = b.Build
 Fields = dict[str, list[FieldDetails]]
 S = TypeVar("S")
+L = TypeVar("L")
 
 _DIRECTIVES = frozenset({"skip", "include"})  # applied while collecting fields
 # A person's link fields and the kind of link each lists (graph.views.LinkList).
@@ -215,7 +216,7 @@ class _Compiler:
                     first=page.first,
                     total=page.total,
                 )
-                slot = _slot(view, children)
+                slot = _slot(view.lists, children)
                 items = children.items
 
                 def child(t: GraphQLObjectType, d: list[FieldDetails], v: View = items) -> Build:
@@ -236,7 +237,7 @@ class _Compiler:
                     first=page.first,
                     total=page.total,
                 )
-                slot = _slot(view, positions)
+                slot = _slot(view.lists, positions)
 
                 def position(
                     t: GraphQLObjectType, d: list[FieldDetails], p: PositionList = positions
@@ -323,13 +324,9 @@ class _Compiler:
             elif name == "hasPreviousPage":
                 getters.append((key, b.const2(after is not None)))
             elif name == "startCursor":
-                getters.append(
-                    (key, lambda items, more: encode_cursor(sort_key(items[0])) if items else None)
-                )
+                getters.append((key, lambda items, more: b.cursor(sort_key, items, 0)))
             elif name == "endCursor":
-                getters.append(
-                    (key, lambda items, more: encode_cursor(sort_key(items[-1])) if items else None)
-                )
+                getters.append((key, lambda items, more: b.cursor(sort_key, items, -1)))
             else:
                 raise Declined
         return lambda items, more, total: {key: get(items, more) for key, get in getters}
@@ -344,9 +341,7 @@ class _Compiler:
                 getters.append((key, b.const(type_.name)))
             elif name == "id":
                 getters.append((key, b.global_id("Position")))
-            elif name == "role":
-                getters.append((key, b.of_node("role")))
-            elif name in ("since", "until"):
+            elif name in ("role", "since", "until"):
                 getters.append((key, b.of_node(name)))
             elif name == "active":
                 getters.append((key, lambda m: b.active(m["n"], on)))
@@ -367,10 +362,8 @@ class _Compiler:
                 getters.append((key, b.const(type_.name)))
             elif name == "id":
                 getters.append((key, lambda m: to_global_id("Person", m["p"]["id"])))
-            elif name in ("code", "name", "gender", "education", "politicalStatus", "phone"):
+            elif name in ("code", "name", "gender", "education", "politicalStatus", "phone", "birthDate"):
                 getters.append((key, b.of_person(name)))
-            elif name == "birthDate":
-                getters.append((key, b.of_person("birthDate")))
             elif name == "birthYear":
                 getters.append((key, lambda m: b.birth_year(m["p"])))
             elif name == "age":
@@ -383,11 +376,9 @@ class _Compiler:
             elif name in _LINK_KINDS and field is not None:
                 on = args.get("asOf") or self.context.today
                 listed = LinkList(_LINK_KINDS[name], on, bool(args.get("history")))
-                if len(view.lists) >= len(SLOTS):
-                    raise Declined
-                view.lists.append(listed)
+                slot = _slot(view.lists, listed)
                 link = self._link(_object_type(field), sub, listed)
-                getters.append((key, b.in_slot(SLOTS[len(view.lists) - 1], b.each_of(link))))
+                getters.append((key, b.in_slot(slot, b.each_of(link))))
             else:
                 raise Declined
         return b.json_object(getters)
@@ -438,11 +429,13 @@ def _lookup(type_name: str, args: dict[str, Any]) -> tuple[str, bool]:
         raise Declined from None
 
 
-def _slot(view: View, listed: ChildrenList | PositionList) -> str:
-    if len(view.lists) >= len(SLOTS):
+def _slot(lists: list[L], listed: L) -> str:
+    """Add `listed` to an organization's or a person's lists: the answer's key
+    it will be under (declined when the slots are used up)."""
+    if len(lists) >= len(SLOTS):
         raise Declined
-    view.lists.append(listed)
-    return SLOTS[len(view.lists) - 1]
+    lists.append(listed)
+    return SLOTS[len(lists) - 1]
 
 
 def _object_type(field: GraphQLField) -> GraphQLObjectType:
