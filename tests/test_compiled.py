@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import random
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from schema.build import schema
 from schema.compiled import compile_operation, serving_compiled_reads
 from schema.context import Context
 from schema.relay import encode_cursor, to_global_id
+from tests import documentation
 from tests.conftest import CallerClient, GraphQLClient
 from tests.graphs import TODAY, rid
 from tests.helpers import RolledBackDatabase
@@ -113,8 +113,7 @@ def _strings_in_tests() -> Iterator[str]:
 
 
 def _readme_blocks() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return re.findall(r"```graphql\n(.*?)```", text, flags=re.S)
+    return documentation.blocks("graphql")
 
 
 def queries(texts: Iterator[str] | list[str]) -> list[str]:

@@ -1,11 +1,10 @@
-"""Every ```graphql block of the README runs without errors against the default
+"""Every ```graphql block of the README and docs/ runs without errors against the default
 demo county, so the documentation's examples stay true. Examples that declare
 required variables get them the way a user would: ids looked up first."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,9 +12,9 @@ import pytest
 
 from graph.driver import Database
 from service.app import create_app
+from tests import documentation
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-EXAMPLES = re.findall(r"```graphql\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+EXAMPLES = documentation.blocks("graphql")
 
 # Lookups giving the variables of examples that require them, by operation name.
 VARIABLES = {

@@ -1,12 +1,10 @@
-"""The README's mutation examples (```graphql mutation blocks, which
+"""The documentation's mutation examples (docs/api.md) (```graphql mutation blocks, which
 test_readme_examples leaves alone because they change the data) run in order,
 without errors, against the default demo county loaded in a rolled-back
 transaction, and do what the README says."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,10 +12,10 @@ import httpx
 from graph.seed import load
 from graph.seed_data import generate
 from service.app import create_app
+from tests import documentation
 from tests.helpers import RolledBackDatabase
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-MUTATIONS = re.findall(r"```graphql mutation\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+MUTATIONS = documentation.blocks("graphql mutation")
 
 
 async def test_readme_mutations_run_against_the_demo(db: RolledBackDatabase) -> None:

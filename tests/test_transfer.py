@@ -213,9 +213,8 @@ def test_cli_import_and_export(empty: Database, tmp_path: Path, capsys: pytest.C
     assert files_of(tmp_path / "out") == files_of(EXAMPLE)
 
 
-def test_the_readme_documents_the_format_and_real_problems() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Import and export") : readme.index("## Development")]
+def test_the_docs_document_the_format_and_real_problems() -> None:
+    section = (ROOT / "docs" / "import.md").read_text(encoding="utf-8")
     for fmt in FORMATS:
         [row] = [line for line in section.splitlines() if line.startswith(f"| `{fmt.name}` |")]
         columns = row.split("|")[2]
