@@ -10,11 +10,13 @@ GRAPHIQL_DIR := service/graphiql
 GRAPHIQL_STAMP := $(GRAPHIQL_DIR)/node_modules/.stamp-npm-ci
 FEDERATION_DIR := tests/federation
 FEDERATION_STAMP := $(FEDERATION_DIR)/node_modules/.stamp-npm-ci
+CLIENTS_DIR := tests/clients
+CLIENTS_STAMP := $(CLIENTS_DIR)/node_modules/.stamp-npm-ci
 SCALE ?= small
 
 .PHONY: install run test lint format schema seed neo4j-start neo4j-stop neo4j-status clean
 
-install: $(INSTALLED) $(GRAPHIQL_STAMP) $(FEDERATION_STAMP)
+install: $(INSTALLED) $(GRAPHIQL_STAMP) $(FEDERATION_STAMP) $(CLIENTS_STAMP)
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +28,12 @@ $(INSTALLED): pyproject.toml
 # node_modules, stamp included, so a deleted or stale tree is reinstalled.
 $(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package-lock.json $(GRAPHIQL_DIR)/package.json
 	npm ci --prefix $(GRAPHIQL_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Real client libraries (Apollo Client, graphql-http's audit, graphql-request)
+# that the client tests run on Node against a live OrgGraph.
+$(CLIENTS_STAMP): $(CLIENTS_DIR)/package-lock.json $(CLIENTS_DIR)/package.json
+	npm ci --prefix $(CLIENTS_DIR) --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The Apollo gateway and second subgraph of the federation test.
@@ -45,8 +53,18 @@ run: install
 	  echo ""
 	$(BIN)/orggraph serve
 
-test: install
+test: install browser
 	$(BIN)/pytest
+
+# Debian's Chromium for the browser tests (driven by Playwright with
+# executable_path, no browser download) and CJK fonts so Chinese renders.
+.PHONY: browser
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'noto.*cjk'; then \
+	  echo "installing chromium and fonts-noto-cjk with apt-get…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .
