@@ -75,9 +75,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format graph loaders schema service tests bench
 
-# Refresh the committed SDL snapshot after a schema change (review the diff).
+# Refresh the committed SDL snapshots after a schema change (review the diff):
+# schema.graphql, the plain schema clients load; schema.subgraph.graphql, the
+# federation subgraph SDL gateways compose.
 schema: install
-	$(BIN)/orggraph schema --subgraph > schema.graphql
+	$(BIN)/orggraph schema > schema.graphql
+	$(BIN)/orggraph schema --subgraph > schema.subgraph.graphql
 
 seed: install
 	$(BIN)/orggraph neo4j start

@@ -6,7 +6,6 @@ import functools
 from collections.abc import Callable
 
 import strawberry
-from graphql import GraphQLObjectType, GraphQLSchema, print_schema
 from strawberry.extensions import (
     DisableIntrospection,
     MaxTokensLimiter,
@@ -16,6 +15,7 @@ from strawberry.extensions import (
 )
 
 from schema.access import AccessControl
+from schema.client import ClientIntrospection, client_sdl
 from schema.coverage import CoverageReport
 from schema.errors import ErrorCodes
 from schema.limits import Limits, OperationLimits
@@ -33,9 +33,10 @@ def build_schema(
     limits: Limits = DEFAULT_LIMITS, *, introspection: bool = True, suggestions: bool = True
 ) -> strawberry.federation.Schema:
     """An Apollo Federation 2 subgraph (keys on Organization, Person, Grid,
-    Household) that is also a plain GraphQL API, with its operation limits;
-    `introspection=False` refuses `__schema`/`__type`, `suggestions=False` drops
-    "Did you mean ...?" from error messages. One schema per configuration."""
+    Household) that is also a plain GraphQL API, with its operation limits.
+    Introspection shows the plain API (schema.client); `introspection=False`
+    refuses `__schema`/`__type`, `suggestions=False` drops "Did you mean ...?"
+    from error messages. One schema per configuration."""
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: ErrorCodes(suggestions=suggestions),
         AccessControl,
@@ -51,6 +52,7 @@ def build_schema(
         mutation=Mutation,
         types=[Organization, Position, Person, Grid, Household, Coverage, CoverageReport],
         extensions=extensions,
+        execution_context_class=ClientIntrospection,
     )
 
 
@@ -60,25 +62,11 @@ schema = build_schema()
 
 def subgraph_sdl() -> str:
     """The SDL a federation gateway composes (`_service { sdl }`): with @link,
-    @key and the _entities/_service fields. Committed as schema.graphql."""
+    @key and the _entities/_service fields. Committed as schema.subgraph.graphql."""
     return schema.as_str()
 
 
 def plain_sdl() -> str:
-    """The API as a plain GraphQL schema, without federation's additions."""
-    graphql_schema = schema._schema
-    query = graphql_schema.query_type
-    assert query is not None
-    plain_query = GraphQLObjectType(
-        query.name,
-        {name: f for name, f in query.fields.items() if not name.startswith("_")},
-        description=query.description,
-    )
-    types = [
-        t
-        for name, t in graphql_schema.type_map.items()
-        if not name.startswith("_") and name not in (query.name, "link__Import", "link__Purpose")
-    ]
-    return print_schema(
-        GraphQLSchema(query=plain_query, mutation=graphql_schema.mutation_type, types=types, directives=[])
-    )
+    """The API as a plain GraphQL schema, without federation's additions: what
+    clients load. Committed as schema.graphql."""
+    return client_sdl(schema._schema)

@@ -1,19 +1,33 @@
-"""The printed SDL is kept in schema.graphql so every schema change shows in review.
+"""The printed schemas are committed so every schema change shows in review:
+schema.graphql, the plain schema clients load, and schema.subgraph.graphql, the
+federation subgraph SDL a gateway composes (also served as `_service { sdl }`).
 
-Run `make schema` (`orggraph schema --subgraph > schema.graphql`) after changing the schema.
+Run `make schema` after changing the schema.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from schema.build import subgraph_sdl
+import pytest
 
-SNAPSHOT = Path(__file__).resolve().parent.parent / "schema.graphql"
+from schema.build import plain_sdl, subgraph_sdl
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_schema_matches_the_committed_sdl() -> None:
-    printed = subgraph_sdl() + "\n"
-    assert SNAPSHOT.read_text(encoding="utf-8") == printed, (
-        "schema changed: run `make schema` and review the diff"
+@pytest.mark.parametrize(
+    ("file", "printed"), [("schema.graphql", plain_sdl), ("schema.subgraph.graphql", subgraph_sdl)]
+)
+def test_schema_matches_the_committed_sdl(file: str, printed: object) -> None:
+    assert callable(printed)
+    assert (ROOT / file).read_text(encoding="utf-8") == printed() + "\n", (
+        f"the schema changed: run `make schema` and review the diff of {file}"
     )
+
+
+def test_the_client_schema_is_the_subgraph_without_federation() -> None:
+    client, subgraph = plain_sdl(), subgraph_sdl()
+    for machinery in ("@link", "@key", "_entities", "_service", "_Any", "_Entity", "link__"):
+        assert machinery not in client
+        assert machinery in subgraph

@@ -7,12 +7,14 @@ from typing import Any
 
 
 def add_parser(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("schema", help="print the GraphQL schema (SDL)")
+    p: argparse.ArgumentParser = sub.add_parser(
+        "schema", help="print the GraphQL schema (SDL) clients load (schema.graphql)"
+    )
     p.add_argument(
         "--subgraph",
         action="store_true",
-        help="the Apollo Federation subgraph SDL (@key, _entities; what the gateway composes, "
-        "committed as schema.graphql)",
+        help="the Apollo Federation subgraph SDL instead (@link, @key, _entities, _service: what a "
+        "gateway or rover composes, committed as schema.subgraph.graphql)",
     )
     p.set_defaults(run=run)
 
