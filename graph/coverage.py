@@ -72,13 +72,13 @@ RETURN key, COLLECT {
   WHERE """
     + _ACTIVE_IN_SCOPE
     + """
-  RETURN c {.id, .role, .since, .until, personId: p.id, householdId: h.id, via: 'DIRECT'} AS cov
+  RETURN c {.id, .role, .since, .until, personId: p.id, householdId: h.id} AS cov
   UNION ALL
   MATCH (g)<-[c:COVERS]-(p:Person)
   WHERE """
     + _ACTIVE_IN_SCOPE
     + """
-  RETURN c {.id, .role, .since, .until, personId: p.id, gridId: g.id, via: 'GRID'} AS cov
+  RETURN c {.id, .role, .since, .until, personId: p.id, gridId: g.id} AS cov
 } AS values
 """
 )

@@ -90,7 +90,7 @@ class CoverRole(Labeled):
 
 
 class CoverageVia(Labeled):
-    """Whether a household is covered itself or through its whole grid."""
+    """How a coverage reaches households: every household of a whole grid, or one."""
 
     DIRECT = ("DIRECT", "直接联系")
     GRID = ("GRID", "网格包干")
@@ -261,9 +261,7 @@ class Position:
 class Coverage:
     """A person covering a grid or a single household (a COVERS relationship).
 
-    Exactly one of grid_id / household_id is set. `via` is only meaningful when the
-    coverage is seen from a household: GRID when it reaches the household through
-    its grid.
+    Exactly one of grid_id / household_id is set.
     """
 
     id: str
@@ -273,7 +271,12 @@ class Coverage:
     role: CoverRole
     since: dt.date
     until: dt.date | None
-    via: CoverageVia = CoverageVia.DIRECT
+
+    @property
+    def via(self) -> CoverageVia:
+        """How it reaches households: GRID, every household of a whole grid;
+        DIRECT, the one household covered."""
+        return CoverageVia.GRID if self.grid_id is not None else CoverageVia.DIRECT
 
 
 @dataclass(frozen=True, slots=True)

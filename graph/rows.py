@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 from graph.model import (
     AuditEvent,
     Coverage,
-    CoverageVia,
     CoverRole,
     Education,
     Gender,
@@ -112,7 +111,6 @@ def coverage(row: Row) -> Coverage:
         role=CoverRole[row["role"]],
         since=row["since"].to_native(),
         until=date(row["until"]),
-        via=CoverageVia[row.get("via") or "DIRECT"],
     )
 
 

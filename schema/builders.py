@@ -122,6 +122,12 @@ def enum_value(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def active_on(on: dt.date) -> Build:
+    """A term's `active(on)` from its map (`n`: since/until as ISO dates)."""
+    day = on.isoformat()
+    return lambda m: active(m["n"], day)
+
+
 def active(term: Any, on: str) -> bool:
     """graph.model.is_active on ISO dates (which order as the dates do)."""
     since, until = term["since"], term["until"]

@@ -86,7 +86,7 @@ class ClientIntrospection(StrawberryGraphQLCoreExecutionContext):
         field_nodes: list[Any],
         parent_type: GraphQLObjectType,
         path: Path,
-    ) -> GraphQLResolveInfo:
+    ) -> GraphQLResolveInfo[Any]:
         info = super().build_resolve_info(field_def, field_nodes, parent_type, path)
         if field_def is SchemaMetaFieldDef or field_def is TypeMetaFieldDef:
             return info._replace(schema=client_schema(self.schema))

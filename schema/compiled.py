@@ -13,7 +13,7 @@ global ids, cursors, page info, dates and enums serialized the same way.
 
 The compiler covers `organization(id | code)` and `person(id | code)` at the
 root and below them Organization {id code name kind level children positions},
-Position {id role since until active person}, Person {id code name gender
+Position {id role since until active(on) person}, Person {id code name gender
 birthDate birthYear education politicalStatus phone age household guides
 guidedBy mentors mentees}, PersonLink {since until person}, Household {id code
 address tags} and their connections; the JSON is built by `schema.builders`.
@@ -333,10 +333,9 @@ class _Compiler:
 
     def _position(self, type_: GraphQLObjectType, details: list[FieldDetails], listed: PositionList) -> Build:
         """A position's JSON from `{k, n: {id, role, since, until}, p: person_map, x: household}`."""
-        on = listed.on.isoformat()
         getters: list[tuple[str, Build]] = []
         for key, sub in self._subfields(type_, details).items():
-            name, field, _ = self._field(type_, sub)
+            name, field, args = self._field(type_, sub)
             if name == "__typename":
                 getters.append((key, b.const(type_.name)))
             elif name == "id":
@@ -344,7 +343,8 @@ class _Compiler:
             elif name in ("role", "since", "until"):
                 getters.append((key, b.of_node(name)))
             elif name == "active":
-                getters.append((key, lambda m: b.active(m["n"], on)))
+                on: dt.date = args.get("on") or self.context.today
+                getters.append((key, b.active_on(on)))
             elif name == "person" and field is not None:
                 if listed.person is None:
                     listed.person = PersonView()

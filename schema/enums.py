@@ -55,7 +55,7 @@ _DESCRIPTIONS: dict[type[Labeled], str] = {
     Level: "The territorial level of an organization (层级).",
     Role: "A role held in an organization for a term (职务).",
     CoverRole: "How a person covers a grid or household in 1+2+N grid service.",
-    CoverageVia: "Whether a household is covered itself or through its grid.",
+    CoverageVia: "How a coverage reaches households: a whole grid's or a single one.",
     HouseholdTag: "Care needs and honors of a household (户标签).",
     Stage: "A stage of the cadre pipeline (后备干部培养).",
     Gender: "Gender (性别).",

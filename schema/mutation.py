@@ -278,13 +278,13 @@ class Mutation:
             since=since,
         )
         _changed(info)
-        return PositionPayload(position=Position.of(created, info.context.today))
+        return PositionPayload(position=Position.of(created))
 
     @strawberry.mutation(description="End a running term on `until` (the first day it no longer runs).")
     async def end_position(self, info: Info, position_id: strawberry.ID, until: dt.date) -> PositionPayload:
         ended = await terms.end_position(_db(info), _id(info, position_id, "Position", "positionId"), until)
         _changed(info)
-        return PositionPayload(position=Position.of(ended, info.context.today))
+        return PositionPayload(position=Position.of(ended))
 
     @strawberry.mutation(
         description="The term change (换届) of a federation on `on`, in one transaction: every term "
@@ -305,11 +305,10 @@ class Mutation:
         _changed(info)
         found = await info.context.loaders.organization_by_id.load(organization_raw_id)
         assert found is not None  # the term change just locked it
-        today = info.context.today
         return TermChangePayload(
             organization=Organization.of(found),
-            ended=[Position.of(p, today) for p in change.ended],
-            started=[Position.of(p, today) for p in change.started],
+            ended=[Position.of(p) for p in change.ended],
+            started=[Position.of(p) for p in change.started],
         )
 
     # --- coverage, guidance, mentoring ------------------------------------------------
@@ -338,7 +337,7 @@ class Mutation:
             since=since,
         )
         _changed(info)
-        return CoveragePayload(coverage=Coverage.of(created, info.context.today))
+        return CoveragePayload(coverage=Coverage.of(created))
 
     @strawberry.mutation(description="Stop a running coverage on `until`.")
     async def end_coverage(self, info: Info, coverage_id: strawberry.ID, until: dt.date) -> CoveragePayload:
@@ -346,7 +345,7 @@ class Mutation:
             _db(info), _id(info, coverage_id, "Coverage", "coverageId"), until
         )
         _changed(info)
-        return CoveragePayload(coverage=Coverage.of(ended, info.context.today))
+        return CoveragePayload(coverage=Coverage.of(ended))
 
     @strawberry.mutation(
         description="From `since`, a chair or vice chair guides an executive of the same board "

@@ -124,7 +124,7 @@ class Organization(Node):
         on = active_on or info.context.today
         args = PositionFilter(role, on, history, info.context.page(info, first, after))
         page = await info.context.loaders.positions_by_organization.load((self.record.id, args))
-        return connection(page, lambda p: Position.of(p, on), after)
+        return connection(page, Position.of, after)
 
     @strawberry.field(description="The grids (网格) in this organization's whole subtree, by code.")
     async def grids(
@@ -222,27 +222,38 @@ class Organization(Node):
 
 @strawberry.type(description="One term of a role held by a person in an organization (任职).")
 class Position:
-    id: strawberry.ID
-    role: Role
-    since: dt.date
+    id: strawberry.ID = strawberry.field(description="The term's global id (for `endPosition`).")
+    role: Role = strawberry.field(description="The role held (职务), e.g. CHAIR 主席, EXECUTIVE 执委.")
+    since: dt.date = strawberry.field(description="The first day of the term.")
     until: dt.date | None = strawberry.field(
         description="The day the term ended (exclusive); null while it runs."
     )
-    active: bool = strawberry.field(description="Whether the term runs on the day the query asked about.")
     record: strawberry.Private[model.Position]
 
     @classmethod
-    def of(cls, r: model.Position, on: dt.date) -> Self:
+    def of(cls, r: model.Position) -> Self:
         return cls(
             id=strawberry.ID(to_global_id("Position", r.id)),
             role=r.role,
             since=r.since,
             until=r.until,
-            active=model.is_active(r.since, r.until, on),
             record=r,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="Whether the term runs on `on` (default today): it began on or before that day "
+        "and had not ended by it."
+    )
+    def active(
+        self,
+        info: Info,
+        on: Annotated[
+            dt.date | None, strawberry.argument(description="The day asked about; default today.")
+        ] = None,
+    ) -> bool:
+        return model.is_active(self.since, self.until, on or info.context.today)
+
+    @strawberry.field(description="The person holding the term.")
     async def person(self, info: Info) -> PersonRef:
         from schema.person import Person
 
@@ -250,7 +261,7 @@ class Position:
         assert found is not None  # a HOLDS relationship always has its person
         return Person.of(found)
 
-    @strawberry.field
+    @strawberry.field(description="The organization the term is held in.")
     async def organization(self, info: Info) -> Organization:
         found = await info.context.loaders.organization_by_id.load(self.record.organization_id)
         assert found is not None

@@ -117,7 +117,7 @@ class Person(Node):
 
         on = active_on or info.context.today
         found = await info.context.loaders.positions_by_person.load((self.record.id, Dated(on, history)))
-        return [Position.of(p, on) for p in found]
+        return [Position.of(p) for p in found]
 
     @strawberry.field(description="The household this person lives in.")
     async def household(self, info: Info) -> HouseholdRef | None:
@@ -133,7 +133,7 @@ class Person(Node):
 
         on = as_of or info.context.today
         found = await info.context.loaders.coverage_by_person.load((self.record.id, Dated(on, history)))
-        return [Coverage.of(c, on) for c in found]
+        return [Coverage.of(c) for c in found]
 
     @strawberry.field(description="The executives this chair or vice chair guides (联系、指导).")
     async def guides(

@@ -70,7 +70,7 @@ class Grid(Node):
     async def covered_by(self, info: Info, as_of: dt.date | None = None) -> list[Coverage]:
         on = as_of or info.context.today
         found = await info.context.loaders.covered_by_grid.load((self.record.id, on))
-        return [Coverage.of(c, on) for c in found]
+        return [Coverage.of(c) for c in found]
 
 
 @strawberry.federation.type(
@@ -129,7 +129,7 @@ class Household(Node):
     async def covered_by(self, info: Info, as_of: dt.date | None = None) -> list[Coverage]:
         on = as_of or info.context.today
         found = await info.context.loaders.covered_by_household.load((self.record.id, on))
-        return [Coverage.of(c, on) for c in found]
+        return [Coverage.of(c) for c in found]
 
 
 @strawberry.type(
@@ -137,27 +137,41 @@ class Household(Node):
     "role LEAD or ASSIST as in 1+2+N grid service."
 )
 class Coverage:
-    id: strawberry.ID
-    role: CoverRole
-    since: dt.date
-    until: dt.date | None = strawberry.field(description="The day the coverage ended (exclusive).")
-    active: bool = strawberry.field(description="Whether it runs on the day the query asked about.")
+    id: strawberry.ID = strawberry.field(description="The coverage's global id (for `endCoverage`).")
+    role: CoverRole = strawberry.field(description="LEAD (牵头) or ASSIST (协助) in 1+2+N grid service.")
+    since: dt.date = strawberry.field(description="The first day of the coverage.")
+    until: dt.date | None = strawberry.field(
+        description="The day the coverage ended (exclusive); null while it runs."
+    )
     via: CoverageVia = strawberry.field(
-        description="Seen from a household: DIRECT, or GRID when it reaches the household through its grid."
+        description="How it reaches households: GRID (网格包干) when a whole grid is covered, every "
+        "household in it; DIRECT (直接联系) when a single household is covered."
     )
     record: strawberry.Private[model.Coverage]
 
     @classmethod
-    def of(cls, r: model.Coverage, on: dt.date) -> Self:
+    def of(cls, r: model.Coverage) -> Self:
         return cls(
             id=strawberry.ID(to_global_id("Coverage", r.id)),
             role=r.role,
             since=r.since,
             until=r.until,
-            active=model.is_active(r.since, r.until, on),
             via=r.via,
             record=r,
         )
+
+    @strawberry.field(
+        description="Whether the coverage runs on `on` (default today): it began on or before that "
+        "day and had not ended by it."
+    )
+    def active(
+        self,
+        info: Info,
+        on: Annotated[
+            dt.date | None, strawberry.argument(description="The day asked about; default today.")
+        ] = None,
+    ) -> bool:
+        return model.is_active(self.since, self.until, on or info.context.today)
 
     @strawberry.field
     async def person(self, info: Info) -> PersonRef:

@@ -352,6 +352,10 @@ class Generator:
 
     def position(self) -> str:
         nested = [f"person {{ {self.person(1)} }}"] if self.chance(0.8) else []
+        alias = self.alias() if self.chance(0.3) else ""
+        if alias:
+            on = self.random.choice(("2016-04-01", "2021-03-31", "2024-06-01"))
+            nested.append(f'{alias}active(on: "{on}")')
         return self.selection(("id", "role", "since", "until", "active"), nested)
 
     def person(self, depth: int) -> str:
@@ -526,7 +530,7 @@ def test_client_text_never_reaches_the_cypher(world: RolledBackDatabase) -> None
 NESTED = """query Nested($code: String!, $on: Date!) { organization(code: $code) { code name
   children(first: 5) { totalCount nodes { code name
     positions(activeOn: $on, first: 10) { pageInfo { hasNextPage endCursor } nodes { role since until
-      person { code name birthDate phone household { code address tags } } } } } } } }"""
+      active(on: $on) then: active(on: "2020-01-01") person { code name birthDate phone household { code address tags } } } } } } } }"""
 
 
 async def test_the_service_answers_a_nested_view_in_one_round_trip(api: GraphQLClient) -> None:
@@ -540,7 +544,7 @@ async def test_the_service_answers_a_nested_view_in_one_round_trip(api: GraphQLC
     assert [v["code"] for v in villages] == ["C-T1-V1", "C-T1-V2"]
     chair = villages[0]["positions"]["nodes"][0]
     assert chair == {
-        "role": "CHAIR", "since": "2021-04-01", "until": None,
+        "role": "CHAIR", "since": "2021-04-01", "until": None, "active": True, "then": False,
         "person": {"code": "P01", "name": "王芳", "birthDate": "1980-05-20", "phone": "13800000001",
                    "household": {"code": "C-T1-V1-H03", "address": "C-T1-V1-H03", "tags": []}},
     }  # fmt: skip

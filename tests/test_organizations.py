@@ -91,7 +91,7 @@ async def test_positions_active_today_chair_first(api: GraphQLClient) -> None:
 
 async def test_positions_on_a_past_date_history_and_the_term_boundary(api: GraphQLClient) -> None:
     query = """query($on: Date, $history: Boolean!, $role: Role) { organization(code: "C-T1-V1") {
-      positions(activeOn: $on, history: $history, role: $role) { nodes { role active person { code } } } } }"""
+      positions(activeOn: $on, history: $history, role: $role) { nodes { role active(on: $on) person { code } } } } }"""
 
     async def codes(**variables: object) -> list[tuple[str, str, bool]]:
         nodes = (await api.data(query, **variables))["organization"]["positions"]["nodes"]
