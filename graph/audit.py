@@ -196,20 +196,28 @@ def _ids_in(value: Any) -> list[str]:
     return found
 
 
-# Newest first; the cursor is "<epoch milliseconds>|<id>".
-LIST_EVENTS: LiteralString = """
+# The events an ADMIN may read (`$scope`: hers) matching the filters.
+_EVENTS: LiteralString = """
 MATCH (e:AuditEvent)
 WHERE ($actor IS NULL OR e.actor = $actor)
   AND ($kind IS NULL OR e.kind = $kind)
   AND ($touching IS NULL OR $touching IN e.ids)
   AND ($scope IS NULL OR e.scope = $scope OR EXISTS {
         MATCH (:Organization {code: e.scope})-[:PART_OF*1..12]->(:Organization {code: $scope}) })
-  AND ($afterAt IS NULL OR e.at.epochMillis < $afterAt
+"""
+
+# Newest first; the cursor is "<epoch milliseconds>|<id>".
+LIST_EVENTS: LiteralString = (
+    _EVENTS
+    + """  AND ($afterAt IS NULL OR e.at.epochMillis < $afterAt
        OR (e.at.epochMillis = $afterAt AND e.id < $afterId))
 WITH e ORDER BY e.at.epochMillis DESC, e.id DESC LIMIT $limit
 RETURN toString(e.at.epochMillis) + '|' + e.id AS sortKey,
        e {.id, .at, .actor, .scope, .roles, .operation, .kind, .ids} AS value
 """
+)
+
+COUNT_EVENTS: LiteralString = _EVENTS + "RETURN count(e) AS total\n"
 
 
 async def record_reads(db: Database, trail: Trail) -> None:
@@ -263,4 +271,8 @@ async def list_events(
         afterId=after_id,
         limit=page.first + 1,
     )
-    return rows.page_of(found, rows.audit_event, page, None)
+    total = None
+    if page.total:
+        counted = await db.read(COUNT_EVENTS, actor=actor, kind=kind, touching=touching)
+        total = counted[0]["total"]
+    return rows.page_of(found, rows.audit_event, page, total)

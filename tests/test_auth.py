@@ -272,6 +272,21 @@ async def test_the_audit_log_is_for_admins_of_an_enclosing_scope(http: httpx.Asy
     assert sibling == []
 
 
+async def test_the_audit_log_counts_the_events_an_admin_may_read(http: httpx.AsyncClient) -> None:
+    for code in ("C-T1-V1-H01", "C-T1-V1-H02"):
+        await post(
+            http, UPDATE_HOUSEHOLD, token("C-T1-V1", Grant.EDITOR), id=to_global_id("Household", rid(code))
+        )
+    counted = """query($kind: String) { auditLog(kind: $kind, first: 1) {
+      totalCount pageInfo { hasNextPage } nodes { kind } } }"""
+    log = (await post(http, counted, token("C-T1", Grant.ADMIN))).json()["data"]["auditLog"]
+    assert log == {"totalCount": 2, "pageInfo": {"hasNextPage": True}, "nodes": [{"kind": "WRITE"}]}
+    reads = (await post(http, counted, token("C-T1", Grant.ADMIN), kind="READ")).json()["data"]["auditLog"]
+    assert reads["totalCount"] == 0
+    sibling = (await post(http, counted, token("C-T2", Grant.ADMIN))).json()["data"]["auditLog"]
+    assert sibling["totalCount"] == 0
+
+
 def test_production_refuses_the_dev_secret_and_auth_off() -> None:
     with pytest.raises(ValueError, match="ORGGRAPH_JWT_SECRET"):
         create_app(Settings(mode="production", auth=True, jwt_secret=None, jwt_public_key=None))
