@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import AsyncIterator
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 from graphql import (
@@ -24,6 +24,7 @@ from strawberry.types.graphql import OperationType
 from graph import model
 from graph.audit import record_reads
 from graph.errors import DatabaseUnavailable
+from schema.arguments import After, First
 from schema.context import Context, Info
 from schema.relay import Connection, connection, from_global_id
 
@@ -35,11 +36,13 @@ PERSONAL_FIELDS = frozenset({"phone", "birthDate", "address", "tags"})
 
 @strawberry.type(description="Who is asking: the token's subject, scope and roles.")
 class Caller:
-    subject: str
+    subject: str = strawberry.field(description="The token's subject (`sub`): who the caller is.")
     scope: str | None = strawberry.field(
         description="Code of the organization whose subtree the caller sees; null: the whole graph."
     )
-    roles: list[str]
+    roles: list[str] = strawberry.field(
+        description="The token's roles: VIEWER, ANALYST, EDITOR, ADMIN (查看, 分析, 编辑, 管理)."
+    )
     personal_data: bool = strawberry.field(
         description="Whether phone, birth date, address and care tags are shown unmasked."
     )
@@ -49,11 +52,13 @@ class Caller:
     description="An audit-log entry: a mutation (WRITE) or a read of unmasked personal data (READ)."
 )
 class AuditEvent:
-    id: strawberry.ID
-    at: dt.datetime
+    id: strawberry.ID = strawberry.field(description="The event's id.")
+    at: dt.datetime = strawberry.field(description="When it happened (UTC).")
     actor: str = strawberry.field(description="The token's subject.")
-    scope: str | None
-    roles: list[str]
+    scope: str | None = strawberry.field(
+        description="The code of the organization whose subtree the caller saw; null: the whole graph."
+    )
+    roles: list[str] = strawberry.field(description="The caller's roles.")
     operation: str = strawberry.field(description="GraphQL operation name, and the mutation field.")
     kind: str = strawberry.field(description="WRITE or READ.")
     ids: list[str] = strawberry.field(description="Raw ids of the objects written or read.")
@@ -72,7 +77,7 @@ class AuditEvent:
         )
 
 
-@strawberry.type
+@strawberry.type(description="The caller and the audit log (part of Query).")
 class AccessQuery:
     """The caller and the audit log."""
 
@@ -94,11 +99,18 @@ class AccessQuery:
     async def audit_log(
         self,
         info: Info,
-        actor: str | None = None,
-        kind: str | None = None,
-        touching: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        actor: Annotated[
+            str | None, strawberry.argument(description="Only events of this token subject.")
+        ] = None,
+        kind: Annotated[
+            str | None, strawberry.argument(description="Only WRITE (mutations) or READ (unmasked reads).")
+        ] = None,
+        touching: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only events that wrote or read this object (a global id)."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[AuditEvent]:
         info.context.require_admin()
         raw = None if touching is None else from_global_id(touching)[1]

@@ -24,10 +24,10 @@ OrganizationRef = Annotated["Organization", strawberry.lazy("schema.organization
 
 @strawberry.type(description="A cadre's visit to a household on a day (四必访, 访三情).")
 class Visit:
-    id: strawberry.ID
-    on: dt.date
-    purpose: str = strawberry.field(description="Why the household was visited.")
-    note: str | None
+    id: strawberry.ID = strawberry.field(description="The visit's global id.")
+    on: dt.date = strawberry.field(description="The day of the visit.")
+    purpose: str = strawberry.field(description="Why the household was visited, e.g. 访三情.")
+    note: str | None = strawberry.field(description="What the visitor noted; null when nothing.")
     record: strawberry.Private[model.Visit]
 
     @classmethod
@@ -55,10 +55,10 @@ class Visit:
 
 @strawberry.type(description="A person's public one-sentence commitment for a year (一句话承诺).")
 class Commitment:
-    id: strawberry.ID
-    year: int
-    text: str
-    status: CommitmentStatus
+    id: strawberry.ID = strawberry.field(description="The commitment's global id (for `completeCommitment`).")
+    year: int = strawberry.field(description="The year it is made for.")
+    text: str = strawberry.field(description="The one sentence, e.g. 每月走访一次留守老人户.")
+    status: CommitmentStatus = strawberry.field(description="OPEN (未完成) or DONE (已完成).")
     completed_on: dt.date | None = strawberry.field(description="The day it was kept; null while open.")
     record: strawberry.Private[model.Commitment]
 
@@ -87,11 +87,11 @@ class Commitment:
     "meeting on a village matter, with who attended."
 )
 class Meeting:
-    id: strawberry.ID
-    on: dt.date
-    topic: str
-    form: MeetingForm
-    place: str | None
+    id: strawberry.ID = strawberry.field(description="The meeting's global id.")
+    on: dt.date = strawberry.field(description="The day it was held.")
+    topic: str = strawberry.field(description="What it was about, e.g. 村道拓宽征求意见.")
+    form: MeetingForm = strawberry.field(description="Its form, e.g. DELIBERATION 议事型.")
+    place: str | None = strawberry.field(description="Where it was held; null when not recorded.")
     record: strawberry.Private[model.Meeting]
 
     @classmethod

@@ -23,8 +23,9 @@ from graph.analytics.funnel import Funnel
 from graph.analytics.funnel import StageFlow as FlowRecord
 from graph.analytics.paths import MAX_HOPS
 from graph.errors import BadInput, NotFound
+from schema.arguments import After, AsOf, ByKind, ByLevel, First, Under
 from schema.context import Info
-from schema.enums import HouseholdTag, Level, OrgKind, RelationshipKind, Role, Stage
+from schema.enums import HouseholdTag, RelationshipKind, Role, Stage
 from schema.organization import Organization
 from schema.person import Person
 from schema.place import Grid, Household
@@ -33,13 +34,15 @@ from schema.relay import Connection, Node, connection, expect_global_id, from_gl
 
 @strawberry.enum(description="How to break a funnel down.")
 class FunnelBreakdown(Enum):
-    NONE = "NONE"
-    CHILD = "CHILD"
+    NONE = strawberry.enum_value("NONE", description="The whole subtree only (不分组).")
+    CHILD = strawberry.enum_value(
+        "CHILD", description="Also per child organization, e.g. per township (按下级)."
+    )
 
 
 @strawberry.type(description="One stage of the pipeline funnel.")
 class StageFlow:
-    stage: Stage
+    stage: Stage = strawberry.field(description="The stage, e.g. PARTY_ACTIVIST 入党积极分子.")
     next_stage: Stage | None = strawberry.field(description="The next stage on the Party path, if any.")
     reached: int = strawberry.field(description="People who reached this stage in the window.")
     advanced: int = strawberry.field(
@@ -52,8 +55,8 @@ class StageFlow:
 
 @strawberry.type(description="The cadre-pipeline funnel (后备干部培养) of a subtree.")
 class PipelineFunnel:
-    organization: Organization
-    stages: list[StageFlow]
+    organization: Organization = strawberry.field(description="The organization whose subtree is counted.")
+    stages: list[StageFlow] = strawberry.field(description="Every stage, in pipeline order.")
     children: list[PipelineFunnel] = strawberry.field(
         description="The same per child organization (with by: CHILD); children with nobody in the "
         "pipeline are left out."
@@ -78,11 +81,11 @@ class PipelineFunnel:
 
 @strawberry.type(description="Someone eligible for the next pipeline stage, and how long she has waited.")
 class Candidate:
-    person: Person
-    stage: Stage
-    next_stage: Stage
-    reached_on: dt.date
-    waited_days: int
+    person: Person = strawberry.field(description="The candidate.")
+    stage: Stage = strawberry.field(description="The stage she is at.")
+    next_stage: Stage = strawberry.field(description="The stage she is ready for.")
+    reached_on: dt.date = strawberry.field(description="The day she reached her current stage.")
+    waited_days: int = strawberry.field(description="Days since then, up to the day asked about.")
     mentor_ids: strawberry.Private[tuple[str, ...]]
 
     @strawberry.field(description="Her mentors on the day asked about (传帮带).")
@@ -96,11 +99,15 @@ class Candidate:
     "parent in the tree; `branches` are her mentors (upward tree) or her mentees (downward tree)."
 )
 class LineageNode:
-    person: Person
-    since: dt.date | None
-    until: dt.date | None
-    depth: int
-    branches: list[LineageNode]
+    person: Person = strawberry.field(description="The mentor or mentee.")
+    since: dt.date | None = strawberry.field(description="The first day of the mentorship linking her.")
+    until: dt.date | None = strawberry.field(
+        description="The day that mentorship ended (exclusive); null while it runs."
+    )
+    depth: int = strawberry.field(description="Generations from the person asked about (1: direct).")
+    branches: list[LineageNode] = strawberry.field(
+        description="Her own mentors (upward) or mentees (downward), one generation further."
+    )
 
     @classmethod
     def of(cls, n: lineage.LineageNode) -> Self:
@@ -115,27 +122,29 @@ class LineageNode:
 
 @strawberry.type(description="A person's mentoring lineage (传帮带): mentors upward, mentees downward.")
 class MentorLineage:
-    person: Person
-    mentors: list[LineageNode]
-    mentees: list[LineageNode]
+    person: Person = strawberry.field(description="The person asked about.")
+    mentors: list[LineageNode] = strawberry.field(description="Her mentors, theirs, and so on upward.")
+    mentees: list[LineageNode] = strawberry.field(description="Her mentees, theirs, and so on downward.")
 
 
 @strawberry.type(description="One hop of a path: the relationship's type, direction and dates.")
 class PathRelationship:
-    type: RelationshipKind
+    type: RelationshipKind = strawberry.field(description="The kind of relationship, e.g. MENTORS 传帮带.")
     from_id: strawberry.ID = strawberry.field(description="The global id of the node it starts from.")
     to_id: strawberry.ID = strawberry.field(description="The global id of the node it points to.")
-    role: str | None
-    since: dt.date | None
-    until: dt.date | None
-    on: dt.date | None
+    role: str | None = strawberry.field(description="The role of a HOLDS (职务) or COVERS hop; else null.")
+    since: dt.date | None = strawberry.field(description="The first day of a dated relationship; else null.")
+    until: dt.date | None = strawberry.field(
+        description="The day a dated relationship ended (exclusive); null while it runs or when undated."
+    )
+    on: dt.date | None = strawberry.field(description="The day of a one-day relationship; else null.")
 
 
 @strawberry.type(description="A shortest path: relationships[i] joins nodes[i] and nodes[i + 1].")
 class Path:
-    length: int
-    nodes: list[Node]
-    relationships: list[PathRelationship]
+    length: int = strawberry.field(description="How many hops (relationships) the path has.")
+    nodes: list[Node] = strawberry.field(description="The people, organizations, grids and households on it.")
+    relationships: list[PathRelationship] = strawberry.field(description="The hops, in order.")
 
     @classmethod
     def of(cls, p: paths.Path) -> Self:
@@ -169,29 +178,29 @@ def _node(n: paths.PathNode) -> Node:
 @strawberry.type(description="Officers holding a role: counts and shares (换届 statistics).")
 class TermFigures:
     organization: Organization | None = strawberry.field(description="Null on the total.")
-    count: int
-    aged_45_or_under: int
+    count: int = strawberry.field(description="Officers holding the role.")
+    aged_45_or_under: int = strawberry.field(description="Of those, aged 45 or under on the day asked about.")
     college_or_above: int = strawberry.field(description="Junior college (大专) or above.")
-    party_members: int
+    party_members: int = strawberry.field(description="Of those, Party members (中共党员).")
     on_village_committee: int = strawberry.field(
         description="Also holding a seat on a village committee (村两委)."
     )
-    youngest: Person | None
-    youngest_age: int | None
+    youngest: Person | None = strawberry.field(description="The youngest of them; null when none.")
+    youngest_age: int | None = strawberry.field(description="Her age on the day asked about.")
 
-    @strawberry.field
+    @strawberry.field(description="aged45OrUnder / count, 0 to 1 (0 when count is 0).")
     def share_aged_45_or_under(self) -> float:
         return _share(self.aged_45_or_under, self.count)
 
-    @strawberry.field
+    @strawberry.field(description="collegeOrAbove / count, 0 to 1.")
     def share_college_or_above(self) -> float:
         return _share(self.college_or_above, self.count)
 
-    @strawberry.field
+    @strawberry.field(description="partyMembers / count, 0 to 1.")
     def share_party_members(self) -> float:
         return _share(self.party_members, self.count)
 
-    @strawberry.field
+    @strawberry.field(description="onVillageCommittee / count, 0 to 1 (the 进村两委 share).")
     def share_on_village_committee(self) -> float:
         return _share(self.on_village_committee, self.count)
 
@@ -211,35 +220,37 @@ class TermFigures:
 
 @strawberry.type(description="Term statistics of a role in a subtree on a date.")
 class TermStatistics:
-    role: Role
-    as_of: dt.date
+    role: Role = strawberry.field(description="The role counted.")
+    as_of: dt.date = strawberry.field(description="The day counted.")
     total: TermFigures = strawberry.field(description="Everyone holding the role (a person counted once).")
     organizations: list[TermFigures] = strawberry.field(
         description="Per organization where the role is held."
     )
 
 
-@strawberry.type
+@strawberry.type(description="How many people hold a role on the day.")
 class RoleCount:
-    role: Role
-    people: int
+    role: Role = strawberry.field(description="The role, e.g. VILLAGE_SISTER 村嫂.")
+    people: int = strawberry.field(description="People holding it (each counted once).")
 
 
-@strawberry.type
+@strawberry.type(description="How many households carry a tag.")
 class TagCount:
-    tag: HouseholdTag
-    households: int
+    tag: HouseholdTag = strawberry.field(description="The tag, e.g. LEFT_BEHIND_ELDERLY 留守老人.")
+    households: int = strawberry.field(description="Households carrying it.")
 
 
 @strawberry.type(description="Dashboard figures of an organization's subtree on a date.")
 class OrganizationStats:
-    organization: Organization
-    as_of: dt.date
-    households: int
-    covered_households: int
-    coverage_ratio: float
+    organization: Organization = strawberry.field(description="The organization whose subtree is counted.")
+    as_of: dt.date = strawberry.field(description="The day counted.")
+    households: int = strawberry.field(description="Households in the subtree.")
+    covered_households: int = strawberry.field(
+        description="Households someone covers on the day (联系户, directly or through the grid)."
+    )
+    coverage_ratio: float = strawberry.field(description="coveredHouseholds / households, 0 to 1.")
     people_by_role: list[RoleCount] = strawberry.field(description="People holding each role on the date.")
-    households_by_tag: list[TagCount]
+    households_by_tag: list[TagCount] = strawberry.field(description="Households per tag, every tag listed.")
     children: list[OrganizationStats] = strawberry.field(description="The same for each child organization.")
 
     @classmethod
@@ -359,7 +370,7 @@ async def stats_of(info: Info, org: model.Organization, as_of: dt.date | None) -
     )
 
 
-@strawberry.type
+@strawberry.type(description="The analysts' questions (part of Query).")
 class AnalyticsQuery:
     @strawberry.field(
         description="For each pipeline stage: how many people of the subtree reached it between `from` "
@@ -369,10 +380,20 @@ class AnalyticsQuery:
     async def pipeline_funnel(
         self,
         info: Info,
-        under: strawberry.ID,
-        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
-        to: dt.date | None = None,
-        by: FunnelBreakdown = FunnelBreakdown.NONE,
+        under: Under,
+        from_: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                name="from", description="The window's first day: count who reached a stage from it on."
+            ),
+        ] = None,
+        to: Annotated[
+            dt.date | None, strawberry.argument(description="The window's last day; default today.")
+        ] = None,
+        by: Annotated[
+            FunnelBreakdown,
+            strawberry.argument(description="CHILD: also the funnel of each child organization."),
+        ] = FunnelBreakdown.NONE,
     ) -> PipelineFunnel:
         info.context.require_analyst()
         return await funnel_of(info, await _organization(info, under, "under"), from_, to, by)
@@ -386,11 +407,13 @@ class AnalyticsQuery:
     async def pipeline_candidates(
         self,
         info: Info,
-        under: strawberry.ID,
-        stage: Stage,
-        as_of: dt.date | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        under: Under,
+        stage: Annotated[
+            Stage, strawberry.argument(description="The stage they are at, e.g. PARTY_ACTIVIST 入党积极分子.")
+        ],
+        as_of: AsOf = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Candidate]:
         org = await _organization(info, under, "under")
         return await candidates_of(info, org, stage, as_of, first, after)
@@ -400,7 +423,14 @@ class AnalyticsQuery:
         "at the edge of the caller's scope."
     )
     async def mentor_lineage(
-        self, info: Info, person_id: strawberry.ID, depth: int = 3
+        self,
+        info: Info,
+        person_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the person asked about.")
+        ],
+        depth: Annotated[
+            int, strawberry.argument(description="How many generations up and down (1-10).")
+        ] = 3,
     ) -> MentorLineage | None:
         return await lineage_of(info, expect_global_id(person_id, "Person", argument="personId"), depth)
 
@@ -412,10 +442,23 @@ class AnalyticsQuery:
     async def connection(
         self,
         info: Info,
-        from_id: strawberry.ID,
-        to_id: strawberry.ID,
-        via: list[RelationshipKind] | None = None,
-        max_hops: int = 6,
+        from_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="Where the path starts: a person's, organization's, grid's or household's "
+                "global id."
+            ),
+        ],
+        to_id: Annotated[
+            strawberry.ID, strawberry.argument(description="Where the path ends: a global id, as `fromId`.")
+        ],
+        via: Annotated[
+            list[RelationshipKind] | None,
+            strawberry.argument(description="The relationship kinds it may go through; default all."),
+        ] = None,
+        max_hops: Annotated[
+            int, strawberry.argument(description="The longest path looked for, in hops (1-15).")
+        ] = 6,
     ) -> Path | None:
         if not 1 <= max_hops <= MAX_HOPS:
             raise BadInput(f"maxHops must be between 1 and {MAX_HOPS}", argument="maxHops")
@@ -433,11 +476,11 @@ class AnalyticsQuery:
     async def term_statistics(
         self,
         info: Info,
-        under: strawberry.ID,
-        role: Role,
-        as_of: dt.date | None = None,
-        level: Level | None = None,
-        kind: OrgKind | None = None,
+        under: Under,
+        role: Annotated[Role, strawberry.argument(description="The role counted, e.g. CHAIR 主席.")],
+        as_of: AsOf = None,
+        level: ByLevel = None,
+        kind: ByKind = None,
     ) -> TermStatistics:
         info.context.require_analyst()
         org = await _organization(info, under, "under")
@@ -449,7 +492,13 @@ class AnalyticsQuery:
         "For ANALYST, EDITOR and ADMIN."
     )
     async def organization_stats(
-        self, info: Info, id: strawberry.ID, as_of: dt.date | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The global id of the organization whose subtree is counted."),
+        ],
+        as_of: AsOf = None,
     ) -> OrganizationStats:
         info.context.require_analyst()
         return await stats_of(info, await _organization(info, id, "id"), as_of)

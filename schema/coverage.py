@@ -10,6 +10,7 @@ import strawberry
 
 from graph import coverage, model
 from loaders.context import ReportPart
+from schema.arguments import After, First
 from schema.context import Info
 from schema.organization import Organization
 from schema.person import Person
@@ -21,7 +22,7 @@ MANY = 1_000_000
 
 @strawberry.type(description="A person who covers grids or households in the report's subtree.")
 class CoverageMember:
-    person: Person
+    person: Person = strawberry.field(description="The person covering (村嫂, 执委 ...).")
     grids: list[Grid] = strawberry.field(description="Whole grids she covers there.")
     households: list[Household] = strawberry.field(description="Single households she covers there.")
     households_reached: int = strawberry.field(
@@ -43,8 +44,8 @@ class CoverageMember:
     "by everyone with an active COVERS to it or to its grid."
 )
 class CoverageReport:
-    organization: Organization
-    as_of: dt.date
+    organization: Organization = strawberry.field(description="The organization whose subtree is reported.")
+    as_of: dt.date = strawberry.field(description="The day reported on.")
     organization_id: strawberry.Private[str]
 
     async def _summary(self, info: Info) -> coverage.CoverageSummary:
@@ -73,7 +74,7 @@ class CoverageReport:
 
     @strawberry.field(description="Everyone covering something in the subtree, by person code.")
     async def members(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[CoverageMember]:
         page_args = info.context.page(info, first, after)
         part = ReportPart(self.as_of, members=page_args)
@@ -85,14 +86,12 @@ class CoverageReport:
         return connection(page, CoverageMember.of, after)
 
     @strawberry.field(description="Households nobody covers, by code; their tags show care cases.")
-    async def uncovered(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[Household]:
+    async def uncovered(self, info: Info, first: First = None, after: After = None) -> Connection[Household]:
         return await self._households(info, 0, 0, first, after)
 
     @strawberry.field(description="Households covered by two or more people, by code.")
     async def multiply_covered(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: First = None, after: After = None
     ) -> Connection[Household]:
         return await self._households(info, 2, MANY, first, after)
 

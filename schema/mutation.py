@@ -127,7 +127,11 @@ class Mutation:
         "committees, councils and teams sit under a federation at its level (a women's committee "
         "may be a UNIT)."
     )
-    async def create_organization(self, info: Info, input: OrganizationInput) -> OrganizationPayload:
+    async def create_organization(
+        self,
+        info: Info,
+        input: Annotated[OrganizationInput, strawberry.argument(description="The new organization.")],
+    ) -> OrganizationPayload:
         if input.parent_id is None and info.context.access.scope is not None:
             # Nothing above a caller's scope root is hers: a new root belongs to nobody's scope.
             raise Forbidden(
@@ -149,7 +153,12 @@ class Mutation:
         "federation; checked against its new parent and everything below it."
     )
     async def update_organization(
-        self, info: Info, id: strawberry.ID, input: OrganizationPatch
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the organization to change.")
+        ],
+        input: Annotated[OrganizationPatch, strawberry.argument(description="What changes.")],
     ) -> OrganizationPayload:
         name = input.name
         updated = await organizations.update_organization(
@@ -164,7 +173,9 @@ class Mutation:
         return OrganizationPayload(organization=Organization.of(updated))
 
     @strawberry.mutation(description="Create a grid (网格) of a village federation.")
-    async def create_grid(self, info: Info, input: GridInput) -> GridPayload:
+    async def create_grid(
+        self, info: Info, input: Annotated[GridInput, strawberry.argument(description="The new grid.")]
+    ) -> GridPayload:
         created = await places.create_grid(
             _db(info),
             code=code(input.code, argument="input.code"),
@@ -175,7 +186,11 @@ class Mutation:
         return GridPayload(grid=Grid.of(created))
 
     @strawberry.mutation(description="Create a household (户) in a grid.")
-    async def create_household(self, info: Info, input: HouseholdInput) -> HouseholdPayload:
+    async def create_household(
+        self,
+        info: Info,
+        input: Annotated[HouseholdInput, strawberry.argument(description="The new household.")],
+    ) -> HouseholdPayload:
         created = await places.create_household(
             _db(info),
             code=code(input.code, argument="input.code"),
@@ -188,7 +203,12 @@ class Mutation:
 
     @strawberry.mutation(description="Change a household's address or replace its tags.")
     async def update_household(
-        self, info: Info, id: strawberry.ID, input: HouseholdPatch
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the household to change.")
+        ],
+        input: Annotated[HouseholdPatch, strawberry.argument(description="What changes.")],
     ) -> HouseholdPayload:
         address = input.address
         updated = await places.update_household(
@@ -205,7 +225,14 @@ class Mutation:
 
     @strawberry.mutation(description="Move a household to another grid.")
     async def move_household(
-        self, info: Info, household_id: strawberry.ID, grid_id: strawberry.ID
+        self,
+        info: Info,
+        household_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the household that moves.")
+        ],
+        grid_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the grid it moves to.")
+        ],
     ) -> HouseholdPayload:
         moved = await places.move_household(
             _db(info),
@@ -219,7 +246,9 @@ class Mutation:
         description="Create a person, living in `input.householdId` (required for a caller with a scope: "
         "a person is in a scope through her household or her positions)."
     )
-    async def create_person(self, info: Info, input: PersonInput) -> PersonPayload:
+    async def create_person(
+        self, info: Info, input: Annotated[PersonInput, strawberry.argument(description="The new person.")]
+    ) -> PersonPayload:
         facts = people.PersonFacts(
             name=text(input.name, argument="input.name", max_length=NAME_LENGTH),
             gender=input.gender,
@@ -244,14 +273,28 @@ class Mutation:
         return PersonPayload(person=Person.of(created))
 
     @strawberry.mutation(description="Change a person's attributes.")
-    async def update_person(self, info: Info, id: strawberry.ID, input: PersonPatch) -> PersonPayload:
+    async def update_person(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the person to change.")
+        ],
+        input: Annotated[PersonPatch, strawberry.argument(description="What changes.")],
+    ) -> PersonPayload:
         updated = await people.update_person(_db(info), _id(info, id, "Person", "id"), _person_facts(input))
         _changed(info)
         return PersonPayload(person=Person.of(updated))
 
     @strawberry.mutation(description="Make a household the person's home (she leaves any other).")
     async def set_residence(
-        self, info: Info, person_id: strawberry.ID, household_id: strawberry.ID
+        self,
+        info: Info,
+        person_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the person who moves in.")
+        ],
+        household_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of her new home.")
+        ],
     ) -> ResidencePayload:
         person, household = await people.set_residence(
             _db(info),
@@ -268,7 +311,16 @@ class Mutation:
         "holds that role there over overlapping days, or when a second CHAIR would serve at once."
     )
     async def appoint(
-        self, info: Info, person_id: strawberry.ID, organization_id: strawberry.ID, role: Role, since: dt.date
+        self,
+        info: Info,
+        person_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the person appointed.")
+        ],
+        organization_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the organization.")
+        ],
+        role: Annotated[Role, strawberry.argument(description="The role, e.g. EXECUTIVE 执委.")],
+        since: Annotated[dt.date, strawberry.argument(description="The term's first day.")],
     ) -> PositionPayload:
         created = await terms.appoint(
             _db(info),
@@ -281,7 +333,14 @@ class Mutation:
         return PositionPayload(position=Position.of(created))
 
     @strawberry.mutation(description="End a running term on `until` (the first day it no longer runs).")
-    async def end_position(self, info: Info, position_id: strawberry.ID, until: dt.date) -> PositionPayload:
+    async def end_position(
+        self,
+        info: Info,
+        position_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the term (a Position's id).")
+        ],
+        until: Annotated[dt.date, strawberry.argument(description="The first day the term no longer runs.")],
+    ) -> PositionPayload:
         ended = await terms.end_position(_db(info), _id(info, position_id, "Position", "positionId"), until)
         _changed(info)
         return PositionPayload(position=Position.of(ended))
@@ -293,7 +352,19 @@ class Mutation:
         "or EXECUTIVE; `on` is not before any of the organization's terms began or ended."
     )
     async def hold_term_change(
-        self, info: Info, organization_id: strawberry.ID, on: dt.date, slate: list[SlateSeat]
+        self,
+        info: Info,
+        organization_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The global id of the federation holding the term change."),
+        ],
+        on: Annotated[
+            dt.date, strawberry.argument(description="The day the old terms end and the new ones start.")
+        ],
+        slate: Annotated[
+            list[SlateSeat],
+            strawberry.argument(description="The new board: who is elected to which role (one CHAIR)."),
+        ],
     ) -> TermChangePayload:
         organization_raw_id = _id(info, organization_id, "Organization", "organizationId")
         seats = [
@@ -320,11 +391,19 @@ class Mutation:
     async def assign_coverage(
         self,
         info: Info,
-        person_id: strawberry.ID,
-        role: CoverRole,
-        since: dt.date,
-        grid_id: strawberry.ID | None = None,
-        household_id: strawberry.ID | None = None,
+        person_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the person who covers.")
+        ],
+        role: Annotated[CoverRole, strawberry.argument(description="LEAD (牵头) or ASSIST (协助).")],
+        since: Annotated[dt.date, strawberry.argument(description="The coverage's first day.")],
+        grid_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The global id of a whole grid covered (网格包干)."),
+        ] = None,
+        household_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The global id of a single household covered (联系户)."),
+        ] = None,
     ) -> CoveragePayload:
         if (grid_id is None) == (household_id is None):
             raise BadInput("give exactly one of gridId and householdId", argument="gridId")
@@ -340,7 +419,14 @@ class Mutation:
         return CoveragePayload(coverage=Coverage.of(created))
 
     @strawberry.mutation(description="Stop a running coverage on `until`.")
-    async def end_coverage(self, info: Info, coverage_id: strawberry.ID, until: dt.date) -> CoveragePayload:
+    async def end_coverage(
+        self,
+        info: Info,
+        coverage_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the coverage (a Coverage's id).")
+        ],
+        until: Annotated[dt.date, strawberry.argument(description="The first day it no longer runs.")],
+    ) -> CoveragePayload:
         ended = await coverage.end_coverage(
             _db(info), _id(info, coverage_id, "Coverage", "coverageId"), until
         )
@@ -352,7 +438,16 @@ class Mutation:
         "(联系、指导, at most four each); the executive's earlier guide stops on `since`."
     )
     async def set_guidance(
-        self, info: Info, guide_id: strawberry.ID, executive_id: strawberry.ID, since: dt.date
+        self,
+        info: Info,
+        guide_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The global id of the chair or vice chair who guides."),
+        ],
+        executive_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the executive (执委) guided.")
+        ],
+        since: Annotated[dt.date, strawberry.argument(description="The guidance's first day.")],
     ) -> GuidancePayload:
         change = await links.set_guidance(
             _db(info),
@@ -370,7 +465,15 @@ class Mutation:
         "a cycle of mentoring."
     )
     async def record_mentorship(
-        self, info: Info, mentor_id: strawberry.ID, mentee_id: strawberry.ID, since: dt.date
+        self,
+        info: Info,
+        mentor_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the mentor (师傅).")
+        ],
+        mentee_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the mentee (徒弟).")
+        ],
+        since: Annotated[dt.date, strawberry.argument(description="The mentorship's first day.")],
     ) -> MentorshipPayload:
         created = await links.record_mentorship(
             _db(info),
@@ -383,7 +486,17 @@ class Mutation:
 
     @strawberry.mutation(description="End the running mentorship of `menteeId` by `mentorId` on `until`.")
     async def end_mentorship(
-        self, info: Info, mentor_id: strawberry.ID, mentee_id: strawberry.ID, until: dt.date
+        self,
+        info: Info,
+        mentor_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the mentor (师傅).")
+        ],
+        mentee_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the mentee (徒弟).")
+        ],
+        until: Annotated[
+            dt.date, strawberry.argument(description="The first day the mentorship no longer runs.")
+        ],
     ) -> MentorshipPayload:
         ended = await links.end_mentorship(
             _db(info),
@@ -403,7 +516,13 @@ class Mutation:
         "and VILLAGE_COMMITTEE not before VILLAGE_SISTER."
     )
     async def record_milestone(
-        self, info: Info, person_id: strawberry.ID, stage: Stage, on: dt.date
+        self,
+        info: Info,
+        person_id: Annotated[strawberry.ID, strawberry.argument(description="The global id of the person.")],
+        stage: Annotated[
+            Stage, strawberry.argument(description="The stage reached, e.g. DEVELOPMENT_TARGET 发展对象.")
+        ],
+        on: Annotated[dt.date, strawberry.argument(description="The day it was reached.")],
     ) -> MilestonePayload:
         raw_id = _id(info, person_id, "Person", "personId")
         reached = await milestones.record_milestone(_db(info), raw_id, stage, on)
@@ -418,11 +537,19 @@ class Mutation:
     async def record_visit(
         self,
         info: Info,
-        visitor_id: strawberry.ID,
-        household_id: strawberry.ID,
-        on: dt.date,
-        purpose: str,
-        note: str | None = None,
+        visitor_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the cadre who visited.")
+        ],
+        household_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the household visited.")
+        ],
+        on: Annotated[dt.date, strawberry.argument(description="The day of the visit.")],
+        purpose: Annotated[
+            str, strawberry.argument(description="Why, e.g. 访三情 or one of the 四必访 occasions.")
+        ],
+        note: Annotated[
+            str | None, strawberry.argument(description="What she noted, e.g. 孩子期中考试进步明显.")
+        ] = None,
     ) -> VisitPayload:
         created = await activities.record_visit(
             _db(info),
@@ -439,8 +566,10 @@ class Mutation:
     async def make_commitment(
         self,
         info: Info,
-        person_id: strawberry.ID,
-        year: int,
+        person_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The global id of the person committing.")
+        ],
+        year: Annotated[int, strawberry.argument(description="The year it is for, e.g. 2025.")],
         text_: Annotated[str, strawberry.argument(name="text", description="One sentence.")],
     ) -> CommitmentPayload:
         created = await activities.make_commitment(
@@ -453,7 +582,12 @@ class Mutation:
         return CommitmentPayload(commitment=Commitment.of(created))
 
     @strawberry.mutation(description="Mark a commitment kept on `on` (not before its year began).")
-    async def complete_commitment(self, info: Info, id: strawberry.ID, on: dt.date) -> CommitmentPayload:
+    async def complete_commitment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The global id of the commitment.")],
+        on: Annotated[dt.date, strawberry.argument(description="The day it was kept.")],
+    ) -> CommitmentPayload:
         done = await activities.complete_commitment(_db(info), _id(info, id, "Commitment", "id"), on)
         _changed(info)
         return CommitmentPayload(commitment=Commitment.of(done))
@@ -462,12 +596,19 @@ class Mutation:
     async def record_meeting(
         self,
         info: Info,
-        organization_id: strawberry.ID,
-        on: dt.date,
-        topic: str,
-        form: MeetingForm,
-        attendee_ids: list[strawberry.ID],
-        place: str | None = None,
+        organization_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The global id of the organization holding it, e.g. a 妇女议事会."
+            ),
+        ],
+        on: Annotated[dt.date, strawberry.argument(description="The day it was held.")],
+        topic: Annotated[str, strawberry.argument(description="What it was about.")],
+        form: Annotated[MeetingForm, strawberry.argument(description="Its form, e.g. DELIBERATION 议事型.")],
+        attendee_ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="The global ids of the people who attended.")
+        ],
+        place: Annotated[str | None, strawberry.argument(description="Where it was held.")] = None,
     ) -> MeetingPayload:
         created = await activities.record_meeting(
             _db(info),

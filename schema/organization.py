@@ -10,8 +10,9 @@ import strawberry
 from graph import model
 from graph.access import CARE_TAGS
 from loaders.context import OrgFilter, PositionFilter, TagFilter
+from schema.arguments import ActiveOn, After, AsOf, ByKind, ByLevel, ByRole, ByTag, First, History
 from schema.context import Info
-from schema.enums import HouseholdTag, Level, OrgKind, Role, Stage
+from schema.enums import Level, OrgKind, Role, Stage
 from schema.relay import Connection, Node, by_id_or_code, connection, to_global_id
 
 if TYPE_CHECKING:
@@ -39,11 +40,11 @@ OrganizationStatsRef = Annotated["OrganizationStats", strawberry.lazy("schema.an
     "volunteer team or village committee (村两委), placed in the territorial tree by PART_OF.",
 )
 class Organization(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The organization's global id (Relay; opaque).")
     code: str = strawberry.field(description="The human-readable unique code, e.g. QX-T01-V03.")
-    name: str
-    kind: OrgKind
-    level: Level
+    name: str = strawberry.field(description="The organization's name, e.g. 郭园村妇联.")
+    kind: OrgKind = strawberry.field(description="What kind of body it is, e.g. FEDERATION 妇联.")
+    level: Level = strawberry.field(description="Its territorial level, e.g. VILLAGE 村/社区.")
     record: strawberry.Private[model.Organization]
 
     @classmethod
@@ -86,10 +87,10 @@ class Organization(Node):
     async def children(
         self,
         info: Info,
-        kind: OrgKind | None = None,
-        level: Level | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        kind: ByKind = None,
+        level: ByLevel = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Organization]:
         args = OrgFilter(kind, level, info.context.page(info, first, after))
         page = await info.context.loaders.children_by_organization.load((self.record.id, args))
@@ -99,10 +100,10 @@ class Organization(Node):
     async def descendants(
         self,
         info: Info,
-        kind: OrgKind | None = None,
-        level: Level | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        kind: ByKind = None,
+        level: ByLevel = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Organization]:
         args = OrgFilter(kind, level, info.context.page(info, first, after))
         page = await info.context.loaders.descendants_by_organization.load((self.record.id, args))
@@ -115,11 +116,11 @@ class Organization(Node):
     async def positions(
         self,
         info: Info,
-        role: Role | None = None,
-        active_on: dt.date | None = None,
-        history: bool = False,
-        first: int | None = None,
-        after: str | None = None,
+        role: ByRole = None,
+        active_on: ActiveOn = None,
+        history: History = False,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Position]:
         on = active_on or info.context.today
         args = PositionFilter(role, on, history, info.context.page(info, first, after))
@@ -127,9 +128,7 @@ class Organization(Node):
         return connection(page, Position.of, after)
 
     @strawberry.field(description="The grids (网格) in this organization's whole subtree, by code.")
-    async def grids(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[GridRef]:
+    async def grids(self, info: Info, first: First = None, after: After = None) -> Connection[GridRef]:
         from schema.place import Grid
 
         page_args = info.context.page(info, first, after)
@@ -141,7 +140,7 @@ class Organization(Node):
         "filtering by a care tag needs the EDITOR or ADMIN role."
     )
     async def households(
-        self, info: Info, tag: HouseholdTag | None = None, first: int | None = None, after: str | None = None
+        self, info: Info, tag: ByTag = None, first: First = None, after: After = None
     ) -> Connection[HouseholdRef]:
         from schema.place import Household
 
@@ -152,9 +151,7 @@ class Organization(Node):
         return connection(page, Household.of, after)
 
     @strawberry.field(description="The meetings this organization held, newest first.")
-    async def meetings(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[MeetingRef]:
+    async def meetings(self, info: Info, first: First = None, after: After = None) -> Connection[MeetingRef]:
         from schema.activity import Meeting
 
         page_args = info.context.page(info, first, after)
@@ -165,7 +162,7 @@ class Organization(Node):
         description="Who covers which households of this organization's subtree on `asOf` "
         "(default today), and which households nobody covers."
     )
-    def coverage(self, info: Info, as_of: dt.date | None = None) -> CoverageReportRef:
+    def coverage(self, info: Info, as_of: AsOf = None) -> CoverageReportRef:
         from schema.coverage import CoverageReport
 
         return CoverageReport(
@@ -179,9 +176,20 @@ class Organization(Node):
     async def pipeline_funnel(
         self,
         info: Info,
-        from_: Annotated[dt.date | None, strawberry.argument(name="from")] = None,
-        to: dt.date | None = None,
-        by: FunnelBreakdownRef | None = None,
+        from_: Annotated[
+            dt.date | None,
+            strawberry.argument(
+                name="from", description="The window's first day: count who reached a stage from it on."
+            ),
+        ] = None,
+        to: Annotated[
+            dt.date | None,
+            strawberry.argument(description="The window's last day; default today."),
+        ] = None,
+        by: Annotated[
+            FunnelBreakdownRef | None,
+            strawberry.argument(description="CHILD: also the funnel of each child organization."),
+        ] = None,
     ) -> PipelineFunnelRef:
         from schema.analytics import FunnelBreakdown, funnel_of
 
@@ -191,10 +199,12 @@ class Organization(Node):
     async def pipeline_candidates(
         self,
         info: Info,
-        stage: Stage,
-        as_of: dt.date | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        stage: Annotated[
+            Stage, strawberry.argument(description="The stage they are at, e.g. PARTY_ACTIVIST 入党积极分子.")
+        ],
+        as_of: AsOf = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[CandidateRef]:
         from schema.analytics import candidates_of
 
@@ -204,17 +214,17 @@ class Organization(Node):
     async def term_statistics(
         self,
         info: Info,
-        role: Role,
-        as_of: dt.date | None = None,
-        level: Level | None = None,
-        kind: OrgKind | None = None,
+        role: Annotated[Role, strawberry.argument(description="The role counted, e.g. CHAIR 主席.")],
+        as_of: AsOf = None,
+        level: ByLevel = None,
+        kind: ByKind = None,
     ) -> TermStatisticsRef:
         from schema.analytics import terms_of
 
         return await terms_of(info, self.record, role, as_of, level, kind)
 
     @strawberry.field(description="Dashboard figures of this subtree (see Query.organizationStats).")
-    async def stats(self, info: Info, as_of: dt.date | None = None) -> OrganizationStatsRef:
+    async def stats(self, info: Info, as_of: AsOf = None) -> OrganizationStatsRef:
         from schema.analytics import stats_of
 
         return await stats_of(info, self.record, as_of)

@@ -10,6 +10,7 @@ import strawberry
 from graph import model
 from graph.people import LinkKind
 from loaders.context import Dated, LinkFilter
+from schema.arguments import ActiveOn, After, AsOf, First, History, LinksOn
 from schema.context import Info
 from schema.enums import Education, Gender, PoliticalStatus, Stage
 from schema.relay import Connection, Node, by_id_or_code, connection, to_global_id
@@ -28,10 +29,15 @@ VisitRef = Annotated["Visit", strawberry.lazy("schema.activity")]
 CommitmentRef = Annotated["Commitment", strawberry.lazy("schema.activity")]
 
 
+Year = Annotated[
+    int | None, strawberry.argument(description="The commitments' year, e.g. 2025; default every year.")
+]
+
+
 @strawberry.type(description="A cadre-pipeline stage a person reached on a date.")
 class Milestone:
-    stage: Stage
-    on: dt.date
+    stage: Stage = strawberry.field(description="The stage reached, e.g. PARTY_ACTIVIST 入党积极分子.")
+    on: dt.date = strawberry.field(description="The day it was reached.")
 
 
 @strawberry.type(
@@ -39,8 +45,8 @@ class Milestone:
     "the person at the other end and the dates."
 )
 class PersonLink:
-    since: dt.date
-    until: dt.date | None
+    since: dt.date = strawberry.field(description="The first day of the guidance or mentorship.")
+    until: dt.date | None = strawberry.field(description="The day it ended (exclusive); null while it runs.")
     other: strawberry.Private[model.Person]
 
     @strawberry.field(description="The person at the other end.")
@@ -52,16 +58,20 @@ class PersonLink:
     keys=["id", "code"], description="A person: an officer, village sister (村嫂), volunteer or resident."
 )
 class Person(Node):
-    id: strawberry.ID
-    code: str
-    name: str
-    gender: Gender | None
+    id: strawberry.ID = strawberry.field(description="The person's global id (Relay; opaque).")
+    code: str = strawberry.field(description="The human-readable unique code, e.g. P0000067.")
+    name: str = strawberry.field(description="Her full name (姓名).")
+    gender: Gender | None = strawberry.field(description="Gender (性别); null when not recorded.")
     birth_date: dt.date | None = strawberry.field(
         description="Exact birth date; null for callers who see personal data masked (VIEWER, ANALYST)."
     )
     birth_year: int | None = strawberry.field(description="Year of birth, shown to every role.")
-    education: Education | None
-    political_status: PoliticalStatus | None
+    education: Education | None = strawberry.field(
+        description="Highest education completed (学历), e.g. JUNIOR_COLLEGE 大专; null when not recorded."
+    )
+    political_status: PoliticalStatus | None = strawberry.field(
+        description="Political status (政治面貌), e.g. PARTY_MEMBER 中共党员; null when not recorded."
+    )
     phone: str | None = strawberry.field(
         description="Mobile number; masked as 138****5678 for VIEWER and ANALYST."
     )
@@ -99,7 +109,7 @@ class Person(Node):
     @strawberry.field(
         description="Age in whole years on `asOf` (default today); null when the birth date is masked."
     )
-    def age(self, info: Info, as_of: dt.date | None = None) -> int | None:
+    def age(self, info: Info, as_of: AsOf = None) -> int | None:
         born = self.record.birth_date
         if born is None:
             return None
@@ -111,7 +121,7 @@ class Person(Node):
         "`history: true`; the most recent first."
     )
     async def positions(
-        self, info: Info, active_on: dt.date | None = None, history: bool = False
+        self, info: Info, active_on: ActiveOn = None, history: History = False
     ) -> list[PositionRef]:
         from schema.organization import Position
 
@@ -125,10 +135,11 @@ class Person(Node):
 
         return Household.maybe(await info.context.loaders.household_by_person.load(self.record.id))
 
-    @strawberry.field(description="Grids and households this person covers (联系户, 划片包干).")
-    async def covers(
-        self, info: Info, as_of: dt.date | None = None, history: bool = False
-    ) -> list[CoverageRef]:
+    @strawberry.field(
+        description="Grids and households this person covers (联系户, 划片包干) on `asOf` (default "
+        "today), or every coverage with `history: true`."
+    )
+    async def covers(self, info: Info, as_of: AsOf = None, history: History = False) -> list[CoverageRef]:
         from schema.place import Coverage
 
         on = as_of or info.context.today
@@ -136,27 +147,21 @@ class Person(Node):
         return [Coverage.of(c) for c in found]
 
     @strawberry.field(description="The executives this chair or vice chair guides (联系、指导).")
-    async def guides(
-        self, info: Info, as_of: dt.date | None = None, history: bool = False
-    ) -> list[PersonLink]:
+    async def guides(self, info: Info, as_of: LinksOn = None, history: History = False) -> list[PersonLink]:
         return await _links(info, self.record.id, LinkKind.GUIDES, as_of, history)
 
     @strawberry.field(description="The chairs or vice chairs guiding this executive.")
     async def guided_by(
-        self, info: Info, as_of: dt.date | None = None, history: bool = False
+        self, info: Info, as_of: LinksOn = None, history: History = False
     ) -> list[PersonLink]:
         return await _links(info, self.record.id, LinkKind.GUIDED_BY, as_of, history)
 
     @strawberry.field(description="The people mentoring this person (传帮带).")
-    async def mentors(
-        self, info: Info, as_of: dt.date | None = None, history: bool = False
-    ) -> list[PersonLink]:
+    async def mentors(self, info: Info, as_of: LinksOn = None, history: History = False) -> list[PersonLink]:
         return await _links(info, self.record.id, LinkKind.MENTORS, as_of, history)
 
     @strawberry.field(description="The people this person mentors (传帮带).")
-    async def mentees(
-        self, info: Info, as_of: dt.date | None = None, history: bool = False
-    ) -> list[PersonLink]:
+    async def mentees(self, info: Info, as_of: LinksOn = None, history: History = False) -> list[PersonLink]:
         return await _links(info, self.record.id, LinkKind.MENTEES, as_of, history)
 
     @strawberry.field(description="Cadre-pipeline stages reached, in date order.")
@@ -165,7 +170,13 @@ class Person(Node):
         return [Milestone(stage=m.stage, on=m.on) for m in found]
 
     @strawberry.field(description="Her mentoring lineage to `depth` generations (see Query.mentorLineage).")
-    async def lineage(self, info: Info, depth: int = 3) -> MentorLineageRef | None:
+    async def lineage(
+        self,
+        info: Info,
+        depth: Annotated[
+            int, strawberry.argument(description="How many generations up and down (1-10).")
+        ] = 3,
+    ) -> MentorLineageRef | None:
         from schema.analytics import lineage_of
 
         return await lineage_of(info, self.record.id, depth)
@@ -180,9 +191,7 @@ class Person(Node):
         return max(found, key=lambda m: (m.on, model.STAGE_ORDER[m.stage])).stage
 
     @strawberry.field(description="Households this person visited (四必访, 访三情), newest first.")
-    async def visits(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> Connection[VisitRef]:
+    async def visits(self, info: Info, first: First = None, after: After = None) -> Connection[VisitRef]:
         from schema.activity import Visit
 
         page_args = info.context.page(info, first, after)
@@ -193,7 +202,7 @@ class Person(Node):
         description="Her public one-sentence commitments (一句话承诺) of `year`, or of every year; "
         "the latest year first."
     )
-    async def commitments(self, info: Info, year: int | None = None) -> list[CommitmentRef]:
+    async def commitments(self, info: Info, year: Year = None) -> list[CommitmentRef]:
         from schema.activity import Commitment
 
         found = await info.context.loaders.commitments_by_person.load((self.record.id, year))
@@ -203,7 +212,7 @@ class Person(Node):
         description="The share of her commitments of `year` (or of every year) that were kept, "
         "0 to 1; null when she made none."
     )
-    async def commitment_completion_rate(self, info: Info, year: int | None = None) -> float | None:
+    async def commitment_completion_rate(self, info: Info, year: Year = None) -> float | None:
         found = await info.context.loaders.commitments_by_person.load((self.record.id, year))
         if not found:
             return None

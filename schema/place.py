@@ -10,6 +10,7 @@ import strawberry
 from graph import model
 from graph.access import CARE_TAGS
 from loaders.context import TagFilter
+from schema.arguments import After, AsOf, ByTag, First
 from schema.context import Info
 from schema.enums import CoverageVia, CoverRole, HouseholdTag
 from schema.relay import Connection, Node, by_id_or_code, connection, to_global_id
@@ -26,9 +27,9 @@ PersonRef = Annotated["Person", strawberry.lazy("schema.person")]
     keys=["id", "code"], description="A grid (网格) of a village or community: a patch of households."
 )
 class Grid(Node):
-    id: strawberry.ID
-    code: str
-    name: str
+    id: strawberry.ID = strawberry.field(description="The grid's global id (Relay; opaque).")
+    code: str = strawberry.field(description="The human-readable unique code, e.g. QX-T01-V01-G01.")
+    name: str = strawberry.field(description="The grid's name, e.g. 郭园村第1网格.")
     record: strawberry.Private[model.Grid]
 
     @classmethod
@@ -58,7 +59,7 @@ class Grid(Node):
         "or ADMIN role."
     )
     async def households(
-        self, info: Info, tag: HouseholdTag | None = None, first: int | None = None, after: str | None = None
+        self, info: Info, tag: ByTag = None, first: First = None, after: After = None
     ) -> Connection[Household]:
         if tag is not None and tag in CARE_TAGS:
             info.context.require_reveal("filtering households by a care tag")
@@ -67,7 +68,7 @@ class Grid(Node):
         return connection(page, Household.of, after)
 
     @strawberry.field(description="Who covers this whole grid on `asOf` (default today).")
-    async def covered_by(self, info: Info, as_of: dt.date | None = None) -> list[Coverage]:
+    async def covered_by(self, info: Info, as_of: AsOf = None) -> list[Coverage]:
         on = as_of or info.context.today
         found = await info.context.loaders.covered_by_grid.load((self.record.id, on))
         return [Coverage.of(c) for c in found]
@@ -77,8 +78,8 @@ class Grid(Node):
     keys=["id", "code"], description="A household (户) in a grid, with its care and honor tags."
 )
 class Household(Node):
-    id: strawberry.ID
-    code: str
+    id: strawberry.ID = strawberry.field(description="The household's global id (Relay; opaque).")
+    code: str = strawberry.field(description="The human-readable unique code, e.g. QX-T01-V01-G01-H001.")
     address: str | None = strawberry.field(
         description="Street address; for VIEWER and ANALYST cut after the group (组), e.g. 东村3组***."
     )
@@ -126,7 +127,7 @@ class Household(Node):
         description="Who covers this household on `asOf` (default today): directly (via DIRECT) "
         "or through its whole grid (via GRID)."
     )
-    async def covered_by(self, info: Info, as_of: dt.date | None = None) -> list[Coverage]:
+    async def covered_by(self, info: Info, as_of: AsOf = None) -> list[Coverage]:
         on = as_of or info.context.today
         found = await info.context.loaders.covered_by_household.load((self.record.id, on))
         return [Coverage.of(c) for c in found]
@@ -173,7 +174,7 @@ class Coverage:
     ) -> bool:
         return model.is_active(self.since, self.until, on or info.context.today)
 
-    @strawberry.field
+    @strawberry.field(description="The person covering (a village sister 村嫂, an executive 执委 ...).")
     async def person(self, info: Info) -> PersonRef:
         from schema.person import Person
 

@@ -2,33 +2,46 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 
 from graph.errors import BadInput
 from schema.access import AccessQuery
 from schema.analytics import AnalyticsQuery
+from schema.arguments import ActiveOn, After, AsOf, ByKind, ByLevel, First, LookupCode, LookupId
 from schema.context import Info
 from schema.coverage import CoverageReport
-from schema.enums import Level, OrgKind, Role
+from schema.enums import Role
 from schema.organization import Organization
 from schema.person import Person
 from schema.place import Grid, Household
 from schema.relay import Connection, Node, by_id_or_code, connection, expect_global_id, from_global_id
 
 R = TypeVar("R")
+NameContains = Annotated[
+    str | None, strawberry.argument(description="Only names containing this text, e.g. 郭园.")
+]
 W = TypeVar("W")
 
 
-@strawberry.type
+@strawberry.type(
+    description="Entry points into the organization graph: lookups by id or code, searches, the "
+    "coverage report (联系户), the analysts' questions, the caller and the audit log."
+)
 class Query(AnalyticsQuery, AccessQuery):
     """Entry points: lookups and searches here, analysts' questions in AnalyticsQuery."""
 
     @strawberry.field(description="Any object by its global id; null if it does not exist.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A global id of an organization, person, grid or household."),
+        ],
+    ) -> Node | None:
         type_name, raw_id = from_global_id(id)
         loaders = info.context.loaders
         fetchers: dict[str, Callable[[str], Awaitable[Node | None]]] = {
@@ -44,7 +57,7 @@ class Query(AnalyticsQuery, AccessQuery):
 
     @strawberry.field(description="An organization by global id or by code.")
     async def organization(
-        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
+        self, info: Info, id: LookupId = None, code: LookupCode = None
     ) -> Organization | None:
         loaders = info.context.loaders
         found = await by_id_or_code(
@@ -59,12 +72,15 @@ class Query(AnalyticsQuery, AccessQuery):
     async def organizations(
         self,
         info: Info,
-        kind: OrgKind | None = None,
-        level: Level | None = None,
-        name_contains: str | None = None,
-        under: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        kind: ByKind = None,
+        level: ByLevel = None,
+        name_contains: NameContains = None,
+        under: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only this organization (a global id) and its subtree."),
+        ] = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Organization]:
         page = await info.context.loaders.search_organizations(
             kind=kind,
@@ -76,9 +92,7 @@ class Query(AnalyticsQuery, AccessQuery):
         return connection(page, Organization.of, after)
 
     @strawberry.field(description="A person by global id or by code.")
-    async def person(
-        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
-    ) -> Person | None:
+    async def person(self, info: Info, id: LookupId = None, code: LookupCode = None) -> Person | None:
         loaders = info.context.loaders
         return Person.maybe(
             await by_id_or_code("Person", id, code, loaders.person_by_id, loaders.person_by_code)
@@ -91,12 +105,23 @@ class Query(AnalyticsQuery, AccessQuery):
     async def people(
         self,
         info: Info,
-        name_contains: str | None = None,
-        under: strawberry.ID | None = None,
-        role: Role | None = None,
-        active_on: dt.date | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        name_contains: NameContains = None,
+        under: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only people holding a position in, or living in, this organization's "
+                "subtree (a global id)."
+            ),
+        ] = None,
+        role: Annotated[
+            Role | None,
+            strawberry.argument(
+                description="Only people holding this role on `activeOn`, e.g. EXECUTIVE 执委."
+            ),
+        ] = None,
+        active_on: ActiveOn = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[Person]:
         page = await info.context.loaders.search_people(
             name_contains=name_contains,
@@ -108,15 +133,13 @@ class Query(AnalyticsQuery, AccessQuery):
         return connection(page, Person.of, after)
 
     @strawberry.field(description="A household by global id or by code.")
-    async def household(
-        self, info: Info, id: strawberry.ID | None = None, code: str | None = None
-    ) -> Household | None:
+    async def household(self, info: Info, id: LookupId = None, code: LookupCode = None) -> Household | None:
         loaders = info.context.loaders
         found = await by_id_or_code("Household", id, code, loaders.household_by_id, loaders.household_by_code)
         return Household.maybe(found)
 
     @strawberry.field(description="A grid by global id or by code.")
-    async def grid(self, info: Info, id: strawberry.ID | None = None, code: str | None = None) -> Grid | None:
+    async def grid(self, info: Info, id: LookupId = None, code: LookupCode = None) -> Grid | None:
         loaders = info.context.loaders
         return Grid.maybe(await by_id_or_code("Grid", id, code, loaders.grid_by_id, loaders.grid_by_code))
 
@@ -125,7 +148,13 @@ class Query(AnalyticsQuery, AccessQuery):
         "(default today), and which households nobody covers. Null if the organization does not exist."
     )
     async def coverage(
-        self, info: Info, organization_id: strawberry.ID, as_of: dt.date | None = None
+        self,
+        info: Info,
+        organization_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The global id of the organization whose subtree is reported."),
+        ],
+        as_of: AsOf = None,
     ) -> CoverageReport | None:
         raw_id = expect_global_id(organization_id, "Organization", argument="organizationId")
         found = await info.context.loaders.organization_by_id.load(raw_id)

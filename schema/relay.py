@@ -86,28 +86,38 @@ async def by_id_or_code(
 
 @strawberry.interface(description="An object with a global, opaque id (Relay).")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The object's global id: pass it to `node(id)`.")
 
 
 @strawberry.type(description="Where a page sits in its list (Relay).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description="Whether items come before this page (true when `after` was given)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last item: pass it as `after` for the next page; null on "
+        "an empty page."
+    )
 
 
 @strawberry.type(description="A node with the cursor that points at it.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(description="Where this item sits: pass it as `after` to page on from it.")
+    node: T = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list: edges (or just nodes), page info and the list's length.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    nodes: list[T]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(
+        description="The page's items with their cursors (what Relay and Apollo's relayStylePagination "
+        "accumulate page after page)."
+    )
+    nodes: list[T] = strawberry.field(description="The page's items, without cursors.")
+    page_info: PageInfo = strawberry.field(description="Whether more follow, and the cursor to ask for them.")
     total_count: int = strawberry.field(description="How many items the whole list has.")
 
 
