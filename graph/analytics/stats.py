@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import LiteralString
 
 from graph import rows
-from graph.access import org_in_scope, person_in_scope
+from graph.access import CARE_TAG_LIST, org_in_scope, person_in_scope
 from graph.driver import Database
 from graph.model import HouseholdTag, Organization, Role
 
@@ -27,6 +27,9 @@ WHERE """
 )
 
 # The child of root that a row belongs to is the second node of its PART_OF path.
+# Care tags are masked for a caller without $reveal: their count over fewer
+# than $minGroupSize households would point at the household, so it is withheld
+# (null); honor tags, public, are always counted.
 HOUSEHOLD_FIGURES: LiteralString = (
     _ROOT
     + """MATCH path = (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
@@ -48,7 +51,9 @@ UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
 WITH groupKey, count(h) AS households, count(CASE WHEN covered THEN 1 END) AS covered,
      collect(h.tags) AS tagLists
 RETURN groupKey, households, covered,
-       [t IN $tags | {tag: t, count: size([l IN tagLists WHERE t IN l])}] AS tags
+       [t IN $tags | {tag: t, count: CASE WHEN NOT $reveal AND households < $minGroupSize AND t IN """
+    + CARE_TAG_LIST
+    + """ THEN null ELSE size([l IN tagLists WHERE t IN l]) END}] AS tags
 """
 )
 
@@ -76,16 +81,21 @@ class Figures:
 
     households: int = 0
     covered: int = 0
-    by_tag: dict[HouseholdTag, int] = field(default_factory=dict)
+    # None: withheld, the group being too small for the caller (see HOUSEHOLD_FIGURES).
+    by_tag: dict[HouseholdTag, int | None] = field(default_factory=dict)
     by_role: dict[Role, int] = field(default_factory=dict)
 
 
 async def organization_figures(
-    db: Database, organization_id: str, on: dt.date
+    db: Database, organization_id: str, on: dt.date, *, min_group_size: int = 1
 ) -> tuple[Figures, list[tuple[Organization, Figures]]]:
-    """(the whole subtree's figures, each child's figures)."""
+    """(the whole subtree's figures, each child's figures); care-tag counts of
+    fewer than `min_group_size` households withheld from a caller who may not
+    see care tags."""
     params = {"id": organization_id, "on": on}
-    household_rows = await db.read(HOUSEHOLD_FIGURES, **params, tags=[t.value for t in HouseholdTag])
+    household_rows = await db.read(
+        HOUSEHOLD_FIGURES, **params, tags=[t.value for t in HouseholdTag], minGroupSize=min_group_size
+    )
     role_rows = await db.read(ROLE_FIGURES, **params)
     children = [rows.organization(r["child"]) for r in await db.read(CHILDREN, **params)]
     groups: dict[str, Figures] = {}
