@@ -9,14 +9,148 @@ import datetime as dt
 import re
 from typing import Any
 
-import pytest
+import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.access import Access, Grant, household_map, person_map
 from graph.driver import Database
+from schema.relay import to_global_id
+from service.app import create_app
+from service.settings import Settings
 from tests.conftest import CallerClient, GraphQLClient
 from tests.graphs import TODAY, rid
+from tests.helpers import RolledBackDatabase
+
+# --- item 1: aggregates pin no birth date ------------------------------------------------------
+
+# P01 (born 1980-05-20) is the only chair of 东村 (C-T1-V1): her village's
+# statistics are hers. The attack moves `asOf` through a year and watches for
+# the day `youngestAge` or `aged45OrUnder` steps; the year comes from `birthYear`.
+STEPS = """query Steps($u: ID!, %s) { %s }"""
+FIGURES = "count suppressed youngestAge aged45OrUnder shareAged45OrUnder youngest { code birthYear }"
+
+
+def scan_query(days: list[dt.date]) -> str:
+    variables = ", ".join(f"$d{i}: Date!" for i in range(len(days)))
+    fields = " ".join(
+        f"a{i}: termStatistics(under: $u, role: CHAIR, asOf: $d{i}) {{ total {{ {FIGURES} }} }}"
+        for i in range(len(days))
+    )
+    return STEPS % (variables, fields)
+
+
+async def scan(client: GraphQLClient, year: int) -> set[str]:
+    """What an ANALYST sees of 东村's chairs on days through `year` (the first
+    of every month, and the eve and day of P01's birthday), each answer distinct."""
+    days = sorted({dt.date(year, m, 1) for m in range(1, 13)} | {dt.date(year, 5, 19), dt.date(year, 5, 20)})
+    seen: set[str] = set()
+    for batch in (days[:7], days[7:]):
+        variables = {f"d{i}": day.isoformat() for i, day in enumerate(batch)}
+        data = await client.data(scan_query(batch), u=to_global_id("Organization", rid("C-T1-V1")), **variables)
+        seen |= {repr(answer["total"]) for answer in data.values()}
+    return seen
+
+
+async def client_of(world: RolledBackDatabase, caller: Access, min_group_size: int | None) -> httpx.AsyncClient:
+    settings = Settings() if min_group_size is None else Settings(min_group_size=min_group_size)
+    app = create_app(settings, db=world, today=lambda: TODAY, caller=caller)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+ANALYST = Access("analyst", "C-T1", frozenset({Grant.ANALYST}))
+
+
+async def test_an_analyst_cannot_find_the_day_a_chair_was_born(world: RolledBackDatabase) -> None:
+    # By default a group of one is too small: only the head count leaves.
+    async with await client_of(world, ANALYST, None) as http:
+        seen = await scan(GraphQLClient(http, world), 2024)
+    assert seen == {repr({"count": 1, "suppressed": True, "youngestAge": None, "aged45OrUnder": None,
+                          "shareAged45OrUnder": None, "youngest": None})}  # fmt: skip
+    # Even with groups of one shown, ages count from the birth year (which every
+    # role sees): nothing steps within a year, on her birthday or any other day.
+    async with await client_of(world, ANALYST, 1) as http:
+        client = GraphQLClient(http, world)
+        in_2024, in_2026 = await scan(client, 2024), await scan(client, 2026)
+    youngest = {"code": "P01", "birthYear": 1980}
+    assert in_2024 == {repr({"count": 1, "suppressed": False, "youngestAge": 44, "aged45OrUnder": 1,
+                             "shareAged45OrUnder": 1.0, "youngest": youngest})}  # fmt: skip
+    assert in_2026 == {repr({"count": 1, "suppressed": False, "youngestAge": 46, "aged45OrUnder": 0,
+                             "shareAged45OrUnder": 0.0, "youngest": youngest})}  # fmt: skip
+
+
+STATS = """query Stats($id: ID!) { organizationStats(id: $id) {
+  households householdsByTag { tag households suppressed }
+  children { organization { code } households householdsByTag { tag households suppressed } } } }"""
+
+
+def tags_of(figures: dict[str, Any]) -> dict[str, Any]:
+    return {t["tag"]: (t["households"], t["suppressed"]) for t in figures["householdsByTag"]}
+
+
+async def test_care_tags_of_too_few_households_stay_hidden_from_an_analyst(api_as: CallerClient) -> None:
+    # 西村 (C-T1-V2) has two households, H12 in hardship: counted among two, the
+    # tag points at one of them, so its count is withheld. 东村 (ten households)
+    # is counted; honor tags (public) always are.
+    stats = (await (await api_as("C-T1", Grant.ANALYST)).data(STATS, id=to_global_id("Organization", rid("C-T1"))))
+    east, west = stats["organizationStats"]["children"]
+    assert (east["households"], west["households"]) == (10, 2)
+    assert tags_of(east)["LEFT_BEHIND_CHILD"] == (2, False)
+    assert tags_of(west)["HARDSHIP_WOMAN"] == (None, True)
+    assert tags_of(west)["MODEL_FAMILY"] == (0, False)
+    # An editor sees care tags, and every count.
+    editor = await api_as("C-T1", Grant.EDITOR)
+    west = (await editor.data(STATS, id=to_global_id("Organization", rid("C-T1"))))["organizationStats"]["children"][1]
+    assert tags_of(west)["HARDSHIP_WOMAN"] == (1, False)
+
+
+# --- item 2: a derived field is a read of personal data ---------------------------------------
+
+READS = "MATCH (e:AuditEvent {kind: 'READ'}) RETURN e.ids AS ids, e.actor AS actor"
+
+
+async def reads(client: GraphQLClient) -> list[set[str]]:
+    return [set(r["ids"]) for r in await client.db.execute(READS)]
+
+
+async def test_an_editor_reading_an_exact_age_is_on_record(api_as: CallerClient) -> None:
+    # The attack: age(asOf:) on the eve and on the day of her birthday pins it,
+    # and no READ event was written.
+    editor = await api_as("C-T1", Grant.EDITOR, subject="editor")
+    data = await editor.data(
+        '{ person(code: "P01") { before: age(asOf: "2024-05-19") on: age(asOf: "2024-05-20") } }'
+    )
+    assert data["person"] == {"before": 43, "on": 44}
+    assert await reads(editor) == [{rid("P01")}]
+
+
+async def test_an_age_in_a_nested_view_is_on_record(api_as: CallerClient) -> None:
+    # The compiled path (one Cypher query for the nested view) records it alike.
+    editor = await api_as("C-T1", Grant.EDITOR)
+    data = await editor.data(
+        '{ organization(code: "C-T1-V1") { positions(first: 1) { nodes { person { code age } } } } }'
+    )
+    assert data["organization"]["positions"]["nodes"] == [{"person": {"code": "P01", "age": 44}}]
+    assert await reads(editor) == [{rid("P01")}]
+
+
+async def test_an_editor_reading_age_figures_is_on_record(api_as: CallerClient) -> None:
+    # The exact youngest age of a village, and how many of its officers are 45
+    # or under, derive from their birth dates: those people are on record.
+    editor = await api_as("C-T1", Grant.EDITOR)
+    query = """query($u: ID!) { eve: termStatistics(under: $u, role: CHAIR, asOf: "2024-05-19") {
+      total { youngestAge } } day: termStatistics(under: $u, role: EXECUTIVE, asOf: "2024-05-20") {
+      total { aged45OrUnder } } }"""
+    data = await editor.data(query, u=to_global_id("Organization", rid("C-T1-V1")))
+    assert (data["eve"]["total"], data["day"]["total"]) == ({"youngestAge": 43}, {"aged45OrUnder": 1})
+    # P01 (chair), P03 (executive, born 1985); P04 has no birth date: no age.
+    assert await reads(editor) == [{rid("P01"), rid("P03")}]
+    # The counts alone derive from no personal data.
+    counts = await api_as("C-T1", Grant.EDITOR)
+    await counts.db.execute("MATCH (e:AuditEvent) DELETE e")
+    await counts.data(query.replace("youngestAge", "count").replace("aged45OrUnder", "count"),
+                      u=to_global_id("Organization", rid("C-T1-V1")))  # fmt: skip
+    assert await reads(counts) == []
 
 # --- item 3: masks -------------------------------------------------------------------------
 
