@@ -28,50 +28,63 @@ from tests.helpers import RolledBackDatabase
 # statistics are hers. The attack moves `asOf` through a year and watches for
 # the day `youngestAge` or `aged45OrUnder` steps; the year comes from `birthYear`.
 STEPS = """query Steps($u: ID!, %s) { %s }"""
+ATTACK = "youngestAge aged45OrUnder youngest { birthYear }"
 FIGURES = "count suppressed youngestAge aged45OrUnder shareAged45OrUnder youngest { code birthYear }"
 
 
-def scan_query(days: list[dt.date]) -> str:
+def scan_query(days: list[dt.date], fields: str) -> str:
     variables = ", ".join(f"$d{i}: Date!" for i in range(len(days)))
-    fields = " ".join(
-        f"a{i}: termStatistics(under: $u, role: CHAIR, asOf: $d{i}) {{ total {{ {FIGURES} }} }}"
+    aliased = " ".join(
+        f"a{i}: termStatistics(under: $u, role: CHAIR, asOf: $d{i}) {{ total {{ {fields} }} }}"
         for i in range(len(days))
     )
-    return STEPS % (variables, fields)
+    return STEPS % (variables, aliased)
 
 
-async def scan(client: GraphQLClient, year: int) -> set[str]:
+async def scan(client: GraphQLClient, year: int, fields: str = ATTACK) -> set[str]:
     """What an ANALYST sees of 东村's chairs on days through `year` (the first
     of every month, and the eve and day of P01's birthday), each answer distinct."""
     days = sorted({dt.date(year, m, 1) for m in range(1, 13)} | {dt.date(year, 5, 19), dt.date(year, 5, 20)})
     seen: set[str] = set()
     for batch in (days[:7], days[7:]):
         variables = {f"d{i}": day.isoformat() for i, day in enumerate(batch)}
-        data = await client.data(scan_query(batch), u=to_global_id("Organization", rid("C-T1-V1")), **variables)
+        query = scan_query(batch, fields)
+        data = await client.data(query, u=to_global_id("Organization", rid("C-T1-V1")), **variables)
         seen |= {repr(answer["total"]) for answer in data.values()}
     return seen
-
-
-async def client_of(world: RolledBackDatabase, caller: Access, min_group_size: int | None) -> httpx.AsyncClient:
-    settings = Settings() if min_group_size is None else Settings(min_group_size=min_group_size)
-    app = create_app(settings, db=world, today=lambda: TODAY, caller=caller)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
 ANALYST = Access("analyst", "C-T1", frozenset({Grant.ANALYST}))
 
 
-async def test_an_analyst_cannot_find_the_day_a_chair_was_born(world: RolledBackDatabase) -> None:
-    # By default a group of one is too small: only the head count leaves.
+async def test_an_analyst_cannot_find_the_day_a_chair_was_born(api_as: CallerClient) -> None:
+    # Before: 43 until 2024-05-19, 44 from 2024-05-20; 1 aged 45 or under until
+    # 2026-05-19, 0 from 2026-05-20. Now the answer is the same all year.
+    analyst = await api_as("C-T1", Grant.ANALYST)
+    assert len(await scan(analyst, 2024)) == 1
+    assert len(await scan(analyst, 2026)) == 1
+
+
+async def client_of(
+    world: RolledBackDatabase, caller: Access, min_group_size: int | None
+) -> httpx.AsyncClient:
+    settings = Settings() if min_group_size is None else Settings(min_group_size=min_group_size)
+    app = create_app(settings, db=world, today=lambda: TODAY, caller=caller)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+
+
+async def test_aggregates_count_ages_by_birth_year_and_hide_small_groups(world: RolledBackDatabase) -> None:
+    # By default (ORGGRAPH_MIN_GROUP_SIZE 5) a group of one is too small: only
+    # the head count leaves.
     async with await client_of(world, ANALYST, None) as http:
-        seen = await scan(GraphQLClient(http, world), 2024)
+        seen = await scan(GraphQLClient(http, world), 2024, FIGURES)
     assert seen == {repr({"count": 1, "suppressed": True, "youngestAge": None, "aged45OrUnder": None,
                           "shareAged45OrUnder": None, "youngest": None})}  # fmt: skip
     # Even with groups of one shown, ages count from the birth year (which every
-    # role sees): nothing steps within a year, on her birthday or any other day.
+    # role sees): age = the year of asOf - the birth year, all year long.
     async with await client_of(world, ANALYST, 1) as http:
         client = GraphQLClient(http, world)
-        in_2024, in_2026 = await scan(client, 2024), await scan(client, 2026)
+        in_2024, in_2026 = await scan(client, 2024, FIGURES), await scan(client, 2026, FIGURES)
     youngest = {"code": "P01", "birthYear": 1980}
     assert in_2024 == {repr({"count": 1, "suppressed": False, "youngestAge": 44, "aged45OrUnder": 1,
                              "shareAged45OrUnder": 1.0, "youngest": youngest})}  # fmt: skip
@@ -92,7 +105,9 @@ async def test_care_tags_of_too_few_households_stay_hidden_from_an_analyst(api_a
     # 西村 (C-T1-V2) has two households, H12 in hardship: counted among two, the
     # tag points at one of them, so its count is withheld. 东村 (ten households)
     # is counted; honor tags (public) always are.
-    stats = (await (await api_as("C-T1", Grant.ANALYST)).data(STATS, id=to_global_id("Organization", rid("C-T1"))))
+    stats = await (await api_as("C-T1", Grant.ANALYST)).data(
+        STATS, id=to_global_id("Organization", rid("C-T1"))
+    )
     east, west = stats["organizationStats"]["children"]
     assert (east["households"], west["households"]) == (10, 2)
     assert tags_of(east)["LEFT_BEHIND_CHILD"] == (2, False)
@@ -100,7 +115,9 @@ async def test_care_tags_of_too_few_households_stay_hidden_from_an_analyst(api_a
     assert tags_of(west)["MODEL_FAMILY"] == (0, False)
     # An editor sees care tags, and every count.
     editor = await api_as("C-T1", Grant.EDITOR)
-    west = (await editor.data(STATS, id=to_global_id("Organization", rid("C-T1"))))["organizationStats"]["children"][1]
+    west = (await editor.data(STATS, id=to_global_id("Organization", rid("C-T1"))))["organizationStats"][
+        "children"
+    ][1]
     assert tags_of(west)["HARDSHIP_WOMAN"] == (1, False)
 
 
@@ -152,6 +169,7 @@ async def test_an_editor_reading_age_figures_is_on_record(api_as: CallerClient) 
                       u=to_global_id("Organization", rid("C-T1-V1")))  # fmt: skip
     assert await reads(counts) == []
 
+
 # --- item 3: masks -------------------------------------------------------------------------
 
 # The projections on plain maps, as a VIEWER's query runs them.
@@ -189,10 +207,29 @@ async def test_an_address_never_shows_what_follows_its_group(database: Database)
 
 PHONE_TEXT = st.text(alphabet="0123456789+- *", max_size=40) | st.text(max_size=40)
 ADDRESS_PART = st.sampled_from(
-    ["清河镇", "杨柳村", "东村", "社区", "街道", "1", "18", "３", "组", "号", "（原", "）", "-", "幢", "室", " "]
+    [
+        "清河镇",
+        "杨柳村",
+        "东村",
+        "社区",
+        "街道",
+        "1",
+        "18",
+        "３",
+        "组",
+        "号",
+        "（原",
+        "）",
+        "-",
+        "幢",
+        "室",
+        " ",
+    ]
 )
 ADDRESS_TEXT = st.lists(ADDRESS_PART, max_size=12).map("".join) | st.text(max_size=30)
-GENERATED = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+GENERATED = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @GENERATED
@@ -208,7 +245,9 @@ async def test_a_phone_mask_shows_at_most_seven_elevenths(database: Database, va
 
 @GENERATED
 @given(values=st.lists(ADDRESS_TEXT, min_size=1, max_size=40))
-async def test_an_address_mask_shows_a_prefix_and_no_house_number(database: Database, values: list[str]) -> None:
+async def test_an_address_mask_shows_a_prefix_and_no_house_number(
+    database: Database, values: list[str]
+) -> None:
     for value, shown in zip(values, await masked(database, MASK_ADDRESSES, "address", values), strict=True):
         assert shown.endswith("***")
         prefix = shown[:-3]

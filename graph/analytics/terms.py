@@ -143,9 +143,7 @@ async def term_statistics(
     }
     per_org = await db.read(TERM_STATISTICS_BY_ORGANIZATION, **params)
     total = await db.read(TERM_STATISTICS_TOTAL, **params)
-    return _figures(total[0], None), [
-        _figures(r, rows.organization(r["organization"])) for r in per_org
-    ]
+    return _figures(total[0], None), [_figures(r, rows.organization(r["organization"])) for r in per_org]
 
 
 def _figures(row: rows.Row, organization: Organization | None) -> TermFigures:
