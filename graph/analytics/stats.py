@@ -27,33 +27,41 @@ WHERE """
 )
 
 # The child of root that a row belongs to is the second node of its PART_OF path.
-# Care tags are masked for a caller without $reveal: their count over fewer
-# than $minGroupSize households would point at the household, so it is withheld
-# (null); honor tags, public, are always counted.
+# Households are first counted per organization owning their grids (`own`),
+# then per group. Care tags are masked for a caller without $reveal: a count
+# over fewer than $minGroupSize households would point at them, so a care
+# tag's count is withheld (null) from a group in which any organization holds
+# fewer. Every count given then covers whole organizations of at least
+# $minGroupSize households each, and so does any difference of two counts (a
+# township's total minus its other villages is still its whole small village's
+# count, and is withheld). Honor tags, public, are always counted.
 HOUSEHOLD_FIGURES: LiteralString = (
     _ROOT
-    + """MATCH path = (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
-WITH DISTINCT g, CASE WHEN length(path) >= 2 THEN nodes(path)[1].id END AS child
-WITH g, child, EXISTS {
+    + """MATCH path = (root)<-[:PART_OF*0..12]-(o:Organization)<-[:PART_OF]-(g:Grid)
+WITH DISTINCT g, o, CASE WHEN length(path) >= 2 THEN nodes(path)[1].id END AS child
+WITH g, o, child, EXISTS {
   MATCH (g)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
     AND """
     + (person_in_scope("p"))
     + """
 } AS gridCovered
 MATCH (g)<-[:IN_GRID]-(h:Household)
-WITH child, h, gridCovered OR EXISTS {
+WITH child, o, h, gridCovered OR EXISTS {
   MATCH (h)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
     AND """
     + (person_in_scope("p"))
     + """
 } AS covered
+WITH child, o, count(h) AS own, count(CASE WHEN covered THEN 1 END) AS covered, collect(h.tags) AS tagLists
+WITH child, own, covered, [t IN $tags | size([l IN tagLists WHERE t IN l])] AS tagCounts
 UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
-WITH groupKey, count(h) AS households, count(CASE WHEN covered THEN 1 END) AS covered,
-     collect(h.tags) AS tagLists
+WITH groupKey, sum(own) AS households, sum(covered) AS covered, min(own) AS smallest,
+     collect(tagCounts) AS tagCounts
 RETURN groupKey, households, covered,
-       [t IN $tags | {tag: t, count: CASE WHEN NOT $reveal AND households < $minGroupSize AND t IN """
+       [i IN range(0, size($tags) - 1) | {tag: $tags[i],
+         count: CASE WHEN NOT $reveal AND smallest < $minGroupSize AND $tags[i] IN """
     + CARE_TAG_LIST
-    + """ THEN null ELSE size([l IN tagLists WHERE t IN l]) END}] AS tags
+    + """ THEN null ELSE reduce(n = 0, c IN tagCounts | n + c[i]) END}] AS tags
 """
 )
 
