@@ -186,46 +186,74 @@ def node_in_scope(v: LiteralString) -> LiteralString:
     )
 
 
+# --- masks: the one place a masked value is made. Each takes a Cypher expression
+# (evaluated once: bound by a one-element list comprehension to a variable of
+# its own, `ph_`/`ad_`, which the queries must not use) and never shows more
+# than a fixed share of any value, whatever its length or shape.
+
+# A phone shows at most 7/11 of its characters: its first floor(3n/11) (at most
+# 3) and last floor(4n/11) (at most 4), the rest as '*', as long as the value.
+# An 11-digit mobile reads 138****5678, a 7-digit number 5****34.
+PHONE_SHOWN_SHARE = (7, 11)
+# An address shows at most 4/5 of its characters: its administrative prefix up
+# to the first 组 (its group), else up to the first 村 or 社区 (its village), and
+# that only when it holds no house number (a digit before 号); else nothing.
+ADDRESS_SHOWN_SHARE = (4, 5)
+
+
+def masked_phone(e: LiteralString) -> LiteralString:
+    """`e` (a phone) as a caller without $reveal sees it."""
+    return (
+        "[ph_ IN [" + e + "] | CASE WHEN ph_ IS NULL THEN null ELSE "
+        "[k_ IN [[CASE WHEN size(ph_) >= 11 THEN 3 ELSE size(ph_) * 3 / 11 END, "
+        "CASE WHEN size(ph_) >= 11 THEN 4 ELSE size(ph_) * 4 / 11 END]] | "
+        "left(ph_, k_[0]) + reduce(s_ = '', i_ IN range(1, size(ph_) - k_[0] - k_[1]) | s_ + '*') "
+        "+ right(ph_, k_[1])][0] END][0]"
+    )
+
+
+def masked_address(e: LiteralString) -> LiteralString:
+    """`e` (an address) as a caller without $reveal sees it: a prefix and '***'."""
+    return (
+        "[ad_ IN [" + e + "] | CASE WHEN ad_ IS NULL THEN null ELSE head([s_ IN ["
+        "CASE WHEN ad_ CONTAINS '组' THEN split(ad_, '组')[0] + '组' END, "
+        "CASE WHEN ad_ CONTAINS '村' THEN split(ad_, '村')[0] + '村' "
+        "WHEN ad_ CONTAINS '社区' THEN split(ad_, '社区')[0] + '社区' END] "
+        "WHERE s_ IS NOT NULL AND size(s_) * 5 <= size(ad_) * 4 AND NOT s_ =~ '(?s).*[0-9０-９]号.*'] "
+        "+ ['']) + '***' END][0]"
+    )
+
+
 # --- projections: the one place personal data is built, masked unless $reveal
 
 
 def person_map(v: LiteralString) -> LiteralString:
-    """A person's map projection: phone as 138****5678 and no exact birth date
-    (birthYear only) unless $reveal."""
+    """A person's map projection: phone masked (`masked_phone`) and no exact
+    birth date (birthYear only) unless $reveal."""
     return (
         v
         + " {.id, .code, .name, .gender, .education, .politicalStatus, birthYear: "
         + v
         + ".birthDate.year, birthDate: CASE WHEN $reveal THEN "
         + v
-        + ".birthDate END, phone: CASE WHEN $reveal OR "
+        + ".birthDate END, phone: CASE WHEN $reveal THEN "
         + v
-        + ".phone IS NULL THEN "
-        + v
-        + ".phone ELSE left("
-        + v
-        + ".phone, 3) + '****' + right("
-        + v
-        + ".phone, 4) END}"
+        + ".phone ELSE "
+        + masked_phone(v + ".phone")
+        + " END}"
     )
 
 
 def household_map(v: LiteralString) -> LiteralString:
-    """A household's map projection: unless $reveal, the address stops at its
-    group (组) and care tags are left out."""
+    """A household's map projection: unless $reveal, the address masked
+    (`masked_address`) and care tags left out."""
     return (
         v
-        + " {.id, .code, address: CASE WHEN $reveal OR "
+        + " {.id, .code, address: CASE WHEN $reveal THEN "
         + v
-        + ".address IS NULL THEN "
-        + v
-        + ".address ELSE left("
-        + v
-        + ".address, size("
-        + v
-        + ".address) - size(last(split("
-        + v
-        + ".address, '组')))) + '***' END, tags: CASE WHEN $reveal THEN "
+        + ".address ELSE "
+        + masked_address(v + ".address")
+        + " END, tags: CASE WHEN $reveal THEN "
         + v
         + ".tags ELSE [t IN coalesce("
         + v

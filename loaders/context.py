@@ -315,14 +315,23 @@ class Loaders:
         return await paths.shortest_path(self.db, from_id, to_id, kinds=kinds, max_hops=max_hops)
 
     async def term_statistics(
-        self, under: str, role: Role, as_of: dt.date, *, level: Level | None, kind: OrgKind | None
+        self,
+        under: str,
+        role: Role,
+        as_of: dt.date,
+        *,
+        level: Level | None,
+        kind: OrgKind | None,
+        min_group_size: int,
     ) -> tuple[terms.TermFigures, list[terms.TermFigures]]:
-        return await terms.term_statistics(self.db, under, role, as_of, level=level, kind=kind)
+        return await terms.term_statistics(
+            self.db, under, role, as_of, level=level, kind=kind, min_group_size=min_group_size
+        )
 
     async def organization_figures(
-        self, organization_id: str, on: dt.date
+        self, organization_id: str, on: dt.date, *, min_group_size: int
     ) -> tuple[stats.Figures, list[tuple[Organization, stats.Figures]]]:
-        return await stats.organization_figures(self.db, organization_id, on)
+        return await stats.organization_figures(self.db, organization_id, on, min_group_size=min_group_size)
 
     async def audit_log(
         self, *, actor: str | None, kind: str | None, touching: str | None, page: PageArgs

@@ -30,8 +30,25 @@ from schema.relay import Connection, connection, from_global_id
 
 log = logging.getLogger("orggraph.audit")
 
-# Fields whose values are personal data (and `tag:`, a filter that reveals care tags).
-PERSONAL_FIELDS = frozenset({"phone", "birthDate", "address", "tags"})
+# The one list of fields whose values are personal data or derive from it (and
+# `tag:`, a filter that reveals care tags): selecting any of them makes the
+# request's unmasked reads count (a READ audit event). An exact age on a chosen
+# day pins the birth date, so `age` counts, and so do the term statistics'
+# figures computed from birth dates (their Cypher hands the audit trail the
+# people they were computed from). docs/access.md lists them.
+PERSONAL_FIELDS = frozenset(
+    {
+        "phone",
+        "birthDate",
+        "address",
+        "tags",
+        "age",
+        "youngest",
+        "youngestAge",
+        "aged45OrUnder",
+        "shareAged45OrUnder",
+    }
+)
 
 
 @strawberry.type(description="Who is asking: the token's subject, scope and roles.")

@@ -175,40 +175,53 @@ def _node(n: paths.PathNode) -> Node:
     return Household.of(n)
 
 
-@strawberry.type(description="Officers holding a role: counts and shares (换届 statistics).")
+@strawberry.type(
+    description="Officers holding a role: counts and shares (换届 statistics). For a caller who may not "
+    "see birth dates (VIEWER, ANALYST) ages count from the birth year (age = the year of `asOf` minus the "
+    "birth year), and a group of fewer people than the service's minimum group size "
+    "(ORGGRAPH_MIN_GROUP_SIZE, default 5) is `suppressed`: only `count` is given, every other figure null."
+)
 class TermFigures:
     organization: Organization | None = strawberry.field(description="Null on the total.")
     count: int = strawberry.field(description="Officers holding the role.")
-    aged_45_or_under: int = strawberry.field(description="Of those, aged 45 or under on the day asked about.")
-    college_or_above: int = strawberry.field(description="Junior college (大专) or above.")
-    party_members: int = strawberry.field(description="Of those, Party members (中共党员).")
-    on_village_committee: int = strawberry.field(
+    suppressed: bool = strawberry.field(
+        description="True when the group is too small to hide one person: every figure but `count` is null."
+    )
+    aged_45_or_under: int | None = strawberry.field(
+        description="Of those, aged 45 or under on the day asked about."
+    )
+    college_or_above: int | None = strawberry.field(description="Junior college (大专) or above.")
+    party_members: int | None = strawberry.field(description="Of those, Party members (中共党员).")
+    on_village_committee: int | None = strawberry.field(
         description="Also holding a seat on a village committee (村两委)."
     )
     youngest: Person | None = strawberry.field(description="The youngest of them; null when none.")
     youngest_age: int | None = strawberry.field(description="Her age on the day asked about.")
 
-    @strawberry.field(description="aged45OrUnder / count, 0 to 1 (0 when count is 0).")
-    def share_aged_45_or_under(self) -> float:
-        return _share(self.aged_45_or_under, self.count)
+    @strawberry.field(description="aged45OrUnder / count, 0 to 1 (0 when count is 0); null when suppressed.")
+    def share_aged_45_or_under(self) -> float | None:
+        return _share_of(self.aged_45_or_under, self.count)
 
-    @strawberry.field(description="collegeOrAbove / count, 0 to 1.")
-    def share_college_or_above(self) -> float:
-        return _share(self.college_or_above, self.count)
+    @strawberry.field(description="collegeOrAbove / count, 0 to 1; null when suppressed.")
+    def share_college_or_above(self) -> float | None:
+        return _share_of(self.college_or_above, self.count)
 
-    @strawberry.field(description="partyMembers / count, 0 to 1.")
-    def share_party_members(self) -> float:
-        return _share(self.party_members, self.count)
+    @strawberry.field(description="partyMembers / count, 0 to 1; null when suppressed.")
+    def share_party_members(self) -> float | None:
+        return _share_of(self.party_members, self.count)
 
-    @strawberry.field(description="onVillageCommittee / count, 0 to 1 (the 进村两委 share).")
-    def share_on_village_committee(self) -> float:
-        return _share(self.on_village_committee, self.count)
+    @strawberry.field(
+        description="onVillageCommittee / count, 0 to 1 (the 进村两委 share); null when suppressed."
+    )
+    def share_on_village_committee(self) -> float | None:
+        return _share_of(self.on_village_committee, self.count)
 
     @classmethod
     def of(cls, f: terms.TermFigures) -> Self:
         return cls(
             organization=Organization.maybe(f.organization),
             count=f.count,
+            suppressed=f.suppressed,
             aged_45_or_under=f.aged_45_or_under,
             college_or_above=f.college_or_above,
             party_members=f.party_members,
@@ -234,10 +247,14 @@ class RoleCount:
     people: int = strawberry.field(description="People holding it (each counted once).")
 
 
-@strawberry.type(description="How many households carry a tag.")
+@strawberry.type(
+    description="Households with a tag. A care tag's count over fewer households than the minimum group "
+    "size is withheld (null, `suppressed`) from callers who may not see care tags (VIEWER, ANALYST)."
+)
 class TagCount:
     tag: HouseholdTag = strawberry.field(description="The tag, e.g. LEFT_BEHIND_ELDERLY 留守老人.")
-    households: int = strawberry.field(description="Households carrying it.")
+    households: int | None = strawberry.field(description="Households carrying it; null when suppressed.")
+    suppressed: bool = strawberry.field(description="True when the count is withheld (a group too small).")
 
 
 @strawberry.type(description="Dashboard figures of an organization's subtree on a date.")
@@ -264,13 +281,22 @@ class OrganizationStats:
             covered_households=f.covered,
             coverage_ratio=_share(f.covered, f.households),
             people_by_role=[RoleCount(role=r, people=f.by_role[r]) for r in model.Role if r in f.by_role],
-            households_by_tag=[TagCount(tag=t, households=f.by_tag.get(t, 0)) for t in model.HouseholdTag],
+            households_by_tag=[_tag_count(t, f.by_tag.get(t, 0)) for t in model.HouseholdTag],
             children=children,
         )
 
 
+def _tag_count(tag: model.HouseholdTag, households: int | None) -> TagCount:
+    return TagCount(tag=tag, households=households, suppressed=households is None)
+
+
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
+
+
+def _share_of(part: int | None, whole: int) -> float | None:
+    """A share of a figure that may be withheld (None)."""
+    return None if part is None else _share(part, whole)
 
 
 async def _organization(info: Info, global_id: strawberry.ID, argument: str) -> model.Organization:
@@ -355,7 +381,9 @@ async def terms_of(
 ) -> TermStatistics:
     info.context.require_analyst()
     on = as_of or info.context.today
-    total, per_org = await info.context.loaders.term_statistics(org.id, role, on, level=level, kind=kind)
+    total, per_org = await info.context.loaders.term_statistics(
+        org.id, role, on, level=level, kind=kind, min_group_size=info.context.min_group_size
+    )
     return TermStatistics(
         role=role, as_of=on, total=TermFigures.of(total), organizations=[TermFigures.of(f) for f in per_org]
     )
@@ -364,7 +392,9 @@ async def terms_of(
 async def stats_of(info: Info, org: model.Organization, as_of: dt.date | None) -> OrganizationStats:
     info.context.require_analyst()
     on = as_of or info.context.today
-    whole, children = await info.context.loaders.organization_figures(org.id, on)
+    whole, children = await info.context.loaders.organization_figures(
+        org.id, on, min_group_size=info.context.min_group_size
+    )
     return OrganizationStats.of(
         org, on, whole, [OrganizationStats.of(child, on, figures, []) for child, figures in children]
     )

@@ -72,6 +72,9 @@ class Settings:
     # How many members a board elected in a term change (换届) may have.
     board_min: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MIN", 7))
     board_max: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MAX", 15))
+    # The fewest people (or households) an aggregate may count for a caller who
+    # may not see what it counts; smaller groups are suppressed (docs/access.md).
+    min_group_size: int = field(default_factory=lambda: _int("ORGGRAPH_MIN_GROUP_SIZE", 5))
     # Authentication (service/auth.py): on unless ORGGRAPH_AUTH=off (local demos only).
     auth: bool = field(default_factory=lambda: os.environ.get("ORGGRAPH_AUTH", "on").lower() != "off")
     jwt_secret: str | None = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_SECRET") or None)
@@ -85,6 +88,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"ORGGRAPH_MODE must be development or production, not {self.mode!r}")
+        if self.min_group_size < 1:
+            raise ValueError(f"ORGGRAPH_MIN_GROUP_SIZE must be 1 or more, not {self.min_group_size}")
 
     @property
     def production(self) -> bool:

@@ -42,6 +42,7 @@ from graph.analytics.paths import SHORTEST_PATH
 from graph.driver import Connection
 from schema.relay import to_global_id
 from service.app import create_app
+from service.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.graphs import TODAY, GraphBuilder, rid
 from tests.helpers import RolledBackDatabase
@@ -125,7 +126,9 @@ async def as_caller(db: RolledBackDatabase) -> AsyncIterator[Caller]:
 
         async def make(scope: str | None, *grants: Grant) -> GraphQLClient:
             caller = Access("tester", scope, frozenset(grants)) if grants else Access.everything()
-            app = create_app(db=db, today=lambda: TODAY, caller=caller)
+            # Groups of one are counted: these tests are about scope (suppression of
+            # small groups is tests/test_privacy.py's).
+            app = create_app(Settings(min_group_size=1), db=db, today=lambda: TODAY, caller=caller)
             http = await stack.enter_async_context(
                 httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
             )

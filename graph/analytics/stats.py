@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import LiteralString
 
 from graph import rows
-from graph.access import org_in_scope, person_in_scope
+from graph.access import CARE_TAG_LIST, org_in_scope, person_in_scope
 from graph.driver import Database
 from graph.model import HouseholdTag, Organization, Role
 
@@ -27,28 +27,41 @@ WHERE """
 )
 
 # The child of root that a row belongs to is the second node of its PART_OF path.
+# Households are first counted per organization owning their grids (`own`),
+# then per group. Care tags are masked for a caller without $reveal: a count
+# over fewer than $minGroupSize households would point at them, so a care
+# tag's count is withheld (null) from a group in which any organization holds
+# fewer. Every count given then covers whole organizations of at least
+# $minGroupSize households each, and so does any difference of two counts (a
+# township's total minus its other villages is still its whole small village's
+# count, and is withheld). Honor tags, public, are always counted.
 HOUSEHOLD_FIGURES: LiteralString = (
     _ROOT
-    + """MATCH path = (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
-WITH DISTINCT g, CASE WHEN length(path) >= 2 THEN nodes(path)[1].id END AS child
-WITH g, child, EXISTS {
+    + """MATCH path = (root)<-[:PART_OF*0..12]-(o:Organization)<-[:PART_OF]-(g:Grid)
+WITH DISTINCT g, o, CASE WHEN length(path) >= 2 THEN nodes(path)[1].id END AS child
+WITH g, o, child, EXISTS {
   MATCH (g)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
     AND """
     + (person_in_scope("p"))
     + """
 } AS gridCovered
 MATCH (g)<-[:IN_GRID]-(h:Household)
-WITH child, h, gridCovered OR EXISTS {
+WITH child, o, h, gridCovered OR EXISTS {
   MATCH (h)<-[c:COVERS]-(p:Person) WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
     AND """
     + (person_in_scope("p"))
     + """
 } AS covered
+WITH child, o, count(h) AS own, count(CASE WHEN covered THEN 1 END) AS covered, collect(h.tags) AS tagLists
+WITH child, own, covered, [t IN $tags | size([l IN tagLists WHERE t IN l])] AS tagCounts
 UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
-WITH groupKey, count(h) AS households, count(CASE WHEN covered THEN 1 END) AS covered,
-     collect(h.tags) AS tagLists
+WITH groupKey, sum(own) AS households, sum(covered) AS covered, min(own) AS smallest,
+     collect(tagCounts) AS tagCounts
 RETURN groupKey, households, covered,
-       [t IN $tags | {tag: t, count: size([l IN tagLists WHERE t IN l])}] AS tags
+       [i IN range(0, size($tags) - 1) | {tag: $tags[i],
+         count: CASE WHEN NOT $reveal AND smallest < $minGroupSize AND $tags[i] IN """
+    + CARE_TAG_LIST
+    + """ THEN null ELSE reduce(n = 0, c IN tagCounts | n + c[i]) END}] AS tags
 """
 )
 
@@ -76,16 +89,21 @@ class Figures:
 
     households: int = 0
     covered: int = 0
-    by_tag: dict[HouseholdTag, int] = field(default_factory=dict)
+    # None: withheld, the group being too small for the caller (see HOUSEHOLD_FIGURES).
+    by_tag: dict[HouseholdTag, int | None] = field(default_factory=dict)
     by_role: dict[Role, int] = field(default_factory=dict)
 
 
 async def organization_figures(
-    db: Database, organization_id: str, on: dt.date
+    db: Database, organization_id: str, on: dt.date, *, min_group_size: int = 1
 ) -> tuple[Figures, list[tuple[Organization, Figures]]]:
-    """(the whole subtree's figures, each child's figures)."""
+    """(the whole subtree's figures, each child's figures); care-tag counts of
+    fewer than `min_group_size` households withheld from a caller who may not
+    see care tags."""
     params = {"id": organization_id, "on": on}
-    household_rows = await db.read(HOUSEHOLD_FIGURES, **params, tags=[t.value for t in HouseholdTag])
+    household_rows = await db.read(
+        HOUSEHOLD_FIGURES, **params, tags=[t.value for t in HouseholdTag], minGroupSize=min_group_size
+    )
     role_rows = await db.read(ROLE_FIGURES, **params)
     children = [rows.organization(r["child"]) for r in await db.read(CHILDREN, **params)]
     groups: dict[str, Figures] = {}
