@@ -153,9 +153,35 @@ RETURN ref.id AS id, ref.type AS type, ref.argument AS argument
 """
 )
 
+# The scopes a write affects: the codes of the organizations its objects (named
+# or side effects) belong to and of every one above them. An object reaches its
+# organizations by the edges that lead upward (a person through her positions
+# and her household, a household through its grid); a position, coverage or
+# commitment through the nodes it hangs from.
+AFFECTED_SCOPES: LiteralString = """
+UNWIND $refs AS ref
+CALL (ref) {
+  MATCH (x:Organization {id: ref.id}) WHERE ref.type = 'Organization' RETURN x
+  UNION
+  MATCH (x:Grid {id: ref.id}) WHERE ref.type = 'Grid' RETURN x
+  UNION
+  MATCH (x:Household {id: ref.id}) WHERE ref.type = 'Household' RETURN x
+  UNION
+  MATCH (x:Person {id: ref.id}) WHERE ref.type = 'Person' RETURN x
+  UNION
+  MATCH (:Person)-[:HOLDS {id: ref.id}]->(x:Organization) WHERE ref.type = 'Position' RETURN x
+  UNION
+  MATCH (p:Person)-[:COVERS {id: ref.id}]->(t) WHERE ref.type = 'Coverage' UNWIND [p, t] AS x RETURN x
+  UNION
+  MATCH (x:Person)-[:COMMITTED]->(:Commitment {id: ref.id}) WHERE ref.type = 'Commitment' RETURN x
+}
+MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF*0..16]->(o:Organization)
+RETURN collect(DISTINCT o.code) AS codes
+"""
+
 CREATE_EVENT: LiteralString = """
 CREATE (:AuditEvent {id: randomUUID(), at: datetime(), actor: $actor, scope: $scope, roles: $roles,
-                     operation: $operation, kind: $kind, ids: $ids})
+                     operation: $operation, kind: $kind, ids: $ids, within: $within})
 """
 
 # The READ events of concurrent requests, written together (Database.write_grouped).
@@ -195,12 +221,18 @@ async def _refuse_outside(tx: AsyncManagedTransaction, access: Access, refs: Seq
 
 
 async def record_write(tx: AsyncManagedTransaction, trail: Trail, result: Any) -> None:
-    """The AuditEvent of a mutation, in its own transaction `tx`."""
-    ids = [r.id for r in trail.refs]
-    for found in [*(r.id for r in trail.side_effects), *_ids_in(result)]:
+    """The AuditEvent of a mutation, in its own transaction `tx`: the ids of the
+    objects it named, of its side effects and of what it created or changed, and
+    (`within`) the scopes they lie in, whose ADMINs see the event."""
+    changed = [*trail.refs, *trail.side_effects]
+    ids: list[str] = []
+    for found in [*(r.id for r in changed), *_ids_in(result)]:
         if found not in ids:
             ids.append(found)
-    await tx.run(CREATE_EVENT, _event(trail, "WRITE", ids))
+    refs = [{"type": r.type, "id": r.id} for r in changed]
+    scopes = await tx.run(AFFECTED_SCOPES, {"refs": refs})
+    within = (await scopes.single(strict=True))["codes"]
+    await tx.run(CREATE_EVENT, {**_event(trail, "WRITE", ids), "within": sorted(within)})
 
 
 def _event(trail: Trail, kind: str, ids: list[str]) -> dict[str, Any]:
@@ -232,13 +264,15 @@ def _ids_in(value: Any) -> list[str]:
     return found
 
 
-# Newest first; the cursor is "<epoch milliseconds>|<id>".
+# Newest first; the cursor is "<epoch milliseconds>|<id>". An event is the
+# reader's when its caller's scope lies within hers or it changed something in
+# her scope (`within`, written with WRITE events).
 LIST_EVENTS: LiteralString = """
 MATCH (e:AuditEvent)
 WHERE ($actor IS NULL OR e.actor = $actor)
   AND ($kind IS NULL OR e.kind = $kind)
   AND ($touching IS NULL OR $touching IN e.ids)
-  AND ($scope IS NULL OR e.scope = $scope OR EXISTS {
+  AND ($scope IS NULL OR e.scope = $scope OR $scope IN coalesce(e.within, []) OR EXISTS {
         MATCH (:Organization {code: e.scope})-[:PART_OF*1..12]->(:Organization {code: $scope}) })
   AND ($afterAt IS NULL OR e.at.epochMillis < $afterAt
        OR (e.at.epochMillis = $afterAt AND e.id < $afterId))
@@ -285,7 +319,8 @@ def _unrecorded_reads(trail: Trail) -> dict[str, Any] | None:
 async def list_events(
     db: Database, *, actor: str | None, kind: str | None, touching: str | None, page: PageArgs
 ) -> Page[AuditEvent]:
-    """Audit events, newest first, of callers whose scope lies within the reader's."""
+    """Audit events, newest first, of callers whose scope lies within the reader's
+    and of writes that changed something in her scope."""
     after_at, after_id = None, None
     if page.after is not None:
         at, _, after_id = page.after.partition("|")

@@ -208,6 +208,17 @@ async def test_moving_a_household_lists_the_grid_it_left(
     assert event["ids"] == [rid("C-T1-V1-H10"), rid("C-T1-V2-G4"), rid("C-T1-V1-G3")]
 
 
+async def test_each_scope_a_write_changed_sees_it_in_the_audit_log(
+    border: RolledBackDatabase, api_as: CallerClient
+) -> None:
+    county = await api_as(COUNTY, Grant.EDITOR, subject="county-editor")
+    await county.data(RESIDENCE, p=person("P11"), h=gid("Household", "C-T1-V1-H02"))
+    for scope, seen in ((T2, True), ("C-T2-V1", True), ("C-T1-V1", True), ("C-T1-V2", False)):
+        admin = await api_as(scope, Grant.ADMIN)
+        events = (await admin.data(AUDIT))["auditLog"]["nodes"]
+        assert [e["operation"] for e in events] == (["setResidence"] if seen else []), scope
+
+
 # --- item 6: a taken code gets one answer, whoever holds it ----------------------------
 
 
