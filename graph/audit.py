@@ -153,35 +153,34 @@ RETURN ref.id AS id, ref.type AS type, ref.argument AS argument
 """
 )
 
-# The scopes a write affects: the codes of the organizations its objects (named
-# or side effects) belong to and of every one above them. An object reaches its
-# organizations by the edges that lead upward (a person through her positions
-# and her household, a household through its grid); a position, coverage or
-# commitment through the nodes it hangs from.
-AFFECTED_SCOPES: LiteralString = """
-UNWIND $refs AS ref
-CALL (ref) {
-  MATCH (x:Organization {id: ref.id}) WHERE ref.type = 'Organization' RETURN x
-  UNION
-  MATCH (x:Grid {id: ref.id}) WHERE ref.type = 'Grid' RETURN x
-  UNION
-  MATCH (x:Household {id: ref.id}) WHERE ref.type = 'Household' RETURN x
-  UNION
-  MATCH (x:Person {id: ref.id}) WHERE ref.type = 'Person' RETURN x
-  UNION
-  MATCH (:Person)-[:HOLDS {id: ref.id}]->(x:Organization) WHERE ref.type = 'Position' RETURN x
-  UNION
-  MATCH (p:Person)-[:COVERS {id: ref.id}]->(t) WHERE ref.type = 'Coverage' UNWIND [p, t] AS x RETURN x
-  UNION
-  MATCH (x:Person)-[:COMMITTED]->(:Commitment {id: ref.id}) WHERE ref.type = 'Commitment' RETURN x
+# A WRITE event, with the scopes the write affects (`within`): the codes of the
+# organizations its objects (named or side effects) belong to and of every one
+# above them. An object reaches its organizations by the edges that lead upward
+# (a person through her positions and her household, a household through its
+# grid); a position, coverage or commitment through the nodes it hangs from.
+CREATE_WRITE_EVENT: LiteralString = """
+CALL () {
+  UNWIND $refs AS ref
+  CALL (ref) {
+    MATCH (x:Organization {id: ref.id}) WHERE ref.type = 'Organization' RETURN x
+    UNION
+    MATCH (x:Grid {id: ref.id}) WHERE ref.type = 'Grid' RETURN x
+    UNION
+    MATCH (x:Household {id: ref.id}) WHERE ref.type = 'Household' RETURN x
+    UNION
+    MATCH (x:Person {id: ref.id}) WHERE ref.type = 'Person' RETURN x
+    UNION
+    MATCH (:Person)-[:HOLDS {id: ref.id}]->(x:Organization) WHERE ref.type = 'Position' RETURN x
+    UNION
+    MATCH (p:Person)-[:COVERS {id: ref.id}]->(t) WHERE ref.type = 'Coverage' UNWIND [p, t] AS x RETURN x
+    UNION
+    MATCH (x:Person)-[:COMMITTED]->(:Commitment {id: ref.id}) WHERE ref.type = 'Commitment' RETURN x
+  }
+  MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF*0..16]->(o:Organization)
+  RETURN collect(DISTINCT o.code) AS within
 }
-MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF*0..16]->(o:Organization)
-RETURN collect(DISTINCT o.code) AS codes
-"""
-
-CREATE_EVENT: LiteralString = """
 CREATE (:AuditEvent {id: randomUUID(), at: datetime(), actor: $actor, scope: $scope, roles: $roles,
-                     operation: $operation, kind: $kind, ids: $ids, within: $within})
+                     operation: $operation, kind: $kind, ids: $ids, within: within})
 """
 
 # The READ events of concurrent requests, written together (Database.write_grouped).
@@ -230,9 +229,7 @@ async def record_write(tx: AsyncManagedTransaction, trail: Trail, result: Any) -
         if found not in ids:
             ids.append(found)
     refs = [{"type": r.type, "id": r.id} for r in changed]
-    scopes = await tx.run(AFFECTED_SCOPES, {"refs": refs})
-    within = (await scopes.single(strict=True))["codes"]
-    await tx.run(CREATE_EVENT, {**_event(trail, "WRITE", ids), "within": sorted(within)})
+    await tx.run(CREATE_WRITE_EVENT, {**_event(trail, "WRITE", ids), "refs": refs})
 
 
 def _event(trail: Trail, kind: str, ids: list[str]) -> dict[str, Any]:
