@@ -4,7 +4,11 @@ personal data unmasked.
 A request carries a `Trail`. A mutation names the objects it touches (`refs`);
 its write transaction first checks that every one of them is in the caller's
 scope (an object outside it is reported exactly as a missing one), then does the
-work, then writes an AuditEvent, all in that one transaction. Reads of unmasked
+work, then writes an AuditEvent, all in that one transaction. Objects a
+mutation changes without naming them (the far end of a relationship it ends or
+moves: an executive's earlier guide, a person's old household) are its side
+effects: the work finds them before it writes, and they are checked and listed
+the same way (`check_side_effects`). Reads of unmasked
 personal data are noticed where records leave Neo4j (`Trail.saw`) and logged
 by `record_reads` when the request ends.
 """
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, LiteralString
 
@@ -30,11 +34,20 @@ if TYPE_CHECKING:  # graph.driver imports this module
 
 @dataclass(frozen=True, slots=True)
 class Ref:
-    """An object a mutation names: its type, raw id, and the argument it came in."""
+    """An object a mutation names: its type, raw id, and the argument it came in.
+    A side effect's Ref is the object at the far end of a relationship the
+    mutation changes; `named` is then the type of the object `argument` names,
+    which the refusal speaks of."""
 
     type: str
     id: str
     argument: str
+    named: str | None = None
+
+    @property
+    def missing(self) -> str:
+        """The NOT_FOUND message of a missing object named by `argument`."""
+        return f"{self.argument}: no {(self.named or self.type).lower()} has that id"
 
 
 @dataclass
@@ -47,6 +60,8 @@ class Trail:
     watch_reads: bool = False
     revealed: set[str] = field(default_factory=set)
     refs: list[Ref] = field(default_factory=list)
+    # The mutation's side effects, found by its transaction (emptied when it starts).
+    side_effects: list[Ref] = field(default_factory=list)
     # The revealed ids already in a READ event (or in the one being written),
     # and that event's write when it was started early (`record_reads_early`).
     recorded: set[str] = field(default_factory=set)
@@ -87,8 +102,10 @@ def _collect(value: Any, into: set[str]) -> None:
                 _collect(v, into)
 
 
-# Objects that exist but lie outside the scope, by type. A relationship (a
-# position, coverage, commitment) is in scope when the node it hangs from is.
+# Objects that exist but lie outside the scope, by type. A position or a
+# commitment is in scope when the node it hangs from is (the person holding a
+# position is in scope through it); a coverage when both its coverer and what
+# she covers are.
 OUT_OF_SCOPE: LiteralString = (
     """
 UNWIND $refs AS ref
@@ -118,9 +135,13 @@ CALL (ref) {
     + """
   RETURN ref.id AS id
   UNION
-  MATCH (p:Person)-[:COVERS {id: ref.id}]->() WHERE ref.type = 'Coverage' AND NOT """
+  MATCH (p:Person)-[:COVERS {id: ref.id}]->(t) WHERE ref.type = 'Coverage' AND NOT ("""
     + person_in_scope("p")
-    + """
+    + " AND CASE WHEN t:Grid THEN "
+    + grid_in_scope("t")
+    + " ELSE "
+    + household_in_scope("t")
+    + """ END)
   RETURN ref.id AS id
   UNION
   MATCH (p:Person)-[:COMMITTED]->(c:Commitment {id: ref.id}) WHERE ref.type = 'Commitment' AND NOT """
@@ -132,9 +153,34 @@ RETURN ref.id AS id, ref.type AS type, ref.argument AS argument
 """
 )
 
-CREATE_EVENT: LiteralString = """
+# A WRITE event, with the scopes the write affects (`within`): the codes of the
+# organizations its objects (named or side effects) belong to and of every one
+# above them. An object reaches its organizations by the edges that lead upward
+# (a person through her positions and her household, a household through its
+# grid); a position, coverage or commitment through the nodes it hangs from.
+CREATE_WRITE_EVENT: LiteralString = """
+CALL () {
+  UNWIND $refs AS ref
+  CALL (ref) {
+    MATCH (x:Organization {id: ref.id}) WHERE ref.type = 'Organization' RETURN x
+    UNION
+    MATCH (x:Grid {id: ref.id}) WHERE ref.type = 'Grid' RETURN x
+    UNION
+    MATCH (x:Household {id: ref.id}) WHERE ref.type = 'Household' RETURN x
+    UNION
+    MATCH (x:Person {id: ref.id}) WHERE ref.type = 'Person' RETURN x
+    UNION
+    MATCH (:Person)-[:HOLDS {id: ref.id}]->(x:Organization) WHERE ref.type = 'Position' RETURN x
+    UNION
+    MATCH (p:Person)-[:COVERS {id: ref.id}]->(t) WHERE ref.type = 'Coverage' UNWIND [p, t] AS x RETURN x
+    UNION
+    MATCH (x:Person)-[:COMMITTED]->(:Commitment {id: ref.id}) WHERE ref.type = 'Commitment' RETURN x
+  }
+  MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF*0..16]->(o:Organization)
+  RETURN collect(DISTINCT o.code) AS within
+}
 CREATE (:AuditEvent {id: randomUUID(), at: datetime(), actor: $actor, scope: $scope, roles: $roles,
-                     operation: $operation, kind: $kind, ids: $ids})
+                     operation: $operation, kind: $kind, ids: $ids, within: within})
 """
 
 # The READ events of concurrent requests, written together (Database.write_grouped).
@@ -147,24 +193,43 @@ CREATE (:AuditEvent {id: randomUUID(), at: datetime(), actor: row.actor, scope: 
 
 async def check_scope(tx: AsyncManagedTransaction, trail: Trail) -> None:
     """Raise NotFound, worded as for a missing object, for the first ref outside the scope."""
-    if trail.access.scope is None or not trail.refs:
+    await _refuse_outside(tx, trail.access, trail.refs)
+
+
+async def check_side_effects(tx: AsyncManagedTransaction, trail: Trail | None, refs: Sequence[Ref]) -> None:
+    """Before a mutation ends or moves relationships it was not named for, refuse
+    it as if its named object did not exist when the far end of any of them lies
+    outside the caller's scope; otherwise note them for its audit event.
+    `trail` is None for unrestricted writes without a request (CLI, imports)."""
+    if trail is None:
         return
-    refs = [{"type": r.type, "id": r.id, "argument": r.argument} for r in trail.refs]
-    result = await tx.run(OUT_OF_SCOPE, {"refs": refs, **trail.access.cypher_params})
+    await _refuse_outside(tx, trail.access, refs)
+    trail.side_effects.extend(refs)
+
+
+async def _refuse_outside(tx: AsyncManagedTransaction, access: Access, refs: Sequence[Ref]) -> None:
+    if access.scope is None or not refs:
+        return
+    listed = [{"type": r.type, "id": r.id, "argument": r.argument} for r in refs]
+    result = await tx.run(OUT_OF_SCOPE, {"refs": listed, **access.cypher_params})
     outside = [record async for record in result]
     if outside:
         found = {(r["type"], r["id"]) for r in outside}
-        first = next(r for r in trail.refs if (r.type, r.id) in found)
-        raise NotFound(f"{first.argument}: no {first.type.lower()} has that id")
+        first = next(r for r in refs if (r.type, r.id) in found)
+        raise NotFound(first.missing)
 
 
 async def record_write(tx: AsyncManagedTransaction, trail: Trail, result: Any) -> None:
-    """The AuditEvent of a mutation, in its own transaction `tx`."""
-    ids = [r.id for r in trail.refs]
-    for found in _ids_in(result):
+    """The AuditEvent of a mutation, in its own transaction `tx`: the ids of the
+    objects it named, of its side effects and of what it created or changed, and
+    (`within`) the scopes they lie in, whose ADMINs see the event."""
+    changed = [*trail.refs, *trail.side_effects]
+    ids: list[str] = []
+    for found in [*(r.id for r in changed), *_ids_in(result)]:
         if found not in ids:
             ids.append(found)
-    await tx.run(CREATE_EVENT, _event(trail, "WRITE", ids))
+    refs = [{"type": r.type, "id": r.id} for r in changed]
+    await tx.run(CREATE_WRITE_EVENT, {**_event(trail, "WRITE", ids), "refs": refs})
 
 
 def _event(trail: Trail, kind: str, ids: list[str]) -> dict[str, Any]:
@@ -196,13 +261,15 @@ def _ids_in(value: Any) -> list[str]:
     return found
 
 
-# The events an ADMIN may read (`$scope`: hers) matching the filters.
+# The events an ADMIN may read (`$scope`: hers) matching the filters. An event is the
+# reader's when its caller's scope lies within hers or it changed something in
+# her scope (`within`, written with WRITE events).
 _EVENTS: LiteralString = """
 MATCH (e:AuditEvent)
 WHERE ($actor IS NULL OR e.actor = $actor)
   AND ($kind IS NULL OR e.kind = $kind)
   AND ($touching IS NULL OR $touching IN e.ids)
-  AND ($scope IS NULL OR e.scope = $scope OR EXISTS {
+  AND ($scope IS NULL OR e.scope = $scope OR $scope IN coalesce(e.within, []) OR EXISTS {
         MATCH (:Organization {code: e.scope})-[:PART_OF*1..12]->(:Organization {code: $scope}) })
 """
 
@@ -257,7 +324,8 @@ def _unrecorded_reads(trail: Trail) -> dict[str, Any] | None:
 async def list_events(
     db: Database, *, actor: str | None, kind: str | None, touching: str | None, page: PageArgs
 ) -> Page[AuditEvent]:
-    """Audit events, newest first, of callers whose scope lies within the reader's."""
+    """Audit events, newest first, of callers whose scope lies within the reader's
+    and of writes that changed something in her scope."""
     after_at, after_id = None, None
     if page.after is not None:
         at, _, after_id = page.after.partition("|")

@@ -196,6 +196,7 @@ class Database:
             return await self._execute_write(work)
 
         async def guarded(tx: AsyncManagedTransaction) -> T:
+            trail.side_effects = []  # a retried transaction finds them afresh
             await check_scope(tx, trail)
             result = await work(tx)
             await record_write(tx, trail, result)

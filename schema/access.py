@@ -110,8 +110,8 @@ class AccessQuery:
 
     @strawberry.field(
         description="The audit log, newest first (ADMIN only): events of callers whose scope lies "
-        "within the ADMIN's. Filter by `actor`, `kind` (WRITE, READ) or an object's global id "
-        "(`touching`)."
+        "within the ADMIN's, and writes that changed something in her scope (side effects included). "
+        "Filter by `actor`, `kind` (WRITE, READ) or an object's global id (`touching`)."
     )
     async def audit_log(
         self,

@@ -67,6 +67,7 @@ class Context:
         a trail carrying that mutation's name and the objects it names."""
         trail = replace(self.trail, operation=_operation(self.trail.operation, info.field_name))
         trail.refs = self._refs(info)
+        trail.side_effects = []
         return self.loaders.db.for_caller(self.access, trail)
 
     def _refs(self, info: Info) -> list[Ref]:

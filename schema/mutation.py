@@ -116,8 +116,9 @@ def _person_facts(patch: PersonPatch) -> people.PersonFacts:
     description="Changes to the graph, for EDITOR and ADMIN inside their scope. Each mutation is one "
     "transaction with its audit event: it happens whole or not at all. Errors: FORBIDDEN (the "
     "caller's roles), BAD_USER_INPUT (extensions.argument names the field), NOT_FOUND (an id that "
-    "does not exist or lies outside the caller's scope), CONFLICT (a rule of the graph says no; the "
-    "message says which)."
+    "does not exist or lies outside the caller's scope, or whose change would end or move a "
+    "relationship reaching outside it), CONFLICT (a rule of the graph says no; the message says "
+    "which, naming only what the caller may see)."
 )
 class Mutation:
     # --- organizations, grids, households, people ----------------------------------
@@ -150,7 +151,8 @@ class Mutation:
 
     @strawberry.mutation(
         description="Rename an organization, change its kind or level, or move it under another "
-        "federation; checked against its new parent and everything below it."
+        "federation; checked against its new parent and everything below it. Never under itself or "
+        "below it; the parent it leaves must be in the caller's scope."
     )
     async def update_organization(
         self,

@@ -70,7 +70,7 @@ async def test_create_organizations_in_their_place(api: GraphQLClient) -> None:
         (org("C-X", "无主理事会", "SISTERS_COUNCIL", "COUNTY", None), "CONFLICT",
          "input.parentId: a SISTERS_COUNCIL sits under a federation: give its parent"),
         (org("C-T1", "重复", "FEDERATION", "TOWNSHIP", "C"), "CONFLICT",
-         "input.code: an organization with code C-T1 already exists"),
+         "input.code: the code C-T1 is not available"),
         (org("bad code", "坏", "FEDERATION", "TOWNSHIP", "C"), "BAD_USER_INPUT",
          "input.code: 'bad code' is not a valid code: use 1-64 letters, digits, '.', '_' or '-'"),
         (org("C-T3", "  ", "FEDERATION", "TOWNSHIP", "C"), "BAD_USER_INPUT", "input.name must not be empty"),
@@ -161,7 +161,7 @@ async def test_grids_belong_to_village_federations(api: GraphQLClient) -> None:
         "CONFLICT",
         input={"code": "C-T1-V1-G1", "name": "重复", "organizationId": gid("Organization", "C-T1-V1")},
     )
-    assert error["message"] == "input.code: a grid with code C-T1-V1-G1 already exists"
+    assert error["message"] == "input.code: the code C-T1-V1-G1 is not available"
 
 
 async def test_households_created_retagged_and_moved(api: GraphQLClient) -> None:
@@ -232,7 +232,7 @@ async def test_people_created_changed_and_rehoused(api: GraphQLClient) -> None:
         (UPDATE_PERSON, {"id": gid("Person", "P01"), "input": {"name": None}}, "BAD_USER_INPUT", "input.name"),
         (UPDATE_PERSON, {"id": gid("Person", "P01"), "input": {"phone": "1.38E+10"}}, "BAD_USER_INPUT", "input.phone"),
         (CREATE_PERSON, {"input": {"code": "P01", "name": "重名"}}, "CONFLICT",
-         "input.code: a person with code P01 already exists"),
+         "input.code: the code P01 is not available"),
         (CREATE_PERSON, {"input": {"code": "P12", "name": "无家", "householdId": to_global_id("Household", "x")}},
          "NOT_FOUND", "input.householdId: no household has that id"),
         (RESIDENCE, {"p": to_global_id("Person", "x"), "h": gid("Household", "C-T1-V1-H05")}, "NOT_FOUND",

@@ -8,7 +8,7 @@ from typing import Any, LiteralString
 
 from neo4j import AsyncManagedTransaction, Record
 
-from graph.errors import BadInput
+from graph.errors import BadInput, Conflict
 from graph.rules import code_problem, phone_problem
 
 # Reading and then writing in one transaction is only safe when concurrent
@@ -46,6 +46,14 @@ def code(value: str, *, argument: str) -> str:
     if problem:
         raise BadInput(f"{argument}: {problem}", argument=argument)
     return value
+
+
+def code_taken(code: str) -> Conflict:
+    """The one answer to a create whose code an object of that kind already has.
+    Codes are unique across the whole graph, so the holder may lie outside the
+    caller's scope: the answer is the same whether she may see it or not, and
+    says neither what nor where it is."""
+    return Conflict(f"input.code: the code {code} is not available")
 
 
 def text(value: str, *, argument: str, max_length: int) -> str:

@@ -6,9 +6,11 @@ Rules:
 - guidance: on `since` the guide is CHAIR or VICE_CHAIR and the executive is an
   EXECUTIVE of the same organization; a guide guides at most four executives at
   a time (联系、指导2-4名执委); an executive has one guide, so setting a new one
-  ends the running guidance by anyone else on `since`;
+  ends the running guidance by anyone else on `since`, which needs that earlier
+  guide inside the caller's scope too (otherwise the executive is NOT_FOUND);
 - mentoring: nobody mentors herself, and a mentorship that would close a cycle
-  of mentoring (a lineage leading back to its start) is refused.
+  of mentoring (a lineage leading back to its start) is refused; the message
+  names only the people of the cycle the caller may see.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph import rows
+from graph.access import person_in_scope
+from graph.audit import Ref, check_side_effects
 from graph.driver import Database
 from graph.errors import BadInput, Conflict, NotFound
 from graph.model import Tie
@@ -47,7 +51,7 @@ RETURN
   COUNT { MATCH (g)-[r:GUIDES]->(:Person) WHERE r.until IS NULL } AS guiding,
   COLLECT {
     MATCH (other:Person)-[r:GUIDES]->(e) WHERE r.until IS NULL AND other <> g
-    RETURN other {.code, .name, since: r.since}
+    RETURN other {.id, .code, .name, since: r.since}
   } AS replaced
 """
 
@@ -64,13 +68,21 @@ CREATE (g)-[r:GUIDES {since: $since}]->(e)
 RETURN {seniorId: g.id, juniorId: e.id, since: r.since, until: r.until} AS guidance, ended
 """
 
-MENTORSHIP_CONTEXT: LiteralString = """
+# The cycle a new mentorship would close, as "name (code)" of each person, null
+# for one outside the caller's scope.
+MENTORSHIP_CONTEXT: LiteralString = (
+    """
 MATCH (m:Person {id: $mentorId})
 MATCH (e:Person {id: $menteeId})
 OPTIONAL MATCH chain = shortestPath((e)-[:MENTORS*]->(m))
 RETURN COLLECT { MATCH (m)-[r:MENTORS]->(e) WHERE r.until IS NULL RETURN r.since } AS running,
-       [n IN nodes(chain) | n.name + ' (' + n.code + ')'] AS chain
+       [n IN nodes(chain) | CASE WHEN """
+    + person_in_scope("n")
+    + """ THEN n.name + ' (' + n.code + ')' END] AS chain
 """
+)
+
+OUTSIDE = "someone outside your scope"
 
 RECORD_MENTORSHIP: LiteralString = """
 MATCH (m:Person {id: $mentorId})
@@ -119,6 +131,9 @@ async def set_guidance(db: Database, guide_id: str, executive_id: str, since: dt
         await lock_people(tx, guide_id, executive_id)
         guide, executive = await _pair(tx, guide_id, "guideId", executive_id, "executiveId")
         [context] = await run(tx, GUIDANCE_CONTEXT, guideId=guide_id, executiveId=executive_id, since=since)
+        # Her running guidance by anyone else ends: each earlier guide must be in scope.
+        replaced = [Ref("Person", other["id"], "executiveId") for other in context["replaced"]]
+        await check_side_effects(tx, db.trail, replaced)
         if not context["sameBoard"]:
             raise Conflict(
                 f"on {since}, {guide} is not CHAIR or VICE_CHAIR of an organization where "
@@ -148,11 +163,13 @@ async def record_mentorship(db: Database, mentor_id: str, mentee_id: str, since:
     async def work(tx: AsyncManagedTransaction) -> Tie:
         await lock_people(tx, mentor_id, mentee_id)
         mentor, mentee = await _pair(tx, mentor_id, "mentorId", mentee_id, "menteeId")
-        [context] = await run(tx, MENTORSHIP_CONTEXT, mentorId=mentor_id, menteeId=mentee_id)
+        [context] = await run(
+            tx, MENTORSHIP_CONTEXT, mentorId=mentor_id, menteeId=mentee_id, scope=db.access.scope
+        )
         if context["running"]:
             raise Conflict(f"{mentor} already mentors {mentee} since {context['running'][0]}")
         if context["chain"]:
-            cycle = " → ".join([*context["chain"], mentee])
+            cycle = " → ".join([*_seen(context["chain"]), mentee])
             raise Conflict(f"this mentorship would close a cycle of mentoring: {cycle}")
         [created] = await run(tx, RECORD_MENTORSHIP, mentorId=mentor_id, menteeId=mentee_id, since=since)
         return tie(created["mentorship"])
@@ -175,6 +192,19 @@ async def end_mentorship(db: Database, mentor_id: str, mentee_id: str, until: dt
         return tie(ended["mentorship"])
 
     return await db.write_transaction(work)
+
+
+def _seen(names: list[str | None]) -> list[str]:
+    """A chain of people as the caller may see it: each run of people outside
+    her scope (None) becomes one "someone outside your scope", so neither their
+    names nor their number shows."""
+    shown: list[str] = []
+    for name in names:
+        if name is not None:
+            shown.append(name)
+        elif not shown or shown[-1] != OUTSIDE:
+            shown.append(OUTSIDE)
+    return shown
 
 
 async def _pair(

@@ -3,7 +3,10 @@
 Placement follows `graph.rules.placement_problem`: a federation is one level below
 its parent federation; committees, councils and teams sit under a federation.
 Changing an organization's kind, level or parent is checked against its new
-parent and against everything below it (child organizations and grids).
+parent and against everything below it (child organizations and grids). The new
+parent is never the organization itself nor one of its descendants (a cycle of
+PART_OF would cut it and its subtree off every scope), and the parent it
+leaves must be inside the caller's scope (a scope root cannot move itself).
 """
 
 from __future__ import annotations
@@ -13,11 +16,12 @@ from typing import LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph import rows
+from graph.audit import Ref, check_side_effects
 from graph.driver import Database
 from graph.errors import Conflict, NotFound
 from graph.model import Level, Organization, OrgKind
 from graph.rules import grid_owner_problem, placement_problem
-from graph.writes.common import lock_organization, new_id, run
+from graph.writes.common import code_taken, lock_organization, new_id, run
 
 CREATE_CONTEXT: LiteralString = """
 OPTIONAL MATCH (taken:Organization {code: $code})
@@ -38,7 +42,9 @@ RETURN o {.id, .code, .name, .kind, .level} AS organization
 UPDATE_CONTEXT: LiteralString = """
 MATCH (o:Organization {id: $id})
 OPTIONAL MATCH (wanted:Organization {id: $parentId})
-RETURN wanted {.kind, .level} AS wanted,
+RETURN wanted {.code, .kind, .level} AS wanted,
+       EXISTS { (wanted)-[:PART_OF*0..]->(o) } AS withinItself,
+       COLLECT { MATCH (o)-[:PART_OF]->(p:Organization) WHERE p <> wanted RETURN p.id } AS leaving,
        COLLECT { MATCH (o)-[:PART_OF]->(p:Organization) RETURN p {.kind, .level} } AS parents,
        COLLECT { MATCH (o)<-[:PART_OF]-(c:Organization) RETURN c {.code, .kind, .level} ORDER BY c.code }
          AS children,
@@ -73,7 +79,7 @@ async def create_organization(
         if parent_id is not None and context["parent"] is None:
             raise NotFound("input.parentId: no organization has that id")
         if context["taken"]:
-            raise Conflict(f"input.code: an organization with code {code} already exists")
+            raise code_taken(code)
         parent = context["parent"]
         problem = placement_problem(kind, level, _kind_level(parent) if parent else None)
         if problem:
@@ -112,6 +118,14 @@ async def update_organization(
         [context] = await run(tx, UPDATE_CONTEXT, id=id, parentId=parent_id)
         if parent_id is not None and context["wanted"] is None:
             raise NotFound("input.parentId: no organization has that id")
+        if parent_id is not None:
+            leaving = [Ref("Organization", old, "id") for old in context["leaving"]]
+            await check_side_effects(tx, db.trail, leaving)
+            if context["withinItself"]:
+                raise Conflict(
+                    f"input.parentId: {context['wanted']['code']} is {current.code} itself or lies "
+                    f"below it; an organization cannot sit under itself"
+                )
         new_kind, new_level = kind or current.kind, level or current.level
         parents = [context["wanted"]] if parent_id is not None else context["parents"]
         problem = placement_problem(new_kind, new_level, _kind_level(parents[0]) if parents else None)

@@ -1,5 +1,6 @@
 """Creating and changing people, and where they live (LIVES_IN: one household
-per person)."""
+per person). Moving a person moves her out of her old household, which must
+then be inside the caller's scope too: otherwise she is NOT_FOUND."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from typing import Any, LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph import rows
+from graph.audit import Ref, check_side_effects
 from graph.driver import Database
-from graph.errors import Conflict, NotFound
+from graph.errors import NotFound
 from graph.model import Education, Gender, Household, Person, PoliticalStatus
-from graph.writes.common import new_id, run
+from graph.writes.common import code_taken, new_id, run
 
 PERSON_CONTEXT: LiteralString = """
 OPTIONAL MATCH (taken:Person {code: $code})
@@ -42,7 +44,8 @@ RETURN p {.id, .code, .name, .gender, .birthDate, .education, .politicalStatus, 
 RESIDENCE_CONTEXT: LiteralString = """
 OPTIONAL MATCH (p:Person {id: $personId})
 OPTIONAL MATCH (h:Household {id: $householdId})
-RETURN p IS NOT NULL AS personFound, h IS NOT NULL AS householdFound
+RETURN p IS NOT NULL AS personFound, h IS NOT NULL AS householdFound,
+       COLLECT { MATCH (p)-[:LIVES_IN]->(old:Household) WHERE old <> h RETURN old.id } AS leaving
 """
 
 SET_RESIDENCE: LiteralString = """
@@ -92,7 +95,7 @@ async def create_person(db: Database, *, code: str, facts: PersonFacts, househol
         if household_id is not None and not context["householdFound"]:
             raise NotFound("input.householdId: no household has that id")
         if context["taken"]:
-            raise Conflict(f"input.code: a person with code {code} already exists")
+            raise code_taken(code)
         [created] = await run(
             tx, CREATE_PERSON, id=new_id(), code=code, props=facts.properties(), householdId=household_id
         )
@@ -122,6 +125,8 @@ async def set_residence(db: Database, person_id: str, household_id: str) -> tupl
             raise NotFound("personId: no person has that id")
         if not context["householdFound"]:
             raise NotFound("householdId: no household has that id")
+        leaving = [Ref("Household", old, "personId", named="Person") for old in context["leaving"]]
+        await check_side_effects(tx, db.trail, leaving)
         [moved] = await run(tx, SET_RESIDENCE, personId=person_id, householdId=household_id)
         return rows.person(moved["person"]), rows.household(moved["household"])
 

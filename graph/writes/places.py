@@ -9,11 +9,12 @@ from typing import LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph import rows
+from graph.audit import Ref, check_side_effects
 from graph.driver import Database
 from graph.errors import Conflict, NotFound
 from graph.model import Grid, Household, HouseholdTag, Level, OrgKind
 from graph.rules import grid_owner_problem
-from graph.writes.common import new_id, run
+from graph.writes.common import code_taken, new_id, run
 
 GRID_CONTEXT: LiteralString = """
 OPTIONAL MATCH (taken:Grid {code: $code})
@@ -50,7 +51,8 @@ MOVE_CONTEXT: LiteralString = """
 OPTIONAL MATCH (h:Household {id: $id})
 OPTIONAL MATCH (g:Grid {id: $gridId})
 RETURN h IS NOT NULL AS householdFound, g IS NOT NULL AS gridFound,
-       EXISTS { (h)-[:IN_GRID]->(g) } AS already
+       EXISTS { (h)-[:IN_GRID]->(g) } AS already,
+       COLLECT { MATCH (h)-[:IN_GRID]->(old:Grid) RETURN old.id } AS leaving
 """
 
 MOVE_HOUSEHOLD: LiteralString = """
@@ -79,7 +81,7 @@ async def create_grid(db: Database, *, code: str, name: str, organization_id: st
         if owner is None:
             raise NotFound("input.organizationId: no organization has that id")
         if context["taken"]:
-            raise Conflict(f"input.code: a grid with code {code} already exists")
+            raise code_taken(code)
         problem = grid_owner_problem(OrgKind[owner["kind"]], Level[owner["level"]])
         if problem:
             raise Conflict(f"input.organizationId: {problem}")
@@ -101,7 +103,7 @@ async def create_household(
         if not context["gridFound"]:
             raise NotFound("input.gridId: no grid has that id")
         if context["taken"]:
-            raise Conflict(f"input.code: a household with code {code} already exists")
+            raise code_taken(code)
         [created] = await run(
             tx,
             CREATE_HOUSEHOLD,
@@ -154,6 +156,9 @@ async def move_household(db: Database, id: str, grid_id: str) -> Household:
             raise NotFound("gridId: no grid has that id")
         if context["already"]:
             raise Conflict("gridId: the household is already in that grid")
+        # The grid it leaves is in scope when the household is; listed in the audit event.
+        leaving = [Ref("Grid", old, "householdId", named="Household") for old in context["leaving"]]
+        await check_side_effects(tx, db.trail, leaving)
         [moved] = await run(tx, MOVE_HOUSEHOLD, id=id, gridId=grid_id)
         return rows.household(moved["household"])
 
