@@ -81,6 +81,10 @@ class Settings:
     )
     jwt_audience: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_AUDIENCE", "orggraph"))
     jwt_issuer: str | None = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_ISSUER") or None)
+    # A demo on a public address with the dev secret (service/deployment.py): off unless asked.
+    demo: bool = field(default_factory=lambda: _flag("ORGGRAPH_DEMO") or False)
+    # Production accepts only tokens with `iat` living at most this long.
+    jwt_max_hours: float = field(default_factory=lambda: _float("ORGGRAPH_JWT_MAX_HOURS", 12.0))
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
