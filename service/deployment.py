@@ -48,7 +48,9 @@ def check_exposure(settings: Settings, host: str) -> None:
             "the public dev secret" if settings.auth else "no authentication",
         )
         return
-    without = "ORGGRAPH_AUTH=off" if not settings.auth else "no ORGGRAPH_JWT_SECRET or ORGGRAPH_JWT_PUBLIC_KEY"
+    without = (
+        "ORGGRAPH_AUTH=off" if not settings.auth else "no ORGGRAPH_JWT_SECRET or ORGGRAPH_JWT_PUBLIC_KEY"
+    )
     raise UnsafeExposure(
         f"refusing to listen on {host} with {without}: anyone reaching the port could call the API "
         "as anybody. Set ORGGRAPH_JWT_SECRET (e.g. `openssl rand -base64 48`) or "

@@ -76,7 +76,9 @@ def test_production_requires_iat_and_a_bounded_lifetime() -> None:
 
 async def test_a_century_token_is_refused_over_http(world: RolledBackDatabase) -> None:
     app = create_app(production(), db=world, today=lambda: TODAY)
-    century = mint(org="C", roles=[Grant.VIEWER], subject="alice", key=STRONG, lifetime=dt.timedelta(days=36_500))
+    century = mint(
+        org="C", roles=[Grant.VIEWER], subject="alice", key=STRONG, lifetime=dt.timedelta(days=36_500)
+    )
     hour = mint(org="C", roles=[Grant.VIEWER], subject="alice", key=STRONG, lifetime=dt.timedelta(hours=1))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
         query = {"query": "{ me { subject } }"}
