@@ -6,11 +6,15 @@ operation may be, checked before anything runs.
 - aliases: aliased fields, fragments expanded;
 - tokens: lexical tokens of the document, comments included (Strawberry's
   MaxTokensLimiter; the parser stops at the limit);
-- cost: the number of objects the operation can return. A connection field
-  returns one object whose `nodes`/`edges` lists hold `first` items (default
-  and cap from the page-size settings, variables resolved); any other list
-  field counts as a default page; `_entities` as many as its representations.
-  Each list multiplies the cost of the selection under it; scalars cost nothing.
+- cost: the number of objects the operation can return, plus what its
+  analyses read. A connection field returns one object whose `nodes`/`edges`
+  lists hold `first` items (default and cap from the page-size settings,
+  variables resolved); any other list field counts as a default page;
+  `_entities` as many as its representations. An analytic field (`FIELD_WORK`:
+  a coverage report, statistics, candidates, a lineage, a connection) adds what
+  it reads, `SUBTREE_WORK` for an analysis of a subtree: its answer is small but
+  the database walks the subtree for it. Each list multiplies the cost of the
+  selection under it; scalars cost nothing.
 
 Strawberry's own depth and alias limiters count through fragments, but they
 walk a fragment again at every spread, so a chain of fragments each spreading
@@ -59,6 +63,30 @@ MAX_DEPTH = 15
 MAX_ALIASES = 15
 MAX_TOKENS = 1_000
 MAX_COST = 5_000_000
+
+# What one analysis of a subtree reads, in objects: about a county's grids and
+# households. A dashboard of 100 subtree reports (1,000,000) is within MAX_COST;
+# 15 aliases of 100 reports (15,000,000) are not.
+SUBTREE_WORK = 10_000
+# The analytic fields, (type, field) -> the objects each reads beside what it returns.
+FIELD_WORK: dict[tuple[str, str], int] = {
+    (parent, name): SUBTREE_WORK
+    for parent, name in (
+        ("Query", "coverage"),
+        ("Query", "pipelineFunnel"),
+        ("Query", "pipelineCandidates"),
+        ("Query", "termStatistics"),
+        ("Query", "organizationStats"),
+        ("Query", "mentorLineage"),
+        ("Query", "connection"),
+        ("Organization", "coverage"),
+        ("Organization", "pipelineFunnel"),
+        ("Organization", "pipelineCandidates"),
+        ("Organization", "termStatistics"),
+        ("Organization", "stats"),
+        ("Person", "lineage"),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -180,10 +208,11 @@ class _Walk:
             size = self.list_size(node, page)
         below = self.selections(node.selection_set, named, inner_page)
         introspection = node.name.value.startswith("__")
+        work = FIELD_WORK.get((parent.name, node.name.value), 0)
         return Measure(
             depth=0 if introspection else 1 + below.depth,
             aliases=aliases + below.aliases,
-            cost=size * (1 + below.cost),
+            cost=size * (1 + work + below.cost),
         )
 
     def page_size(self, node: FieldNode) -> int:
@@ -245,10 +274,11 @@ def refusals(found: Measure, limits: Limits) -> list[GraphQLError]:
     if found.cost > limits.max_cost:
         errors.append(
             _refusal(
-                f"the query could return up to {found.cost:,} objects (estimated from `first` and the "
-                f"default page size of {limits.default_page_size} for other lists, multiplied through "
-                f"nested lists); the limit is {limits.max_cost:,}: ask for smaller pages or fewer "
-                "nested lists",
+                f"the query could return up to {found.cost:,} objects or read as many (estimated from "
+                f"`first` and the default page size of {limits.default_page_size} for other lists, "
+                f"multiplied through nested lists, and {SUBTREE_WORK:,} read by each analysis of a "
+                f"subtree: coverage reports, statistics, candidates, lineages, connections); the limit "
+                f"is {limits.max_cost:,}: ask for smaller pages, fewer nested lists or fewer analyses",
                 "QUERY_TOO_COSTLY",
                 found.cost,
                 limits.max_cost,

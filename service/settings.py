@@ -52,6 +52,8 @@ class Settings:
     port: int = field(default_factory=lambda: _int("ORGGRAPH_PORT", 8000))
     workers: int = field(default_factory=lambda: _int("ORGGRAPH_WORKERS", 1))
     query_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_QUERY_TIMEOUT", 30.0))
+    # A request's deadline (service/deadline.py); 0: none.
+    request_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_REQUEST_TIMEOUT", 10.0))
     default_page_size: int = field(default_factory=lambda: _int("ORGGRAPH_DEFAULT_PAGE_SIZE", 20))
     max_page_size: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_PAGE_SIZE", 100))
     timezone: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_TIMEZONE", "Asia/Shanghai"))

@@ -5,19 +5,26 @@ line."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
 from typing import Any, LiteralString
 
 import httpx
 import pytest
 from neo4j import Record
+from starlette.types import Receive, Scope, Send
 
 from graph.access import Access, Grant
+from graph.driver import Connection, Database
 from schema.relay import to_global_id
 from service.app import create_app
+from service.deadline import RequestDeadline
+from service.settings import Settings
 from tests.conftest import CallerClient
 from tests.graphs import TODAY
 from tests.helpers import RolledBackDatabase
+from tests.test_limits import DELETE_LATTICE, LATTICE_DEPTH, LATTICE_WIDTH, WRITE_LATTICE
 
 
 class Profiled(RolledBackDatabase):
@@ -168,3 +175,107 @@ async def test_a_connection_searches_only_as_far_as_max_hops(world: RolledBackDa
         two = profiled.hits
     # A search of 15 hops whose answer is dropped afterwards costs what the 8-hop one does.
     assert two * 3 < eight, (two, eight)  # 214 against 978
+
+
+# --- item 9: analytic fields cost what they read ------------------------------------------------------
+
+# 1.9 KB, 15 aliases: the coverage report of (up to) 100 descendants, 15 times.
+REPORTS = (
+    "{ "
+    + " ".join(
+        f'a{i}: organization(code: "C") {{ descendants(first: 100) {{ nodes {{ coverage {{ householdCount }} }} }} }}'
+        for i in range(15)
+    )
+    + " }"
+)
+
+
+async def test_fifteen_aliases_of_100_coverage_reports_are_too_costly(api_as: CallerClient) -> None:
+    viewer = await api_as("C", Grant.VIEWER)
+    assert len(REPORTS) < 2_000
+    body = await viewer.query(REPORTS)
+    assert body.get("data") is None, body
+    [error] = body["errors"]
+    # Each alias: organization 1 + descendants 1 + 100 × (node 1 + report 1 + 10,000 read).
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "found": 15 * 1_000_202, "limit": 5_000_000}
+    assert "10,000 read by each analysis of a subtree" in error["message"]
+
+    # A dashboard of a subtree's 100 reports is within the limit.
+    one = REPORTS.split(" a1:")[0] + " }"
+    assert "errors" not in await viewer.query(one)
+
+
+# The lattice of tests/test_limits.py: `people(under:)` on its root enumerates
+# 4**10 paths to each bottom organization, ~90 s of Neo4j work.
+@pytest.fixture
+async def slow_subtree(database: Database) -> AsyncIterator[str]:
+    orgs = [{"code": "LIMITS-LAT", "layer": 0}] + [
+        {"code": f"LIMITS-LAT-{layer}-{i}", "layer": layer}
+        for layer in range(1, LATTICE_DEPTH + 1)
+        for i in range(LATTICE_WIDTH)
+    ]
+    await database.write(DELETE_LATTICE)
+    await database.write(WRITE_LATTICE, orgs=orgs, depth=LATTICE_DEPTH)
+    try:
+        yield to_global_id("Organization", "id-LIMITS-LAT")
+    finally:
+        await database.write(DELETE_LATTICE)
+
+
+RUNNING = """SHOW TRANSACTIONS YIELD currentQuery, status
+WHERE currentQuery CONTAINS '<-[h:HOLDS]-(p:Person)' AND NOT currentQuery STARTS WITH 'SHOW'
+RETURN status"""
+
+
+async def test_a_request_over_its_deadline_stops_and_its_database_work_is_cancelled(
+    neo4j_connection: Connection, database: Database, slow_subtree: str
+) -> None:
+    c = neo4j_connection
+    settings = Settings(
+        mode="development",
+        neo4j_uri=c.uri,
+        neo4j_user=c.user,
+        neo4j_password=c.password,
+        neo4j_database=c.database,
+        query_timeout=60.0,  # the per-query timeout would let it run a minute
+        request_timeout=1.0,
+    )
+    app = create_app(settings, today=lambda: TODAY, caller=Access("viewer", None, frozenset({Grant.VIEWER})))
+    query = "query Slow($root: ID) { people(under: $root) { totalCount } }"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        response = await http.post("/graphql", json={"query": query, "variables": {"root": slow_subtree}})
+        # Neo4j stopped the request's transaction: nothing of it still runs.
+        still_running = await database.read(RUNNING)
+    await app.state.service.db.close()
+    assert response.status_code == 200
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "reason": "TIMEOUT"}
+    assert error["message"] == "the request took longer than its deadline and was stopped"
+    assert error["path"] == ["people"]
+    assert still_running == []
+
+
+async def test_a_request_still_running_after_its_deadline_is_cancelled() -> None:
+    """Python work Neo4j cannot stop: the middleware cancels it after the grace time."""
+    cancelled = asyncio.Event()
+
+    async def slow(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    app = RequestDeadline(slow, seconds=0.1)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        response = await http.post("/graphql", json={"query": "{ __typename }"})
+    assert cancelled.is_set()
+    assert response.status_code == 503
+    assert response.json() == {
+        "errors": [
+            {
+                "message": "the request took longer than its deadline and was stopped",
+                "extensions": {"code": "SERVICE_UNAVAILABLE", "reason": "TIMEOUT"},
+            }
+        ]
+    }
