@@ -4,8 +4,9 @@ A client's mistake (NOT_FOUND, BAD_USER_INPUT, a validation error, a refused
 limit, ...) is the client's business: it is logged as one line per request
 naming the request id, the operation name and the codes, never the message or
 the document (either can be as large as the request, and is the client's
-input). Only an unexpected error gets a traceback, logged once by
-schema/errors.py under its error id. Strawberry's own logging (every error,
+input). SERVICE_UNAVAILABLE (Neo4j down, a timeout, the request deadline) gets
+the same line as a warning. Only an unexpected error gets a traceback, logged
+once by schema/errors.py under its error id. Strawberry's own logging (every error,
 each with its traceback) is replaced by this.
 """
 
@@ -26,14 +27,11 @@ log = logging.getLogger("orggraph.requests")
 NAME_SHOWN = 64
 
 
-def client_error_line(errors: list[GraphQLError], operation: str | None) -> str | None:
-    """The one log line for a request's client errors, or None if it has none."""
-    codes = Counter(code for code in map(code_of, errors) if code is not None)
-    if not codes:
-        return None
+def error_line(codes: Counter[str], operation: str | None) -> str:
+    """The one log line for a request's errors with a code."""
     listed = ", ".join(code if n == 1 else f"{code} x{n}" for code, n in sorted(codes.items()))
     name = repr(operation[:NAME_SHOWN]) if operation else "-"
-    return f"client error {listed} (request {request_id.get() or '-'}, operation {name})"
+    return f"request error {listed} (request {request_id.get() or '-'}, operation {name})"
 
 
 class LoggingSchema(strawberry.federation.Schema):
@@ -42,7 +40,8 @@ class LoggingSchema(strawberry.federation.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        operation = execution_context.operation_name if execution_context is not None else None
-        line = client_error_line(errors, operation)
-        if line is not None:
-            log.info(line)
+        codes = Counter(code for code in map(code_of, errors) if code is not None)
+        if codes:
+            operation = execution_context.operation_name if execution_context is not None else None
+            level = logging.WARNING if "SERVICE_UNAVAILABLE" in codes else logging.INFO
+            log.log(level, error_line(codes, operation))

@@ -153,7 +153,7 @@ async def test_client_errors_are_logged_as_one_line_without_traceback(
         # Everything the service logged (not the test's HTTP client nor the driver's chatter).
         [record] = [r for r in caplog.records if r.name != "httpx" and not r.name.startswith("neo4j")]
         operation = query.split()[1].split("(")[0]
-        assert record.getMessage() == f"client error {code} (request req-7, operation '{operation}')"
+        assert record.getMessage() == f"request error {code} (request req-7, operation '{operation}')"
         assert record.levelno == logging.INFO
         assert record.exc_info is None
         assert len(record.getMessage()) < 100
@@ -196,11 +196,21 @@ async def test_fifteen_aliases_of_100_coverage_reports_are_too_costly(api_as: Ca
     body = await viewer.query(REPORTS)
     assert body.get("data") is None, body
     [error] = body["errors"]
-    # Each alias: organization 1 + descendants 1 + 100 × (node 1 + report 1 + 10,000 read).
-    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "found": 15 * 1_000_202, "limit": 5_000_000}
-    assert "10,000 read by each analysis of a subtree" in error["message"]
+    # Each alias: objects, organization 1 + descendants 1 + 100 × (node 1 + report 1),
+    # and 100 distinct reports together reading at most 5 scopes of 500,000.
+    assert error["extensions"] == {"code": "QUERY_TOO_COSTLY", "found": 15 * 2_500_202, "limit": 5_000_000}
+    assert "500,000 read by each analysis of a subtree" in error["message"]
 
-    # A dashboard of a subtree's 100 reports is within the limit.
+    # So are 10 whole-county reports (distinct dates: no two share a report) ...
+    dates = " ".join(f'r{i}: coverage(asOf: "2024-01-{i + 1:02d}") {{ householdCount }}' for i in range(10))
+    ten = await viewer.query(f'{{ organization(code: "C") {{ {dates} }} }}')
+    assert ten["errors"][0]["extensions"] == {
+        "code": "QUERY_TOO_COSTLY",
+        "found": 5_000_011,
+        "limit": 5_000_000,
+    }
+
+    # ... while a dashboard of a subtree's 100 reports is within the limit.
     one = REPORTS.split(" a1:")[0] + " }"
     assert "errors" not in await viewer.query(one)
 
