@@ -13,6 +13,8 @@ COPY schema schema
 COPY service service
 COPY --from=graphiql /src/service/graphiql/node_modules service/graphiql/node_modules
 RUN pip install --no-cache-dir -e .
+# On 0.0.0.0 `orggraph serve` refuses to start without ORGGRAPH_JWT_SECRET or
+# ORGGRAPH_JWT_PUBLIC_KEY unless ORGGRAPH_DEMO=on (service/deployment.py).
 ENV ORGGRAPH_HOST=0.0.0.0 ORGGRAPH_PORT=8000
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --retries=6 \

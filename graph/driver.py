@@ -33,6 +33,7 @@ from neo4j import exceptions as neo4j_errors
 
 from graph.access import Access
 from graph.audit import Trail, check_scope, record_write
+from graph.deadline import DeadlinePassed, deadline_passed, time_left, timeout_within
 from graph.errors import Conflict, DatabaseUnavailable, OrgGraphError
 
 log = logging.getLogger(__name__)
@@ -206,6 +207,9 @@ class Database:
 
     async def _execute_write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         self.queries += 1
+        left = time_left()
+        if left is not None and getattr(work, "timeout", None) is None:
+            work = neo4j.unit_of_work(timeout=left)(work)  # a mutation ends with its request
         async with translated_errors(), self._session(neo4j.WRITE_ACCESS) as session:
             done = await session.execute_write(work)
             self._causal.bookmarks = await session.last_bookmarks()
@@ -230,16 +234,17 @@ class Database:
         COMMIT) takes two, ~1.5 ms apart on loopback. The driver retries only
         managed transactions, so a read is retried here (it changes nothing); a
         write stays a managed transaction with the driver's own retries."""
+        timeout = timeout_within(self.query_timeout)
         if routing is RoutingControl.WRITE:
 
-            @neo4j.unit_of_work(timeout=self.query_timeout)
+            @neo4j.unit_of_work(timeout=timeout)
             async def work(tx: AsyncManagedTransaction) -> list[Record]:
                 result = await tx.run(cypher, params)
                 return (await result.to_eager_result()).records
 
             return await self._execute_write(work)
         self.queries += 1
-        query = Query(cypher, timeout=self.query_timeout)
+        query = Query(cypher, timeout=timeout)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._retry_time
         delay = 0.05
@@ -285,6 +290,8 @@ async def translated_errors() -> AsyncIterator[None]:
         raise Conflict(_constraint_message(e)) from e
     except neo4j_errors.Neo4jError as e:
         if e.code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
+            if deadline_passed():
+                raise DeadlinePassed() from e
             raise DatabaseUnavailable("the query took too long and was stopped") from e
         log.exception("unexpected Neo4j error")
         raise OrgGraphError("the graph database could not answer") from e

@@ -18,6 +18,10 @@ class OrgGraphError(Exception):
 
     code = "INTERNAL_SERVER_ERROR"
 
+    def extensions(self) -> dict[str, object]:
+        """What the GraphQL error carries beside `code` (e.g. the argument at fault)."""
+        return {}
+
 
 class BadInput(OrgGraphError):
     """An argument is malformed or out of range."""
@@ -27,6 +31,9 @@ class BadInput(OrgGraphError):
     def __init__(self, message: str, *, argument: str | None = None) -> None:
         super().__init__(message)
         self.argument = argument
+
+    def extensions(self) -> dict[str, object]:
+        return {"argument": self.argument} if self.argument else {}
 
 
 class NotFound(OrgGraphError):

@@ -19,6 +19,7 @@ from schema.client import ClientIntrospection, client_sdl
 from schema.coverage import CoverageReport
 from schema.errors import ErrorCodes
 from schema.limits import Limits, OperationLimits
+from schema.logs import LoggingSchema
 from schema.mutation import Mutation
 from schema.organization import Organization, Position
 from schema.person import Person
@@ -47,7 +48,7 @@ def build_schema(
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
-    return strawberry.federation.Schema(
+    return LoggingSchema(
         query=Query,
         mutation=Mutation,
         types=[Organization, Position, Person, Grid, Household, Coverage, CoverageReport],

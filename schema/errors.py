@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from graph.errors import BadInput, OrgGraphError
+from graph.errors import OrgGraphError
 from schema.limits import limit_code
 
 log = logging.getLogger("orggraph.errors")
@@ -31,22 +31,32 @@ request_id: ContextVar[str | None] = ContextVar("orggraph_request_id", default=N
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
+def code_of(error: GraphQLError) -> str | None:
+    """The `extensions.code` an error leaves with; None for an unexpected
+    (internal) error, which is masked."""
+    original = error.original_error
+    given = (error.extensions or {}).get("code")
+    if original is None:
+        # No resolver raised it: the query itself is malformed or invalid, or over a limit.
+        return str(given) if given else limit_code(error) or "GRAPHQL_VALIDATION_FAILED"
+    if isinstance(original, OrgGraphError) and type(original) is not OrgGraphError:
+        return original.code
+    if isinstance(original, GraphQLError):
+        # e.g. a variable of the wrong type, raised while coercing arguments
+        return str(given) if given else "BAD_USER_INPUT"
+    return None
+
+
 def with_code(error: GraphQLError, *, suggestions: bool = True) -> GraphQLError:
     original = error.original_error
     extensions = dict(error.extensions or {})
     message = error.message if suggestions else _SUGGESTION.sub("", error.message)
-    if original is None:
-        # No resolver raised it: the query itself is malformed or invalid, or over a limit.
-        extensions.setdefault("code", limit_code(error) or "GRAPHQL_VALIDATION_FAILED")
-        return _copy(error, message, extensions)
-    if isinstance(original, OrgGraphError) and type(original) is not OrgGraphError:
-        extensions["code"] = original.code
-        if isinstance(original, BadInput) and original.argument:
-            extensions["argument"] = original.argument
-        return _copy(error, error.message, extensions)
-    if isinstance(original, GraphQLError):
-        # e.g. a variable of the wrong type, raised while coercing arguments
-        extensions.setdefault("code", "BAD_USER_INPUT")
+    code = code_of(error)
+    if code is not None:
+        extensions["code"] = code
+        if isinstance(original, OrgGraphError):
+            extensions.update(original.extensions())
+            message = error.message  # OrgGraph's own messages name no schema element
         return _copy(error, message, extensions)
     error_id = uuid.uuid4().hex[:12]
     request = request_id.get()

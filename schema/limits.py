@@ -6,11 +6,21 @@ operation may be, checked before anything runs.
 - aliases: aliased fields, fragments expanded;
 - tokens: lexical tokens of the document, comments included (Strawberry's
   MaxTokensLimiter; the parser stops at the limit);
-- cost: the number of objects the operation can return. A connection field
-  returns one object whose `nodes`/`edges` lists hold `first` items (default
-  and cap from the page-size settings, variables resolved); any other list
-  field counts as a default page; `_entities` as many as its representations.
-  Each list multiplies the cost of the selection under it; scalars cost nothing.
+- cost: the number of objects the operation can return, plus what its
+  analyses read. A connection field returns one object whose `nodes`/`edges`
+  lists hold `first` items (default and cap from the page-size settings,
+  variables resolved); any other list field counts as a default page;
+  `_entities` as many as its representations. Each list multiplies the cost of
+  the selection under it; scalars cost nothing. Analytic fields add what they
+  read: a lineage `LINEAGE_WORK` (the people it can hold) like objects, and an
+  analysis of a subtree (`SUBTREE_FIELDS`: coverage report, statistics, funnel,
+  candidates, and a connection, searched over the scope) `SUBTREE_WORK`, what
+  a county's subtree holds: its answer is small but the database walks the
+  subtree. Under lists such a field is charged at most `TREE_LEVELS` times:
+  equal organizations and dates share one analysis (a loader key), and the
+  subtrees of distinct organizations hold each household at most once per
+  level of the tree (province, city, county, township, village), so together
+  they hold at most that many scopes.
 
 Strawberry's own depth and alias limiters count through fragments, but they
 walk a fragment again at every spread, so a chain of fragments each spreading
@@ -60,6 +70,37 @@ MAX_ALIASES = 15
 MAX_TOKENS = 1_000
 MAX_COST = 5_000_000
 
+# What one analysis of a subtree reads, in objects: a county's ~100,000
+# households with their grids, coverage and residents. One such analysis per
+# field occurrence, at most TREE_LEVELS times over under lists: a dashboard of
+# every child's coverage report costs 2,500,000; ten whole-county reports
+# (5,000,000 and the objects) are over MAX_COST.
+SUBTREE_WORK = 500_000
+TREE_LEVELS = 5
+SUBTREE_FIELDS = frozenset(
+    {
+        ("Query", "coverage"),
+        ("Query", "pipelineFunnel"),
+        ("Query", "pipelineCandidates"),
+        ("Query", "termStatistics"),
+        ("Query", "organizationStats"),
+        ("Query", "connection"),
+        ("Organization", "coverage"),
+        ("Organization", "pipelineFunnel"),
+        ("Organization", "pipelineCandidates"),
+        ("Organization", "termStatistics"),
+        ("Organization", "stats"),
+    }
+)
+# A lineage reads its people, each once (graph/analytics/lineage.py): at most
+# this many in 10 generations of a county's mentoring network.
+LINEAGE_WORK = 1_000
+OBJECT_WORK: dict[tuple[str, str], int] = {
+    ("Query", "mentorLineage"): LINEAGE_WORK,
+    ("Person", "lineage"): LINEAGE_WORK,
+}
+_NO_ANALYSES = (0,) * (TREE_LEVELS + 1)
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -76,15 +117,35 @@ class Limits:
 
 @dataclass(frozen=True)
 class Measure:
-    """What an operation asks for: its depth, its aliases and its cost."""
+    """What an operation asks for: its depth, its aliases, the objects it can
+    return, and its analyses of a subtree: `analyses[k]` of them run k times
+    over (k up to TREE_LEVELS)."""
 
     depth: int = 0
     aliases: int = 0
-    cost: int = 0
+    objects: int = 0
+    analyses: tuple[int, ...] = _NO_ANALYSES
+
+    @property
+    def cost(self) -> int:
+        return self.objects + SUBTREE_WORK * sum(k * n for k, n in enumerate(self.analyses))
 
     def beside(self, other: Measure) -> Measure:
         """Two selections side by side in one selection set."""
-        return Measure(max(self.depth, other.depth), self.aliases + other.aliases, self.cost + other.cost)
+        return Measure(
+            max(self.depth, other.depth),
+            self.aliases + other.aliases,
+            self.objects + other.objects,
+            tuple(a + b for a, b in zip(self.analyses, other.analyses, strict=True)),
+        )
+
+
+def _times(analyses: tuple[int, ...], size: int) -> tuple[int, ...]:
+    """The analyses under a list of `size` items (see the module docstring)."""
+    regrouped = [0] * len(analyses)
+    for k, n in enumerate(analyses):
+        regrouped[min(k * size, TREE_LEVELS)] += n
+    return tuple(regrouped)
 
 
 def measure(
@@ -180,10 +241,15 @@ class _Walk:
             size = self.list_size(node, page)
         below = self.selections(node.selection_set, named, inner_page)
         introspection = node.name.value.startswith("__")
+        key = (parent.name, node.name.value)
+        analyses = below.analyses
+        if key in SUBTREE_FIELDS:
+            analyses = (analyses[0], analyses[1] + 1, *analyses[2:])
         return Measure(
             depth=0 if introspection else 1 + below.depth,
             aliases=aliases + below.aliases,
-            cost=size * (1 + below.cost),
+            objects=size * (1 + OBJECT_WORK.get(key, 0) + below.objects),
+            analyses=_times(analyses, size),
         )
 
     def page_size(self, node: FieldNode) -> int:
@@ -245,10 +311,12 @@ def refusals(found: Measure, limits: Limits) -> list[GraphQLError]:
     if found.cost > limits.max_cost:
         errors.append(
             _refusal(
-                f"the query could return up to {found.cost:,} objects (estimated from `first` and the "
-                f"default page size of {limits.default_page_size} for other lists, multiplied through "
-                f"nested lists); the limit is {limits.max_cost:,}: ask for smaller pages or fewer "
-                "nested lists",
+                f"the query could return up to {found.cost:,} objects or read as many (estimated from "
+                f"`first` and the default page size of {limits.default_page_size} for other lists, "
+                f"multiplied through nested lists, and {SUBTREE_WORK:,} read by each analysis of a "
+                f"subtree (coverage report, statistics, candidates, connection), up to {TREE_LEVELS} "
+                f"times under lists); the limit is {limits.max_cost:,}: ask for smaller pages, fewer "
+                "nested lists or fewer analyses",
                 "QUERY_TOO_COSTLY",
                 found.cost,
                 limits.max_cost,

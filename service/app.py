@@ -34,7 +34,7 @@ from graph.errors import DatabaseUnavailable
 from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
-from service.auth import ACCESS_KEY, DEV_SECRET, Authentication, TokenPolicy
+from service.auth import ACCESS_KEY, Authentication, token_policy
 from service.graphiql import graphiql_html, graphiql_mount
 from service.limits import limit_middleware, schema_for
 from service.settings import Settings
@@ -179,15 +179,7 @@ def create_app(
     # Request ids and the body limit first (service/limits.py), then authentication.
     middleware: list[Middleware] = limit_middleware(state.settings)
     if state.authenticates:
-        s = state.settings
-        policy = TokenPolicy.from_settings(s.jwt_secret, s.jwt_public_key, s.jwt_audience, s.jwt_issuer)
-        if policy.key == DEV_SECRET:
-            if s.production:
-                raise ValueError(
-                    "ORGGRAPH_MODE=production needs ORGGRAPH_JWT_SECRET or ORGGRAPH_JWT_PUBLIC_KEY"
-                )
-            log.warning("ORGGRAPH_JWT_SECRET is not set: tokens are checked with the public dev secret")
-        middleware.append(Middleware(Authentication, policy=policy))
+        middleware.append(Middleware(Authentication, policy=token_policy(state.settings)))
     elif caller is None:
         if state.settings.production:
             raise ValueError(

@@ -13,12 +13,13 @@ for local demos only and the service says so in its log.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import jwt
@@ -27,6 +28,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.access import Access, Grant
 
+if TYPE_CHECKING:
+    from service.settings import Settings
+
 log = logging.getLogger("orggraph.auth")
 
 # `make run` and tests mint tokens with this secret when none is configured.
@@ -34,6 +38,8 @@ DEV_SECRET = "orggraph-dev-secret-not-for-production"
 ACCESS_KEY = "orggraph.access"
 # Verified tokens remembered per policy (one entry per client token in use).
 _VERIFIED_MAX = 4096
+# The shortest HS256 secret production accepts (RFC 7518: at least the hash size).
+MIN_SECRET_BYTES = 32
 
 
 class Unauthenticated(Exception):
@@ -53,6 +59,8 @@ class TokenPolicy:
     audience: str
     issuer: str | None = None
     leeway_seconds: int = 30
+    # When set (production), tokens must carry `iat` and live at most this long.
+    max_lifetime: dt.timedelta | None = None
     # Tokens verified before, with the caller and the expiry (epoch seconds) of
     # each: a client sends the same token with every request, and verifying it
     # again (~60 µs) is a tenth of a trivial request. Only successes are kept.
@@ -91,7 +99,7 @@ class TokenPolicy:
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway_seconds,
-                options={"require": ["exp", "sub", "aud"]},
+                options={"require": ["exp", "sub", "aud", *(["iat"] if self.max_lifetime else [])]},
             )
         except jwt.ExpiredSignatureError as e:
             raise Unauthenticated("the token has expired") from e
@@ -109,7 +117,39 @@ class TokenPolicy:
             raise Unauthenticated(f"the token must be signed with {self.algorithm}") from e
         except jwt.InvalidTokenError as e:
             raise Unauthenticated(f"the token is not valid: {e}") from e
+        if self.max_lifetime is not None and not self._short_lived(claims):
+            hours = self.max_lifetime / dt.timedelta(hours=1)
+            raise Unauthenticated(f"the token lives longer than the {hours:g} hours this service accepts")
         return _access(claims), float(claims["exp"])
+
+    def _short_lived(self, claims: dict[str, Any]) -> bool:
+        """`exp - iat` within the maximum lifetime (PyJWT has checked both are numbers)."""
+        assert self.max_lifetime is not None
+        lifetime = float(claims["exp"]) - float(claims["iat"])
+        return lifetime <= self.max_lifetime.total_seconds()
+
+
+def token_policy(settings: Settings) -> TokenPolicy:
+    """The token policy the settings configure. Production refuses to start with
+    the public dev secret or an HS256 secret under 32 bytes (use a long random
+    secret or an RS256 key), and accepts only tokens with `iat` that live at
+    most ORGGRAPH_JWT_MAX_HOURS."""
+    s = settings
+    policy = TokenPolicy.from_settings(s.jwt_secret, s.jwt_public_key, s.jwt_audience, s.jwt_issuer)
+    if not s.production:
+        if policy.key == DEV_SECRET:
+            log.warning("ORGGRAPH_JWT_SECRET is not set: tokens are checked with the public dev secret")
+        return policy
+    if policy.key == DEV_SECRET:
+        raise ValueError("ORGGRAPH_MODE=production needs ORGGRAPH_JWT_SECRET or ORGGRAPH_JWT_PUBLIC_KEY")
+    if policy.algorithm == "HS256" and len(policy.key.encode()) < MIN_SECRET_BYTES:
+        raise ValueError(
+            f"ORGGRAPH_MODE=production needs an ORGGRAPH_JWT_SECRET of at least {MIN_SECRET_BYTES} bytes "
+            "(e.g. `openssl rand -base64 48`) or an RS256 ORGGRAPH_JWT_PUBLIC_KEY"
+        )
+    if s.jwt_max_hours <= 0:
+        raise ValueError("ORGGRAPH_JWT_MAX_HOURS must be positive")
+    return dataclasses.replace(policy, max_lifetime=dt.timedelta(hours=s.jwt_max_hours))
 
 
 def _access(claims: dict[str, Any]) -> Access:

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from schema.build import build_schema
 from schema.errors import request_id
 from schema.limits import Limits
+from service.deadline import RequestDeadline
 
 if TYPE_CHECKING:
     from service.settings import Settings
@@ -56,8 +57,13 @@ def schema_for(settings: Settings) -> strawberry.federation.Schema:
 
 
 def limit_middleware(settings: Settings) -> list[Middleware]:
-    """Request ids outermost (so every answer, a 413 too, carries one), then the body limit."""
-    return [Middleware(RequestIds), Middleware(BodyLimit, max_bytes=settings.max_body_bytes)]
+    """Request ids outermost (so every answer, a 413 too, carries one), then the
+    request deadline (service/deadline.py), then the body limit."""
+    return [
+        Middleware(RequestIds),
+        Middleware(RequestDeadline, seconds=settings.request_timeout),
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+    ]
 
 
 class RequestIds:

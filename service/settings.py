@@ -52,6 +52,8 @@ class Settings:
     port: int = field(default_factory=lambda: _int("ORGGRAPH_PORT", 8000))
     workers: int = field(default_factory=lambda: _int("ORGGRAPH_WORKERS", 1))
     query_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_QUERY_TIMEOUT", 30.0))
+    # A request's deadline (service/deadline.py); 0: none.
+    request_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_REQUEST_TIMEOUT", 10.0))
     default_page_size: int = field(default_factory=lambda: _int("ORGGRAPH_DEFAULT_PAGE_SIZE", 20))
     max_page_size: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_PAGE_SIZE", 100))
     timezone: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_TIMEZONE", "Asia/Shanghai"))
@@ -84,6 +86,10 @@ class Settings:
     )
     jwt_audience: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_AUDIENCE", "orggraph"))
     jwt_issuer: str | None = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_ISSUER") or None)
+    # A demo on a public address with the dev secret (service/deployment.py): off unless asked.
+    demo: bool = field(default_factory=lambda: _flag("ORGGRAPH_DEMO") or False)
+    # Production accepts only tokens with `iat` living at most this long.
+    jwt_max_hours: float = field(default_factory=lambda: _float("ORGGRAPH_JWT_MAX_HOURS", 12.0))
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

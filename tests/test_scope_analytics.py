@@ -38,7 +38,7 @@ import pytest
 from neo4j import AsyncGraphDatabase
 
 from graph.access import Access, Grant
-from graph.analytics.paths import SHORTEST_PATH
+from graph.analytics.paths import MAX_HOPS, SHORTEST_PATH
 from graph.driver import Connection
 from schema.relay import to_global_id
 from service.app import create_app
@@ -397,7 +397,7 @@ async def test_the_scoped_connection_is_still_one_shortest_path_search(
     try:
         async with driver.session(database=neo4j_connection.database) as session:
             result = await session.run(
-                "EXPLAIN " + SHORTEST_PATH,
+                "EXPLAIN " + SHORTEST_PATH[MAX_HOPS],
                 {"from": "x", "to": "y", "types": ["GUIDES"], "scope": "K-A", "reveal": False},
             )
             plan = (await result.consume()).plan

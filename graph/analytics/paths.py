@@ -21,46 +21,72 @@ from graph.rows import Row
 
 MAX_HOPS = 15
 
-# The endpoints are found by id under each label (each an index seek); the hop
-# bound must be a literal, so longer paths are refused afterwards. The predicates
-# on all relationships and all nodes are evaluated during the breadth-first
-# search (the plan stays a single ShortestPath operator). The ends are not
-# called `a`/`b`: the scope fragments use `a` inside their subqueries.
-SHORTEST_PATH: LiteralString = (
-    """
+
+# The endpoints are found by id under each label (each an index seek). The
+# predicates on all relationships and all nodes are evaluated during the
+# breadth-first search (the plan stays a single ShortestPath operator), which
+# reaches each node once; its hop bound must be a literal, so there is one
+# statement per bound and a short `maxHops` searches only that far. The ends
+# are not called `a`/`b`: the scope fragments use `a` inside their subqueries.
+def _shortest_path(hops: LiteralString) -> LiteralString:
+    return (
+        """
 CALL () {
   MATCH (n:Person {id: $from}) RETURN n UNION MATCH (n:Organization {id: $from}) RETURN n
   UNION MATCH (n:Household {id: $from}) RETURN n UNION MATCH (n:Grid {id: $from}) RETURN n
 }
 WITH n AS source
 WHERE """
-    + node_in_scope("source")
-    + """
+        + node_in_scope("source")
+        + """
 CALL () {
   MATCH (n:Person {id: $to}) RETURN n UNION MATCH (n:Organization {id: $to}) RETURN n
   UNION MATCH (n:Household {id: $to}) RETURN n UNION MATCH (n:Grid {id: $to}) RETURN n
 }
 WITH source, n AS target
 WHERE """
-    + node_in_scope("target")
-    + """
-MATCH path = shortestPath((source)-[rels*..15]-(target))
+        + node_in_scope("target")
+        + """
+MATCH path = shortestPath((source)-[rels*.."""
+        + hops
+        + """]-(target))
 WHERE all(r IN rels WHERE type(r) IN $types) AND all(x IN nodes(path) WHERE """
-    + node_in_scope("x")
-    + """)
+        + node_in_scope("x")
+        + """)
 RETURN [x IN nodes(path) | {label: labels(x)[0], value: CASE
          WHEN x:Person THEN """
-    + person_map("x")
-    + """
+        + person_map("x")
+        + """
          WHEN x:Household THEN """
-    + household_map("x")
-    + """
+        + household_map("x")
+        + """
          WHEN x:Organization THEN x {.id, .code, .name, .kind, .level}
          ELSE x {.id, .code, .name} END}] AS nodes,
        [r IN rels | {type: type(r), from: startNode(r).id, to: endNode(r).id,
                      props: {role: r.role, since: r.since, until: r.until, on: r.on}}] AS rels
 """
+    )
+
+
+_HOPS: tuple[LiteralString, ...] = (
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
 )
+# SHORTEST_PATH[h]: the search of at most h hops (1..MAX_HOPS).
+SHORTEST_PATH: dict[int, LiteralString] = {int(h): _shortest_path(h) for h in _HOPS[:MAX_HOPS]}
 
 PathNode = Organization | Person | Grid | Household
 
@@ -101,8 +127,8 @@ async def shortest_path(
     `kinds`, or None."""
     if from_id == to_id:
         return None
-    found = await db.read(SHORTEST_PATH, **{"from": from_id, "to": to_id}, types=list(kinds))
-    if not found or len(found[0]["rels"]) > max_hops:
+    found = await db.read(SHORTEST_PATH[max_hops], **{"from": from_id, "to": to_id}, types=list(kinds))
+    if not found:
         return None
     row = found[0]
     return Path(

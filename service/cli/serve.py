@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 import uvicorn
 
+from service.deployment import UnsafeExposure, check_exposure
 from service.settings import Settings
 
 
@@ -22,6 +24,11 @@ def run(args: argparse.Namespace) -> int:
     settings = Settings()
     host = args.host or settings.host
     port = args.port or settings.port
+    try:
+        check_exposure(settings, host)
+    except UnsafeExposure as e:
+        print(f"orggraph: {e}", file=sys.stderr)
+        return 2
     print(f"OrgGraph: GraphQL and GraphiQL on http://{host}:{port}/graphql (Neo4j {settings.connection.uri})")
     uvicorn.run(
         "service.app:create_app",
