@@ -22,9 +22,15 @@ def _float(name: str, default: float) -> float:
     return float(raw) if raw else default
 
 
+def _list(name: str) -> tuple[str, ...]:
+    """A comma-separated variable, blanks dropped."""
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
 _ON = frozenset({"1", "true", "on", "yes"})
 _OFF = frozenset({"0", "false", "off", "no"})
 MODES = ("development", "production")
+TRUSTED_DOCUMENT_MODES = ("off", "optional", "required")
 
 
 def _flag(name: str) -> bool | None:
@@ -81,10 +87,24 @@ class Settings:
     )
     jwt_audience: str = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_AUDIENCE", "orggraph"))
     jwt_issuer: str | None = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_ISSUER") or None)
+    # Browser origins allowed to call the API (service/cors.py); none by default.
+    cors_origins: tuple[str, ...] = field(default_factory=lambda: _list("ORGGRAPH_CORS_ORIGINS"))
+    # Persisted documents (service/persisted.py): off, optional or required, the
+    # texts clients may register (APQ) kept per process, and operations per batch.
+    trusted_documents: str = field(
+        default_factory=lambda: os.environ.get("ORGGRAPH_TRUSTED_DOCUMENTS", "optional").strip().lower()
+    )
+    registered_documents: int = field(default_factory=lambda: _int("ORGGRAPH_REGISTERED_DOCUMENTS", 1_000))
+    max_batch: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_BATCH", 10))
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"ORGGRAPH_MODE must be development or production, not {self.mode!r}")
+        if self.trusted_documents not in TRUSTED_DOCUMENT_MODES:
+            raise ValueError(
+                "ORGGRAPH_TRUSTED_DOCUMENTS must be off, optional or required, "
+                f"not {self.trusted_documents!r}"
+            )
 
     @property
     def production(self) -> bool:
