@@ -83,8 +83,10 @@ class GraphQLHTTPView(GraphQL[Context, None]):
         if request.method == "GET":
             params = query_params(request.query_params)
             if not params.asks_for_a_document:
-                if self.graphql_ide and self.should_render_graphql_ide(self.request_adapter_class(request)):
-                    return await self.render_graphql_ide(request)
+                if self.should_render_graphql_ide(self.request_adapter_class(request)):
+                    if self.graphql_ide:
+                        return await self.render_graphql_ide(request)
+                    raise Refusal(404, "NOT_FOUND", "GraphiQL is turned off here (ORGGRAPH_GRAPHIQL)")
                 raise bad_request("no GraphQL query: send ?query=... (or POST a JSON body)")
         elif request.method == "POST":
             data = json_body(await request.body(), request.headers.get("content-type"))

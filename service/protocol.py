@@ -10,8 +10,9 @@ media type and status the answer has, and how a refusal is written.
   the new media type a request that fails before execution (a syntax or
   validation error, variables that do not coerce, an operation over a limit, an
   unknown persisted document) has no `data` entry and a 4xx status (400;
-  FORBIDDEN 403, PERSISTED_QUERY_NOT_FOUND 404); with `application/json` the
-  status of a GraphQL answer is 200, as the spec asks for older clients.
+  FORBIDDEN 403, PERSISTED_QUERY_NOT_FOUND 404); with `application/json` such
+  an answer keeps `"data": null` and the status of a GraphQL answer is 200, as
+  the spec asks for older clients.
 - Refusals of the HTTP request itself (a body that is not JSON, an unsupported
   content type, a parameter of the wrong type, a mutation over GET, a batch too
   large) are JSON in the negotiated media type with `extensions.code`
@@ -183,7 +184,8 @@ def answer(result: ExecutionResult, media: str) -> tuple[dict[str, Any], int]:
     """The body and status of one operation's answer in `media`."""
     body: dict[str, Any] = {}
     failed_early = is_request_error(result)
-    if not failed_early:
+    # application/json keeps the `data: null` older clients read.
+    if not (failed_early and media == GRAPHQL_RESPONSE):
         body["data"] = result.data
     if result.errors:
         body["errors"] = [e.formatted for e in result.errors]
