@@ -98,7 +98,9 @@ async def test_an_unexpected_failure_is_a_json_500_with_the_request_id(
 
     monkeypatch.setattr(PersistedDocuments, "document", broken)
     async with serving(database) as http:
-        response = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Request-Id": "r-1"})
+        response = await http.post(
+            "/graphql", json={"query": "{ __typename }"}, headers={"X-Request-Id": "r-1"}
+        )
     refused(response, 500, "INTERNAL_SERVER_ERROR")
     assert response.headers["x-request-id"] == "r-1"
     assert response.json()["errors"][0]["extensions"]["requestId"] == "r-1"
