@@ -9,11 +9,12 @@ driver reconnects; constraints are applied on the first successful check).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -171,12 +172,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_garbage_collector()
+        warming = None
         try:
             await state.ensure_constraints()
-            await view.warm_plan_cache()
+            # In the background: requests are served while Neo4j plans (seconds when cold).
+            warming = asyncio.create_task(view.warm_plan_cache())
         except DatabaseUnavailable as e:
             log.warning("Neo4j is not reachable at start-up (%s); serving anyway, /health/ready is 503", e)
         yield
+        if warming is not None:
+            warming.cancel()
+            with suppress(asyncio.CancelledError):
+                await warming
         if state.owns_db:
             await state.db.close()
 
