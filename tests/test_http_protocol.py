@@ -200,3 +200,45 @@ async def test_a_batch_is_capped_in_size_and_in_total_cost(database: Database) -
         assert "303" in message and "250" in message
     async with serving(database, max_batch=1) as http:
         refused(await http.post("/graphql", json=[one]), 400, "BATCHING_NOT_SUPPORTED")
+
+
+# --- CORS (the browser's view of it: tests/test_clients.py) -----------------------------------
+
+PAGE = "https://explorer.example.org"
+PREFLIGHT = {
+    "Origin": PAGE,
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "authorization, content-type",
+}
+
+
+async def test_cors_preflight_is_answered_before_authentication(database: Database) -> None:
+    async with serving(database, cors_origins=(PAGE,)) as http:
+        http.headers.pop("Authorization")
+        preflight = await http.options("/graphql", headers=PREFLIGHT)
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == PAGE
+        allowed = preflight.headers["access-control-allow-headers"].lower()
+        assert "authorization" in allowed and "content-type" in allowed
+        assert "access-control-allow-credentials" not in preflight.headers
+        assert preflight.headers["x-request-id"]
+        # The answer, and a 401, carry the origin and expose the request id.
+        for headers in (bearer(), {}):
+            response = await http.post(
+                "/graphql", json={"query": "{ __typename }"}, headers={"Origin": PAGE, **headers}
+            )
+            assert response.headers["access-control-allow-origin"] == PAGE
+            assert response.headers["access-control-expose-headers"].lower() == "x-request-id"
+        assert response.status_code == 401
+        # Another origin gets no permission.
+        other = await http.options("/graphql", headers={**PREFLIGHT, "Origin": "https://elsewhere.example"})
+        assert other.status_code == 400
+        assert "access-control-allow-origin" not in other.headers
+
+
+async def test_no_cross_origin_access_by_default(http: httpx.AsyncClient) -> None:
+    response = await http.post("/graphql", json={"query": "{ __typename }"}, headers={"Origin": PAGE})
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+    preflight = await http.options("/graphql", headers=PREFLIGHT)
+    assert "access-control-allow-origin" not in preflight.headers

@@ -169,3 +169,14 @@ def test_a_document_invalid_or_over_a_limit_is_left_out(
     assert set(trusted.values()) == {"{ __typename }"}
     assert "Deep.graphql is over a limit: the query is 4 levels deep; the limit is 2" in caplog.text
     assert "Invalid.graphql is not valid" in caplog.text
+
+
+async def test_start_up_warms_the_plans_of_the_compiled_trusted_queries(demo: Database) -> None:
+    import datetime as dt
+
+    from service.warmup import warm_plan_cache
+
+    schema = build_schema()._schema
+    texts = load_trusted(DOCUMENT_FOLDERS, schema, Limits()).values()
+    # OrganizationTree and Board are answered by the compiled path; the others are not.
+    assert await warm_plan_cache(demo, schema, texts, dt.date(2024, 1, 1), (20, 100)) == 2
