@@ -9,11 +9,12 @@ driver reconnects; constraints are applied on the first successful check).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +25,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from graph.access import Access
 from graph.audit import Trail
@@ -34,22 +34,41 @@ from graph.errors import DatabaseUnavailable
 from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
+from service import warmup
 from service.auth import ACCESS_KEY, Authentication, token_policy
+from service.cors import cors_middleware
 from service.graphiql import graphiql_html, graphiql_mount
-from service.limits import limit_middleware, schema_for
+from service.http import GraphQLHTTPView, InternalErrors
+from service.limits import limit_middleware, limits_of, schema_for
+from service.persisted import DOCUMENT_FOLDERS, PersistedDocuments, load_trusted
 from service.settings import Settings
 
 log = logging.getLogger("orggraph")
 
 
-class OrgGraphView(GraphQL[Context, None]):
-    """Strawberry's ASGI view with OrgGraph's context, orjson and local GraphiQL."""
+class OrgGraphView(GraphQLHTTPView):
+    """The GraphQL endpoint (service/http.py) with OrgGraph's context, orjson,
+    local GraphiQL and the persisted documents."""
 
     def __init__(self, state: ServiceState, *, graphiql: bool) -> None:
         # Covered nested reads are answered by the compiled path (schema/compiled.py).
         schema = serving_compiled_reads(schema_for(state.settings))
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.state = state
+        settings = state.settings
+        self.limits = limits_of(settings)
+        self.max_batch = settings.max_batch
+        trusted = load_trusted(DOCUMENT_FOLDERS, self.graphql_schema, self.limits)
+        self.documents = PersistedDocuments(
+            settings.trusted_documents, trusted, settings.registered_documents, settings.max_tokens
+        )
+
+    async def warm_plan_cache(self) -> None:
+        """Plan the compiled path's Cypher of the trusted documents (service/warmup.py)."""
+        s = self.state.settings
+        page = (s.default_page_size, s.max_page_size)
+        texts = self.documents.trusted.values()
+        await warmup.warm_plan_cache(self.state.db, self.graphql_schema, texts, self.state.today(), page)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         settings = self.state.settings
@@ -154,11 +173,18 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_garbage_collector()
+        warming = None
         try:
             await state.ensure_constraints()
+            # In the background: requests are served while Neo4j plans (seconds when cold).
+            warming = asyncio.create_task(view.warm_plan_cache())
         except DatabaseUnavailable as e:
             log.warning("Neo4j is not reachable at start-up (%s); serving anyway, /health/ready is 503", e)
         yield
+        if warming is not None:
+            warming.cancel()
+            with suppress(asyncio.CancelledError):
+                await warming
         if state.owns_db:
             await state.db.close()
 
@@ -176,8 +202,10 @@ def create_app(
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    # Request ids and the body limit first (service/limits.py), then authentication.
-    middleware: list[Middleware] = limit_middleware(state.settings)
+    # Request ids first (service/limits.py), CORS before anything can refuse
+    # (service/cors.py), JSON 500s, the body limit, then authentication.
+    ids, *body_limit = limit_middleware(state.settings)
+    middleware = [ids, *cors_middleware(state.settings.cors_origins), Middleware(InternalErrors), *body_limit]
     if state.authenticates:
         middleware.append(Middleware(Authentication, policy=token_policy(state.settings)))
     elif caller is None:
@@ -192,7 +220,8 @@ def create_app(
         Route("/", home),
         Route("/health/live", live),
         Route("/health/ready", ready),
-        Route("/graphql", view, methods=["GET", "POST"]),
+        # Other methods reach the view too, which answers them with a JSON 405.
+        Route("/graphql", view, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         graphiql_mount(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

@@ -24,9 +24,11 @@ from urllib.parse import parse_qs
 
 import jwt
 import orjson
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.access import Access, Grant
+from service.protocol import content_type, media_type
 
 if TYPE_CHECKING:
     from service.settings import Settings
@@ -224,19 +226,22 @@ class Authentication:
         try:
             scope[ACCESS_KEY] = self.policy.verify(bearer_token(scope["headers"]))
         except Unauthenticated as e:
-            await _unauthorized(str(e), send, missing=isinstance(e, NoToken))
+            accept = Headers(scope=scope).get("accept")
+            await _unauthorized(str(e), send, missing=isinstance(e, NoToken), media=media_type(accept))
             return
         await self.app(scope, receive, send)
 
 
 def _is_ide_page(scope: Scope) -> bool:
-    """A browser opening GraphiQL: GET without a `query` parameter."""
+    """A browser opening GraphiQL: GET naming no document (no `query`,
+    `documentId` or persisted-query `extensions`)."""
     if scope["method"] != "GET":
         return False
-    return "query" not in parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    asked = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    return not {"query", "documentId", "extensions"} & asked.keys()
 
 
-async def _unauthorized(message: str, send: Send, *, missing: bool) -> None:
+async def _unauthorized(message: str, send: Send, *, missing: bool, media: str) -> None:
     body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]})
     # RFC 6750: a request without credentials gets the bare challenge.
     challenge = 'Bearer realm="orggraph"'
@@ -247,7 +252,7 @@ async def _unauthorized(message: str, send: Send, *, missing: bool) -> None:
             "type": "http.response.start",
             "status": 401,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", content_type(media).encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"www-authenticate", challenge.encode("latin-1", "replace")),
             ],

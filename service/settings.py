@@ -22,9 +22,15 @@ def _float(name: str, default: float) -> float:
     return float(raw) if raw else default
 
 
+def _list(name: str) -> tuple[str, ...]:
+    """A comma-separated variable, blanks dropped."""
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
 _ON = frozenset({"1", "true", "on", "yes"})
 _OFF = frozenset({"0", "false", "off", "no"})
 MODES = ("development", "production")
+TRUSTED_DOCUMENT_MODES = ("off", "optional", "required")
 
 
 def _flag(name: str) -> bool | None:
@@ -90,12 +96,26 @@ class Settings:
     demo: bool = field(default_factory=lambda: _flag("ORGGRAPH_DEMO") or False)
     # Production accepts only tokens with `iat` living at most this long.
     jwt_max_hours: float = field(default_factory=lambda: _float("ORGGRAPH_JWT_MAX_HOURS", 12.0))
+    # Browser origins allowed to call the API (service/cors.py); none by default.
+    cors_origins: tuple[str, ...] = field(default_factory=lambda: _list("ORGGRAPH_CORS_ORIGINS"))
+    # Persisted documents (service/persisted.py): off, optional or required, the
+    # texts clients may register (APQ) kept per process, and operations per batch.
+    trusted_documents: str = field(
+        default_factory=lambda: os.environ.get("ORGGRAPH_TRUSTED_DOCUMENTS", "optional").strip().lower()
+    )
+    registered_documents: int = field(default_factory=lambda: _int("ORGGRAPH_REGISTERED_DOCUMENTS", 1_000))
+    max_batch: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_BATCH", 10))
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"ORGGRAPH_MODE must be development or production, not {self.mode!r}")
         if self.min_group_size < 1:
             raise ValueError(f"ORGGRAPH_MIN_GROUP_SIZE must be 1 or more, not {self.min_group_size}")
+        if self.trusted_documents not in TRUSTED_DOCUMENT_MODES:
+            raise ValueError(
+                "ORGGRAPH_TRUSTED_DOCUMENTS must be off, optional or required, "
+                f"not {self.trusted_documents!r}"
+            )
 
     @property
     def production(self) -> bool:
