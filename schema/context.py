@@ -31,6 +31,7 @@ class Context:
     max_page_size: int = 100
     board_min: int = 7
     board_max: int = 15
+    min_group_size: int = 5
     request: Any = None
     response: Any = None
     _pending: dict[str, list[Ref]] = field(default_factory=dict)

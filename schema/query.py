@@ -14,17 +14,31 @@ from schema.analytics import AnalyticsQuery
 from schema.context import Info
 from schema.coverage import CoverageReport
 from schema.enums import Level, OrgKind, Role
+from schema.filters import (
+    HouseholdFilter,
+    OrganizationFilter,
+    OrganizationOrder,
+    PersonFilter,
+    PersonOrder,
+    household_query,
+    organization_order,
+    organization_query,
+    person_order,
+    person_query,
+)
 from schema.organization import Organization
 from schema.person import Person
 from schema.place import Grid, Household
 from schema.relay import Connection, Node, by_id_or_code, connection, expect_global_id, from_global_id
+from schema.search import SearchQuery
+from schema.stats import StatsQuery
 
 R = TypeVar("R")
 W = TypeVar("W")
 
 
 @strawberry.type
-class Query(AnalyticsQuery, AccessQuery):
+class Query(AnalyticsQuery, AccessQuery, SearchQuery, StatsQuery):
     """Entry points: lookups and searches here, analysts' questions in AnalyticsQuery."""
 
     @strawberry.field(description="Any object by its global id; null if it does not exist.")
@@ -54,7 +68,8 @@ class Query(AnalyticsQuery, AccessQuery):
 
     @strawberry.field(
         description="Organizations by kind, level, part of the name, and subtree (`under`: an "
-        "organization id; the organization itself included), ordered by code."
+        "organization id; the organization itself included), ordered by code; or, with `filter` "
+        "or `orderBy`, by the conditions of `filter` (AND) in the order of `orderBy` (then by code)."
     )
     async def organizations(
         self,
@@ -65,7 +80,18 @@ class Query(AnalyticsQuery, AccessQuery):
         under: strawberry.ID | None = None,
         first: int | None = None,
         after: str | None = None,
+        filter: OrganizationFilter | None = None,
+        order_by: OrganizationOrder | None = None,
     ) -> Connection[Organization]:
+        if filter is not None or order_by is not None:
+            if kind or level or name_contains:
+                raise BadInput("with `filter`, give kind and level inside it", argument="filter")
+            flt = organization_query(info, filter, under)
+            sort, desc = organization_order(order_by)
+            page = await info.context.loaders.filter_organizations(
+                flt, sort, desc, info.context.page(info, first, after)
+            )
+            return connection(page, Organization.of, after)
         page = await info.context.loaders.search_organizations(
             kind=kind,
             level=level,
@@ -86,7 +112,9 @@ class Query(AnalyticsQuery, AccessQuery):
 
     @strawberry.field(
         description="People by part of the name, subtree (`under`: holding a position in it or "
-        "living in it) and `role` held on `activeOn` (default today), ordered by code."
+        "living in it) and `role` held on `activeOn` (default today), ordered by code; or, with "
+        "`filter` or `orderBy`, by the conditions of `filter` (AND) in the order of `orderBy` "
+        "(then by code)."
     )
     async def people(
         self,
@@ -97,7 +125,18 @@ class Query(AnalyticsQuery, AccessQuery):
         active_on: dt.date | None = None,
         first: int | None = None,
         after: str | None = None,
+        filter: PersonFilter | None = None,
+        order_by: PersonOrder | None = None,
     ) -> Connection[Person]:
+        if filter is not None or order_by is not None:
+            if name_contains or role or active_on:
+                raise BadInput("with `filter`, give roles and dates inside it", argument="filter")
+            flt = person_query(info, filter, under)
+            sort, desc = person_order(info, order_by)
+            page = await info.context.loaders.filter_people(
+                flt, sort, desc, info.context.page(info, first, after)
+            )
+            return connection(page, Person.of, after)
         page = await info.context.loaders.search_people(
             name_contains=name_contains,
             under=expect_global_id(under, "Organization", argument="under") if under else None,
@@ -106,6 +145,23 @@ class Query(AnalyticsQuery, AccessQuery):
             page=info.context.page(info, first, after),
         )
         return connection(page, Person.of, after)
+
+    @strawberry.field(
+        description="Households of the caller's scope (or of `under`, an organization id) matching "
+        "`filter` (tags, coverage status, grid, village: AND), by code."
+    )
+    async def households(
+        self,
+        info: Info,
+        filter: HouseholdFilter | None = None,
+        under: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Household]:
+        raw_under = expect_global_id(under, "Organization", argument="under") if under else None
+        flt = household_query(info, filter, raw_under)
+        page = await info.context.loaders.filter_households(flt, info.context.page(info, first, after))
+        return connection(page, Household.of, after)
 
     @strawberry.field(description="A household by global id or by code.")
     async def household(

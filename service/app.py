@@ -64,6 +64,7 @@ class OrgGraphView(GraphQL[Context, None]):
             max_page_size=settings.max_page_size,
             board_min=settings.board_min,
             board_max=settings.board_max,
+            min_group_size=settings.min_group_size,
             request=request,
             response=response,
         )

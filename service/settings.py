@@ -72,6 +72,8 @@ class Settings:
     # How many members a board elected in a term change (换届) may have.
     board_min: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MIN", 7))
     board_max: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MAX", 15))
+    # Aggregates withhold groups smaller than this from callers who see personal data masked.
+    min_group_size: int = field(default_factory=lambda: _int("ORGGRAPH_MIN_GROUP_SIZE", 5))
     # Authentication (service/auth.py): on unless ORGGRAPH_AUTH=off (local demos only).
     auth: bool = field(default_factory=lambda: os.environ.get("ORGGRAPH_AUTH", "on").lower() != "off")
     jwt_secret: str | None = field(default_factory=lambda: os.environ.get("ORGGRAPH_JWT_SECRET") or None)
