@@ -170,11 +170,13 @@ class OrgFilter:
         return [name for name in ORG_FILTERS if values[name] is not None]
 
     def check(self) -> None:
-        for name, value in (("boardMin", self.board_min), ("boardMax", self.board_max)):
+        for name, value in (("boardSizeMin", self.board_min), ("boardSizeMax", self.board_max)):
             if value is not None and value < 0:
                 raise BadInput(f"filter.{name} must not be negative", argument=f"filter.{name}")
         if self.board_min is not None and self.board_max is not None and self.board_min > self.board_max:
-            raise BadInput("filter.boardMin must not exceed filter.boardMax", argument="filter.boardMin")
+            raise BadInput(
+                "filter.boardSizeMin must not exceed filter.boardSizeMax", argument="filter.boardSizeMin"
+            )
         for name, ratio in (("coverageBelow", self.coverage_below), ("coverageAbove", self.coverage_above)):
             if ratio is not None and not 0 <= ratio <= 1:
                 raise BadInput(f"filter.{name} must be between 0 and 1", argument=f"filter.{name}")
