@@ -34,7 +34,7 @@ from enum import Enum
 from typing import Any, LiteralString
 
 from graph import rows
-from graph.access import household_in_scope, org_in_scope, person_in_scope, person_map
+from graph.access import household_in_scope, org_in_scope, person_map
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.model import Page, PageArgs, Person
@@ -156,6 +156,7 @@ class PersonFilter:
             "roleLevel": self.role_level,
             "roleKind": self.role_kind,
             "householdTags": list(self.household_tags or ()),
+            "seedStages": list(self.stages or ()) + ([self.reached_stage] if self.reached_stage else []),
         }
 
 
@@ -229,19 +230,51 @@ async def list_root(db: Database, under: str | None) -> tuple[Source, str | None
     return (Source.TOP if found[0]["top"] else Source.SUBTREE), found[0]["id"]
 
 
+_UNDER_TOP: LiteralString = (
+    "MATCH (root:Organization {id: $root})\nWITH p, root WHERE ($under IS NULL OR "
+    + PERSON_IS_UNDER_ROOT
+    + ")"
+)
 _PEOPLE_SOURCES: dict[Source, LiteralString] = {
     Source.EVERYONE: "MATCH (p:Person)\nWHERE true",
-    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (p:Person)\nWHERE "
-    + person_in_scope("p")
-    + " AND ($under IS NULL OR "
-    + PERSON_IS_UNDER_ROOT
-    + ")",
+    # The root is the scope root or `under` (in the scope): under it is in scope.
+    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (p:Person)\nWHERE " + PERSON_IS_UNDER_ROOT,
     Source.SUBTREE: "MATCH (root:Organization {id: $root})" + SUBTREE_PEOPLE + "WITH DISTINCT p\nWHERE true",
+}
+# Selective filters start from what they name instead of walking everyone (the
+# filter's own fragment still applies): the holders of a role (holds_role index;
+# their position in scope puts them in scope), or the people who reached the
+# stages named (each person's current stage is one she reached).
+_HOLDERS: LiteralString = (
+    "MATCH (p:Person)-[h:HOLDS]->(o:Organization)\nWHERE h.role IN $roles AND "
+    + ACTIVE_H
+    + " AND "
+    + org_in_scope("o")
+    + "\nWITH DISTINCT p\n"
+)
+_WITH_MILESTONES: LiteralString = (
+    "MATCH (s:Stage)<-[:REACHED]-(p:Person) WHERE s.name IN $seedStages\nWITH DISTINCT p\n"
+)
+_SEEDED_SOURCES: dict[tuple[str, Source], LiteralString] = {
+    ("role", Source.EVERYONE): _HOLDERS + "WITH p WHERE true",
+    ("role", Source.TOP): _HOLDERS + _UNDER_TOP,
+    ("stage", Source.EVERYONE): _WITH_MILESTONES + "WITH p WHERE true",
+    ("stage", Source.TOP): _WITH_MILESTONES + _UNDER_TOP,
 }
 
 
+def people_source(source: Source, flt: PersonFilter) -> LiteralString:
+    """Where the people of a filtered list come from (see the module docstring)."""
+    if source is not Source.SUBTREE:
+        if flt.roles is not None:
+            return _SEEDED_SOURCES[("role", source)]
+        if flt.stages is not None or flt.reached_stage is not None:
+            return _SEEDED_SOURCES[("stage", source)]
+    return _PEOPLE_SOURCES[source]
+
+
 def people_query(
-    source: Source, fragments: list[LiteralString], sort: PersonSort, desc: bool
+    source: LiteralString, fragments: list[LiteralString], sort: PersonSort, desc: bool
 ) -> LiteralString:
     """The page query: source, filters, keyset after the cursor, sorted page."""
     key, kind = sort.value
@@ -258,7 +291,7 @@ def people_query(
     else:
         key_expr = "coalesce(" + key + ", " + _NULLS_LAST[(kind, desc)] + ")"
     return (
-        _PEOPLE_SOURCES[source]
+        source
         + where
         + seek
         + "\nWITH p, "
@@ -273,13 +306,13 @@ def people_query(
     )
 
 
-def people_matching(source: Source, fragments: list[LiteralString]) -> LiteralString:
+def people_matching(source: LiteralString, fragments: list[LiteralString]) -> LiteralString:
     """The people of `source` that pass every filter, as rows of `p`."""
     where: LiteralString = "".join("\n  AND " + f for f in fragments)
-    return _PEOPLE_SOURCES[source] + where + "\n"
+    return source + where + "\n"
 
 
-def count_query(source: Source, fragments: list[LiteralString]) -> LiteralString:
+def count_query(source: LiteralString, fragments: list[LiteralString]) -> LiteralString:
     return people_matching(source, fragments) + "RETURN count(DISTINCT p) AS total\n"
 
 
@@ -314,7 +347,8 @@ async def filter_people(
     root = await list_root(db, flt.under)
     if root is None:
         return Page([], False, 0 if page.total else None)
-    source, root_id = root
+    where, root_id = root
+    source = people_source(where, flt)
     fragments = flt.fragments()
     params = flt.params(db.access.reveal) | {"root": root_id, "under": flt.under, "role": None}
     after_key, after_code = parse_after(page.after, sort.value[1])

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph import rows
-from graph.access import grid_in_scope, household_in_scope, household_map, person_in_scope
+from graph.access import grid_in_scope, household_map, person_in_scope
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import ACTIVE_C, Source, list_root
@@ -55,7 +55,10 @@ HOUSEHOLD_FILTERS: dict[str, LiteralString] = {
 
 HOUSEHOLD_SOURCES: dict[Source, LiteralString] = {
     Source.EVERYONE: "MATCH (hh:Household)\nWHERE hh.code > coalesce($after, '')",
-    Source.TOP: "MATCH (hh:Household)\nWHERE hh.code > coalesce($after, '') AND " + household_in_scope("hh"),
+    # The root is the scope root (or `under`, in the scope): under it is in scope.
+    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (hh:Household)\n"
+    "WHERE hh.code > coalesce($after, '')"
+    " AND EXISTS { (hh)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(root) }",
     Source.SUBTREE: "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)"
     "<-[:IN_GRID]-(hh:Household)\nWITH DISTINCT hh\nWHERE hh.code > coalesce($after, '')",
 }

@@ -29,7 +29,7 @@ from enum import Enum
 from typing import Any, LiteralString
 
 from graph import rows
-from graph.access import CARE_TAG_LIST, org_in_scope, person_in_scope
+from graph.access import CARE_TAG_LIST, person_in_scope
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import ACTIVE_C, ACTIVE_H, AGE, Source, list_root, parse_after, sort_key
@@ -132,7 +132,9 @@ _AFTER: dict[bool, LiteralString] = {
 _ORDER: dict[bool, LiteralString] = {False: "ORDER BY k, o.code", True: "ORDER BY k DESC, o.code"}
 _SOURCES: dict[Source, LiteralString] = {
     Source.EVERYONE: "MATCH (o:Organization)\nWHERE true",
-    Source.TOP: "MATCH (o:Organization)\nWHERE " + org_in_scope("o"),
+    # The root is the scope root: under it is in scope.
+    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (o:Organization)\n"
+    "WHERE EXISTS { (o)-[:PART_OF*0..12]->(root) }",
     Source.SUBTREE: "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(o:Organization)\n"
     "WITH DISTINCT o\nWHERE true",
 }

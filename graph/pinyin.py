@@ -8,18 +8,24 @@ nodes that lack them (`backfill_pinyin`, idempotent):
 
     pinyin      the syllables, lower case, without tones, space-separated:
                 "wang fang" (the sort key: "li na" sorts before "liang")
-    pinyinKeys  what the full-text index `search` matches: the syllables run
-                together, the initials and each syllable: "wangfang wf wang fang"
+    pinyinKeys  what the full-text index `search` matches besides the name:
+                the syllables run together, the initials, each syllable, and
+                each character apart (so a single character, wherever it
+                stands in the name, is a word of its own and needs no leading
+                wildcard): "wangfang wf wang fang 王 芳"
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, LiteralString
 
 from pypinyin import Style, lazy_pinyin
 
 from graph.driver import Database
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def syllables(text: str) -> list[str]:
@@ -37,10 +43,11 @@ def pinyin_sort_key(text: str) -> str:
 
 
 def pinyin_keys(text: str) -> str:
-    """ "王芳" → "wangfang wf wang fang": the full pinyin, the initials and the syllables."""
+    """ "王芳" → "wangfang wf wang fang 王 芳": the full pinyin, the initials, the
+    syllables and the Chinese characters one by one."""
     parts = syllables(text)
     initials = "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER) if p.strip())
-    words = ["".join(parts), initials.lower(), *parts]
+    words = ["".join(parts), initials.lower(), *parts, *(c for c in text if _HAN.match(c))]
     return " ".join(dict.fromkeys(w for w in words if w))
 
 

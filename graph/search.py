@@ -7,8 +7,10 @@ text) on the full-text index `search` (graph/constraints.py, CJK analyzer):
 
 - Chinese of two characters or more is a phrase, matched on the analyzer's
   bigrams: 王芳, 郭园村, 3组.
-- A single Chinese character (a surname, 王) matches any bigram starting or
-  ending with it (`王* OR *王`): every name holding it.
+- A single Chinese character (a surname, 王) matches the characters of names
+  (indexed one by one in `pinyinKeys`) and any bigram starting with it
+  (`王* OR pinyinKeys:王`): every name holding it, and addresses where it
+  begins a pair of characters.
 - Text without Chinese (`wangfang`, `wang fang`, `wf`, `P0000067`, `QX-T01`) is
   a phrase on the words of codes and pinyin (`graph.pinyin`), or a prefix of
   the letters and digits run together (`wangf` finds 王芳).
@@ -73,7 +75,7 @@ def lucene_query(text: str) -> str:
     clauses = []
     for word in text.split(" "):
         if len(word) == 1 and _HAN.match(word):
-            clauses.append(f"({word}* OR *{word})")
+            clauses.append(f"({word}* OR pinyinKeys:{word})")
         else:
             clauses.append('"' + _LUCENE_PHRASE_SPECIAL.sub(r"\\\1", word) + '"')
     return " AND ".join(clauses)
@@ -158,7 +160,10 @@ async def search(db: Database, args: SearchArgs, page: PageArgs) -> Page[Hit]:
         "words": words,
         "lowerText": "".join(words).lower(),
     }
-    search_q, count_q = (SEARCH_UNDER, COUNT_UNDER) if args.under else (SEARCH_IN_SCOPE, COUNT_IN_SCOPE)
+    # A scoped caller's hits are tested against her scope root as against `under`:
+    # one walk up to a known node per hit.
+    scoped = args.under is not None or db.access.scope is not None
+    search_q, count_q = (SEARCH_UNDER, COUNT_UNDER) if scoped else (SEARCH_IN_SCOPE, COUNT_IN_SCOPE)
     found = await db.read(search_q, offset=offset, limit=page.first + 1, **params)
     total = (await db.read(count_q, **params))[0]["total"] if page.total else None
     items: list[tuple[str, Hit]] = [

@@ -37,13 +37,13 @@ async def _codes(api: GraphQLClient, text: str, **variables: Any) -> list[str]:
 
 def test_pinyin_of_names() -> None:
     assert pinyin_sort_key("王芳") == "wang fang"
-    assert pinyin_keys("王芳") == "wangfang wf wang fang"
+    assert pinyin_keys("王芳") == "wangfang wf wang fang 王 芳"
     # Syllable by syllable: 李娜 (li na) sorts before 梁 (liang).
     assert pinyin_sort_key("李娜") < pinyin_sort_key("梁红")
 
 
 def test_lucene_query_escapes_and_splits() -> None:
-    assert lucene_query("王") == "(王* OR *王)"
+    assert lucene_query("王") == "(王* OR pinyinKeys:王)"
     assert lucene_query("王芳") == '"王芳"'
     assert lucene_query("wang fang") == '"wang fang" OR wangfang*'
     assert lucene_query('a"b\\') == '"a\\"b\\\\" OR ab*'

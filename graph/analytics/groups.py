@@ -22,7 +22,15 @@ from typing import Any, LiteralString
 
 from graph.driver import Database
 from graph.errors import BadInput
-from graph.filters import AGE, CURRENT_MILESTONE, PersonFilter, Source, list_root, people_matching
+from graph.filters import (
+    AGE,
+    CURRENT_MILESTONE,
+    PersonFilter,
+    Source,
+    list_root,
+    people_matching,
+    people_source,
+)
 from graph.household_lists import COVERERS, HOUSEHOLD_SOURCES, HouseholdFilter, households_matching
 
 ACTIVE_HERE: LiteralString = (
@@ -168,7 +176,7 @@ async def people_groups(db: Database, flt: PersonFilter, dims: list[str], min_si
     if root is None:
         return GroupTable([], 0, min_size)
     source, root_id = root
-    base = people_matching(source, flt.fragments()) + "WITH DISTINCT p\n"
+    base = people_matching(people_source(source, flt), flt.fragments()) + "WITH DISTINCT p\n"
     found = await db.read(
         _group_query(base, dims, PEOPLE_DIMENSIONS, "p"),
         root=root_id,
