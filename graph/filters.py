@@ -34,12 +34,12 @@ from enum import Enum
 from typing import Any, LiteralString
 
 from graph import rows
-from graph.access import household_in_scope, org_in_scope, person_map
+from graph.access import household_in_scope, org_in_scope, person_in_scope, person_map
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.model import Page, PageArgs, Person
 from graph.organizations import SEARCH_ROOT
-from graph.people import PERSON_IS_UNDER_ROOT, SUBTREE_PEOPLE
+from graph.people import SUBTREE_PEOPLE
 
 ACTIVE_H: LiteralString = "h.since <= $on AND (h.until IS NULL OR h.until > $on)"
 ACTIVE_C: LiteralString = "c.since <= $on AND (c.until IS NULL OR c.until > $on)"
@@ -230,15 +230,14 @@ async def list_root(db: Database, under: str | None) -> tuple[Source, str | None
     return (Source.TOP if found[0]["top"] else Source.SUBTREE), found[0]["id"]
 
 
-_UNDER_TOP: LiteralString = (
-    "MATCH (root:Organization {id: $root})\nWITH p, root WHERE ($under IS NULL OR "
-    + PERSON_IS_UNDER_ROOT
-    + ")"
-)
+# Under the root, tested upward from the person (the scope test with the root
+# for the scope root): a few hops, never an expansion of the root's subtree.
+PERSON_UNDER_ROOT: LiteralString = person_in_scope("p").replace("$scope", "root.code")
+_UNDER_TOP: LiteralString = "MATCH (root:Organization {id: $root})\nWITH p, root WHERE " + PERSON_UNDER_ROOT
 _PEOPLE_SOURCES: dict[Source, LiteralString] = {
     Source.EVERYONE: "MATCH (p:Person)\nWHERE true",
     # The root is the scope root or `under` (in the scope): under it is in scope.
-    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (p:Person)\nWHERE " + PERSON_IS_UNDER_ROOT,
+    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (p:Person)\nWHERE " + PERSON_UNDER_ROOT,
     Source.SUBTREE: "MATCH (root:Organization {id: $root})" + SUBTREE_PEOPLE + "WITH DISTINCT p\nWHERE true",
 }
 # Selective filters start from what they name instead of walking everyone (the

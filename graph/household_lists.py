@@ -19,22 +19,13 @@ from dataclasses import dataclass
 from typing import Any, LiteralString
 
 from graph import rows
-from graph.access import grid_in_scope, household_map
+from graph.access import grid_in_scope, household_in_scope, household_map, person_in_scope
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import ACTIVE_C, Source, list_root
 from graph.model import Household, Page, PageArgs
-from graph.people import PERSON_IS_UNDER_ROOT
 
-# Every household query starts by binding the caller's scope root (none without
-# a scope), so that a coverer is tested against that one node: a walk up that
-# stops at the first path found.
-SCOPE_ROOT: LiteralString = "OPTIONAL MATCH (scopeRoot:Organization {code: $scope})\n"
-COVERER_SEEN: LiteralString = (
-    "($scope IS NULL OR (scopeRoot IS NOT NULL AND "
-    + PERSON_IS_UNDER_ROOT.replace("(root)", "(scopeRoot)")
-    + "))"
-)
+COVERER_SEEN: LiteralString = person_in_scope("p")
 COVERERS: LiteralString = (
     """COUNT {
   MATCH (hh)-[:IN_GRID]->(:Grid)<-[c:COVERS]-(p:Person) WHERE """
@@ -64,19 +55,18 @@ HOUSEHOLD_FILTERS: dict[str, LiteralString] = {
 }
 
 HOUSEHOLD_SOURCES: dict[Source, LiteralString] = {
-    Source.EVERYONE: SCOPE_ROOT + "MATCH (hh:Household)\nWHERE hh.code > coalesce($after, '')",
+    Source.EVERYONE: "MATCH (hh:Household)\nWHERE hh.code > coalesce($after, '')",
     # The root is the scope root (or `under`, in the scope): under it is in scope.
-    Source.TOP: SCOPE_ROOT + "MATCH (root:Organization {id: $root})\nMATCH (hh:Household)\n"
+    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (hh:Household)\n"
     "WHERE hh.code > coalesce($after, '')"
-    " AND EXISTS { (hh)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(root) }",
-    Source.SUBTREE: SCOPE_ROOT + "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(:Organization)"
-    "<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(hh:Household)\nWITH DISTINCT hh, scopeRoot\n"
+    " AND " + household_in_scope("hh").replace("$scope", "root.code"),
+    Source.SUBTREE: "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(:Organization)"
+    "<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(hh:Household)\nWITH DISTINCT hh\n"
     "WHERE hh.code > coalesce($after, '')",
 }
 # A single grid (in scope, and under the root when there is one).
 _GRID_SOURCE: LiteralString = (
-    SCOPE_ROOT
-    + "MATCH (g:Grid {id: $grid})<-[:IN_GRID]-(hh:Household)\nWHERE "
+    "MATCH (g:Grid {id: $grid})<-[:IN_GRID]-(hh:Household)\nWHERE "
     + grid_in_scope("g")
     + " AND ($root IS NULL OR EXISTS { (g)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]"
     "->(:Organization {id: $root}) })" + " AND hh.code > coalesce($after, '')"

@@ -29,15 +29,15 @@ from enum import Enum
 from typing import Any, LiteralString
 
 from graph import rows
-from graph.access import CARE_TAG_LIST
+from graph.access import CARE_TAG_LIST, org_in_scope
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import ACTIVE_C, ACTIVE_H, AGE, Source, list_root, parse_after, sort_key
-from graph.household_lists import COVERER_SEEN, SCOPE_ROOT
+from graph.household_lists import COVERER_SEEN
 from graph.model import Organization, Page, PageArgs
 
 _HOUSEHOLD_FIGURES: LiteralString = (
-    """CALL (o, scopeRoot) {
+    """CALL (o) {
   MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
   WITH DISTINCT g
   WITH g, EXISTS { MATCH (g)<-[c:COVERS]-(p:Person) WHERE """
@@ -132,12 +132,12 @@ _AFTER: dict[bool, LiteralString] = {
 }
 _ORDER: dict[bool, LiteralString] = {False: "ORDER BY k, o.code", True: "ORDER BY k DESC, o.code"}
 _SOURCES: dict[Source, LiteralString] = {
-    Source.EVERYONE: SCOPE_ROOT + "MATCH (o:Organization)\nWHERE true",
+    Source.EVERYONE: "MATCH (o:Organization)\nWHERE true",
     # The root is the scope root: under it is in scope.
-    Source.TOP: SCOPE_ROOT + "MATCH (root:Organization {id: $root})\nMATCH (o:Organization)\n"
-    "WHERE EXISTS { (o)-[:PART_OF*0..12]->(root) }",
-    Source.SUBTREE: SCOPE_ROOT + "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(o:Organization)\n"
-    "WITH DISTINCT o, scopeRoot\nWHERE true",
+    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (o:Organization)\n"
+    "WHERE " + org_in_scope("o").replace("$scope", "root.code"),
+    Source.SUBTREE: "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(o:Organization)\n"
+    "WITH DISTINCT o\nWHERE true",
 }
 _FIGURES: dict[str, LiteralString] = {
     "households": _HOUSEHOLD_FIGURES,

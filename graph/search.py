@@ -40,7 +40,6 @@ from graph.driver import Database
 from graph.errors import BadInput
 from graph.model import Grid, Household, Organization, Page, PageArgs, Person
 from graph.organizations import SEARCH_ROOT
-from graph.people import PERSON_IS_UNDER_ROOT
 
 MAX_TEXT = 50
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -94,17 +93,9 @@ _ADDRESS_SEEN: LiteralString = (
 _HITS: LiteralString = """CALL db.index.fulltext.queryNodes('search', $query) YIELD node, score
 WHERE any(l IN labels(node) WHERE l IN $labels) AND """
 
-# `node` is in the subtree of `root` (which was found in scope).
-_UNDER_ROOT: LiteralString = (
-    """(CASE
-  WHEN node:Organization THEN EXISTS { (node)-[:PART_OF*0..12]->(root) }
-  WHEN node:Grid THEN EXISTS { (node)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(root) }
-  WHEN node:Household THEN EXISTS {
-    (node)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(root) }
-  ELSE """
-    + PERSON_IS_UNDER_ROOT.replace("(p)", "(node)")
-    + " END)"
-)
+# `node` is in the subtree of `root` (which was found in scope): the scope test
+# with `root` for the scope root, walking up from the node.
+_UNDER_ROOT: LiteralString = node_in_scope("node").replace("$scope", "root.code")
 
 # The index yields its hits best first; they are tested in that order and the
 # stream stops at the page, so a broad text ("王": every tenth person) costs a
@@ -160,10 +151,7 @@ async def search(db: Database, args: SearchArgs, page: PageArgs) -> Page[Hit]:
         "words": words,
         "lowerText": "".join(words).lower(),
     }
-    # A scoped caller's hits are tested against her scope root as against `under`:
-    # one walk up to a known node per hit.
-    scoped = args.under is not None or db.access.scope is not None
-    search_q, count_q = (SEARCH_UNDER, COUNT_UNDER) if scoped else (SEARCH_IN_SCOPE, COUNT_IN_SCOPE)
+    search_q, count_q = (SEARCH_UNDER, COUNT_UNDER) if args.under else (SEARCH_IN_SCOPE, COUNT_IN_SCOPE)
     found = await db.read(search_q, offset=offset, limit=page.first + 1, **params)
     total = (await db.read(count_q, **params))[0]["total"] if page.total else None
     items: list[tuple[str, Hit]] = [

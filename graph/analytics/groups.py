@@ -197,7 +197,7 @@ async def household_groups(db: Database, flt: HouseholdFilter, dims: list[str], 
     source, root_id = root
     if source is Source.TOP and (flt.village or flt.under):
         source = Source.SUBTREE
-    base = households_matching(HOUSEHOLD_SOURCES[source], flt) + "\nWITH DISTINCT hh, scopeRoot\n"
+    base = households_matching(HOUSEHOLD_SOURCES[source], flt) + "\nWITH DISTINCT hh\n"
     found = await db.read(
         _group_query(base, dims, HOUSEHOLD_DIMENSIONS, "hh"),
         root=root_id,
