@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from graph.access import Grant
-from graph.pinyin import pinyin_keys, pinyin_sort_key
+from graph.pinyin import pinyin_keys, pinyin_properties, pinyin_sort_key
 from graph.search import lucene_query
 from schema.relay import to_global_id
 from tests.conftest import CallerClient, GraphQLClient
@@ -58,7 +58,8 @@ async def test_one_character_finds_every_name_holding_it(
     api: GraphQLClient, world: RolledBackDatabase
 ) -> None:
     await world.execute(
-        "CREATE (:Person {id: 'id-P20', code: 'P20', name: '欧阳王', pinyin: 'ou yang wang', pinyinKeys: 'ouyangwang oyw ou yang wang'})"
+        "CREATE (p:Person {id: 'id-P20', code: 'P20', name: '欧阳王'}) SET p += $pinyin",
+        pinyin=pinyin_properties("欧阳王"),
     )
     await world.execute(
         "MATCH (p:Person {code: 'P20'}), (h:Household {code: 'C-T1-V1-H04'}) CREATE (p)-[:LIVES_IN]->(h)"
@@ -138,7 +139,7 @@ async def test_masked_address_is_not_searchable(api_as: CallerClient, world: Rol
 
 async def test_written_names_get_pinyin(api: GraphQLClient) -> None:
     created = await api.data(
-        "mutation($h: ID!) { createPerson(input: {code: \"P30\", name: \"欧阳娜\", householdId: $h})"
+        'mutation($h: ID!) { createPerson(input: {code: "P30", name: "欧阳娜", householdId: $h})'
         " { person { code } } }",
         h=to_global_id("Household", rid("C-T1-V1-H04")),
     )
