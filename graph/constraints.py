@@ -4,7 +4,9 @@ Every node's `id` and `code` is unique; so is the `id` on HOLDS and COVERS
 relationships (positions and coverage are addressed by id), and on VISITED,
 Commitment and Meeting (grassroots work, `graph.activities`). The remaining
 indexes serve the lookups the read API makes: names for `nameContains`,
-relationship dates for "active on" filters.
+relationship dates for "active on" filters, the full-text index `search`
+and the pinyin and birth-date indexes of `graph.search` and `graph.filters`.
+Nodes without pinyin get it once the indexes are there (`backfill_pinyin`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from typing import LiteralString
 
 from graph.driver import Database
+from graph.pinyin import backfill_pinyin
 
 STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT organization_id IF NOT EXISTS FOR (n:Organization) REQUIRE n.id IS UNIQUE",
@@ -32,6 +35,16 @@ STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE TEXT INDEX organization_name IF NOT EXISTS FOR (n:Organization) ON (n.name)",
     "CREATE TEXT INDEX person_name IF NOT EXISTS FOR (n:Person) ON (n.name)",
     "CREATE INDEX holds_role IF NOT EXISTS FOR ()-[r:HOLDS]-() ON (r.role)",
+    # Search (graph/search.py): names, codes, addresses and pinyin of the four
+    # kinds of node, split by the CJK analyzer (Chinese in bigrams, other text in
+    # words); read in the transaction that wrote it.
+    "CREATE FULLTEXT INDEX search IF NOT EXISTS FOR (n:Person|Organization|Household|Grid) "
+    "ON EACH [n.name, n.code, n.address, n.pinyinKeys] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'cjk', `fulltext.eventually_consistent`: false}}",
+    # Sorts and filters (graph/filters.py): pinyin order, age ranges.
+    "CREATE INDEX person_pinyin IF NOT EXISTS FOR (n:Person) ON (n.pinyin)",
+    "CREATE INDEX person_birth_date IF NOT EXISTS FOR (n:Person) ON (n.birthDate)",
+    "CREATE INDEX organization_pinyin IF NOT EXISTS FOR (n:Organization) ON (n.pinyin)",
 )
 
 
@@ -40,3 +53,4 @@ async def apply_constraints(db: Database) -> None:
     for statement in STATEMENTS:
         await db.write(statement)
     await db.write("CALL db.awaitIndexes(300)")
+    await backfill_pinyin(db)

@@ -21,6 +21,7 @@ from tqdm import tqdm
 from graph.constraints import apply_constraints
 from graph.driver import Database
 from graph.errors import BadInput, Conflict
+from graph.pinyin import with_pinyin
 from graph.seed_data import DEFAULT_SEED, SCALES, Dataset, Row, generate
 
 BATCH_SIZE = 10_000
@@ -33,7 +34,8 @@ SET s.order = row.order
 """
 CREATE_ORGANIZATIONS: LiteralString = """
 UNWIND $rows AS row
-CREATE (:Organization {id: row.id, code: row.code, name: row.name, kind: row.kind, level: row.level})
+CREATE (:Organization {id: row.id, code: row.code, name: row.name, kind: row.kind, level: row.level,
+                       pinyin: row.pinyin, pinyinKeys: row.pinyinKeys})
 """
 CREATE_GRIDS: LiteralString = """
 UNWIND $rows AS row
@@ -47,7 +49,8 @@ CREATE_PERSONS: LiteralString = """
 UNWIND $rows AS row
 CREATE (:Person {
   id: row.id, code: row.code, name: row.name, gender: row.gender, birthDate: row.birthDate,
-  education: row.education, politicalStatus: row.politicalStatus, phone: row.phone
+  education: row.education, politicalStatus: row.politicalStatus, phone: row.phone,
+  pinyin: row.pinyin, pinyinKeys: row.pinyinKeys
 })
 """
 CREATE_ORG_PART_OF: LiteralString = """
@@ -114,10 +117,10 @@ CREATE (a)-[:REACHED {on: row.on}]->(b)
 # (what is written, the statement, the rows), nodes first.
 STEPS: tuple[tuple[str, LiteralString, Callable[[Dataset], list[Row]]], ...] = (
     ("Stage", CREATE_STAGES, lambda d: d.stages),
-    ("Organization", CREATE_ORGANIZATIONS, lambda d: d.organizations),
+    ("Organization", CREATE_ORGANIZATIONS, lambda d: with_pinyin(d.organizations)),
     ("Grid", CREATE_GRIDS, lambda d: d.grids),
     ("Household", CREATE_HOUSEHOLDS, lambda d: d.households),
-    ("Person", CREATE_PERSONS, lambda d: d.persons),
+    ("Person", CREATE_PERSONS, lambda d: with_pinyin(d.persons)),
     ("PART_OF", CREATE_ORG_PART_OF, lambda d: d.org_part_of),
     ("PART_OF", CREATE_GRID_PART_OF, lambda d: d.grid_part_of),
     ("IN_GRID", CREATE_IN_GRID, lambda d: d.in_grid),

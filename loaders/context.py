@@ -10,8 +10,19 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from graph import activities, audit, coverage, organizations, people, places
-from graph.analytics import candidates, funnel, lineage, paths, stats, terms
+from graph import (
+    activities,
+    audit,
+    coverage,
+    filters,
+    household_lists,
+    org_lists,
+    organizations,
+    people,
+    places,
+    search,
+)
+from graph.analytics import candidates, funnel, groups, lineage, paths, stats, terms
 from graph.coverage import CoverageMember, CoverageSummary
 from graph.driver import Database
 from graph.model import (
@@ -293,6 +304,34 @@ class Loaders:
         return await people.search_people(
             self.db, name_contains=name_contains, under=under, role=role, on=on, page=page
         )
+
+    async def search(self, args: search.SearchArgs, page: PageArgs) -> Page[search.Hit]:
+        return await search.search(self.db, args, page)
+
+    async def filter_people(
+        self, flt: filters.PersonFilter, sort: filters.PersonSort, desc: bool, page: PageArgs
+    ) -> Page[Person]:
+        return await filters.filter_people(self.db, flt, sort, desc, page)
+
+    async def filter_organizations(
+        self, flt: org_lists.OrgFilter, sort: org_lists.OrgSort, desc: bool, page: PageArgs
+    ) -> Page[Organization]:
+        return await org_lists.filter_organizations(self.db, flt, sort, desc, page)
+
+    async def filter_households(
+        self, flt: household_lists.HouseholdFilter, page: PageArgs
+    ) -> Page[Household]:
+        return await household_lists.filter_households(self.db, flt, page)
+
+    async def people_groups(
+        self, flt: filters.PersonFilter, dims: list[str], min_size: int
+    ) -> groups.GroupTable:
+        return await groups.people_groups(self.db, flt, dims, min_size)
+
+    async def household_groups(
+        self, flt: household_lists.HouseholdFilter, dims: list[str], min_size: int
+    ) -> groups.GroupTable:
+        return await groups.household_groups(self.db, flt, dims, min_size)
 
     # Analysts' questions: one per request, each a single graph/analytics call.
 

@@ -9,6 +9,7 @@ import strawberry
 
 from graph import model
 from graph.access import CARE_TAGS
+from graph.errors import BadInput
 from loaders.context import OrgFilter, PositionFilter, TagFilter
 from schema.arguments import ActiveOn, After, AsOf, ByKind, ByLevel, ByRole, ByTag, First, History
 from schema.context import Info
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from schema.activity import Meeting
     from schema.analytics import Candidate, FunnelBreakdown, OrganizationStats, PipelineFunnel, TermStatistics
     from schema.coverage import CoverageReport
+    from schema.filters import HouseholdFilter
     from schema.person import Person
     from schema.place import Grid, Household
 
@@ -32,6 +34,7 @@ FunnelBreakdownRef = Annotated["FunnelBreakdown", strawberry.lazy("schema.analyt
 CandidateRef = Annotated["Candidate", strawberry.lazy("schema.analytics")]
 TermStatisticsRef = Annotated["TermStatistics", strawberry.lazy("schema.analytics")]
 OrganizationStatsRef = Annotated["OrganizationStats", strawberry.lazy("schema.analytics")]
+HouseholdFilterRef = Annotated["HouseholdFilter", strawberry.lazy("schema.filters")]
 
 
 @strawberry.federation.type(
@@ -137,13 +140,32 @@ class Organization(Node):
 
     @strawberry.field(
         description="The households (户) in this organization's whole subtree, by code; "
-        "filtering by a care tag needs the EDITOR or ADMIN role."
+        "filtering by a care tag needs the EDITOR or ADMIN role. With `filter`: those matching it "
+        "(tags, coverage status on a date, grid, village)."
     )
     async def households(
-        self, info: Info, tag: ByTag = None, first: First = None, after: After = None
+        self,
+        info: Info,
+        tag: ByTag = None,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            HouseholdFilterRef | None,
+            strawberry.argument(
+                description="Only households matching every condition given (AND): tags, coverage "
+                "status on a date, grid, village. Give tags here instead of `tag`."
+            ),
+        ] = None,
     ) -> Connection[HouseholdRef]:
+        from schema.filters import household_query
         from schema.place import Household
 
+        if filter is not None:
+            if tag is not None:
+                raise BadInput("with `filter`, give tags inside it", argument="tag")
+            flt = household_query(info, filter, self.record.id)
+            page = await info.context.loaders.filter_households(flt, info.context.page(info, first, after))
+            return connection(page, Household.of, after)
         if tag is not None and tag in CARE_TAGS:
             info.context.require_reveal("filtering households by a care tag")
         args = TagFilter(tag, info.context.page(info, first, after))

@@ -14,10 +14,24 @@ from schema.arguments import ActiveOn, After, AsOf, ByKind, ByLevel, First, Look
 from schema.context import Info
 from schema.coverage import CoverageReport
 from schema.enums import Role
+from schema.filters import (
+    HouseholdFilter,
+    OrganizationFilter,
+    OrganizationOrder,
+    PersonFilter,
+    PersonOrder,
+    household_query,
+    organization_order,
+    organization_query,
+    person_order,
+    person_query,
+)
 from schema.organization import Organization
 from schema.person import Person
 from schema.place import Grid, Household
 from schema.relay import Connection, Node, by_id_or_code, connection, expect_global_id, from_global_id
+from schema.search import SearchQuery
+from schema.stats import StatsQuery
 
 R = TypeVar("R")
 NameContains = Annotated[
@@ -30,7 +44,7 @@ W = TypeVar("W")
     description="Entry points into the organization graph: lookups by id or code, searches, the "
     "coverage report (联系户), the analysts' questions, the caller and the audit log."
 )
-class Query(AnalyticsQuery, AccessQuery):
+class Query(AnalyticsQuery, AccessQuery, SearchQuery, StatsQuery):
     """Entry points: lookups and searches here, analysts' questions in AnalyticsQuery."""
 
     @strawberry.field(description="Any object by its global id; null if it does not exist.")
@@ -67,7 +81,8 @@ class Query(AnalyticsQuery, AccessQuery):
 
     @strawberry.field(
         description="Organizations by kind, level, part of the name, and subtree (`under`: an "
-        "organization id; the organization itself included), ordered by code."
+        "organization id; the organization itself included), ordered by code; or, with `filter` "
+        "or `orderBy`, by the conditions of `filter` (AND) in the order of `orderBy` (then by code)."
     )
     async def organizations(
         self,
@@ -81,7 +96,27 @@ class Query(AnalyticsQuery, AccessQuery):
         ] = None,
         first: First = None,
         after: After = None,
+        filter: Annotated[
+            OrganizationFilter | None,
+            strawberry.argument(
+                description="Only organizations matching every condition given (AND); replaces `kind`, "
+                "`level` and `nameContains`."
+            ),
+        ] = None,
+        order_by: Annotated[
+            OrganizationOrder | None,
+            strawberry.argument(description="The order of the list; default by code."),
+        ] = None,
     ) -> Connection[Organization]:
+        if filter is not None or order_by is not None:
+            if kind or level or name_contains:
+                raise BadInput("with `filter`, give kind and level inside it", argument="filter")
+            flt = organization_query(info, filter, under)
+            sort, desc = organization_order(order_by)
+            page = await info.context.loaders.filter_organizations(
+                flt, sort, desc, info.context.page(info, first, after)
+            )
+            return connection(page, Organization.of, after)
         page = await info.context.loaders.search_organizations(
             kind=kind,
             level=level,
@@ -100,7 +135,9 @@ class Query(AnalyticsQuery, AccessQuery):
 
     @strawberry.field(
         description="People by part of the name, subtree (`under`: holding a position in it or "
-        "living in it) and `role` held on `activeOn` (default today), ordered by code."
+        "living in it) and `role` held on `activeOn` (default today), ordered by code; or, with "
+        "`filter` or `orderBy`, by the conditions of `filter` (AND) in the order of `orderBy` "
+        "(then by code)."
     )
     async def people(
         self,
@@ -122,7 +159,27 @@ class Query(AnalyticsQuery, AccessQuery):
         active_on: ActiveOn = None,
         first: First = None,
         after: After = None,
+        filter: Annotated[
+            PersonFilter | None,
+            strawberry.argument(
+                description="Only people matching every condition given (AND); replaces `nameContains`, "
+                "`role` and `activeOn`."
+            ),
+        ] = None,
+        order_by: Annotated[
+            PersonOrder | None,
+            strawberry.argument(description="The order of the list; default by code."),
+        ] = None,
     ) -> Connection[Person]:
+        if filter is not None or order_by is not None:
+            if name_contains or role or active_on:
+                raise BadInput("with `filter`, give roles and dates inside it", argument="filter")
+            flt = person_query(info, filter, under)
+            sort, desc = person_order(info, order_by)
+            page = await info.context.loaders.filter_people(
+                flt, sort, desc, info.context.page(info, first, after)
+            )
+            return connection(page, Person.of, after)
         page = await info.context.loaders.search_people(
             name_contains=name_contains,
             under=expect_global_id(under, "Organization", argument="under") if under else None,
@@ -131,6 +188,31 @@ class Query(AnalyticsQuery, AccessQuery):
             page=info.context.page(info, first, after),
         )
         return connection(page, Person.of, after)
+
+    @strawberry.field(
+        description="Households of the caller's scope (or of `under`, an organization id) matching "
+        "`filter` (tags, coverage status, grid, village: AND), by code."
+    )
+    async def households(
+        self,
+        info: Info,
+        filter: Annotated[
+            HouseholdFilter | None,
+            strawberry.argument(description="Only households matching every condition given (AND)."),
+        ] = None,
+        under: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only this organization's subtree (a global id); default: the scope."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
+    ) -> Connection[Household]:
+        raw_under = expect_global_id(under, "Organization", argument="under") if under else None
+        flt = household_query(info, filter, raw_under)
+        page = await info.context.loaders.filter_households(flt, info.context.page(info, first, after))
+        return connection(page, Household.of, after)
 
     @strawberry.field(description="A household by global id or by code.")
     async def household(self, info: Info, id: LookupId = None, code: LookupCode = None) -> Household | None:

@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.pinyin import with_pinyin
 from tests.helpers import RolledBackDatabase
 
 TODAY = dt.date(2024, 6, 1)
@@ -97,8 +98,8 @@ class GraphBuilder:
     async def write(self, db: RolledBackDatabase) -> None:
         await db.execute(
             "UNWIND $rows AS r CREATE (:Organization {id: r.id, code: r.code, name: r.name, kind: r.kind,"
-            " level: r.level})",
-            rows=self.orgs,
+            " level: r.level, pinyin: r.pinyin, pinyinKeys: r.pinyinKeys})",
+            rows=with_pinyin(self.orgs),
         )
         await db.execute(
             "UNWIND $rows AS r MATCH (o:Organization {id: r.id}), (p:Organization {id: r.parent})"
@@ -106,8 +107,9 @@ class GraphBuilder:
             rows=[o for o in self.orgs if o["parent"]],
         )
         await db.execute(
-            "UNWIND $rows AS r CREATE (p:Person {id: r.id, code: r.code, name: r.name}) SET p += r.props",
-            rows=self.people,
+            "UNWIND $rows AS r CREATE (p:Person {id: r.id, code: r.code, name: r.name, pinyin: r.pinyin,"
+            " pinyinKeys: r.pinyinKeys}) SET p += r.props",
+            rows=with_pinyin(self.people),
         )
         await db.execute(
             "UNWIND $rows AS r MATCH (v:Organization {id: r.village})"

@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from graph.driver import Database
 from graph.model import LEVEL_ORDER, STAGE_ORDER, OrgKind
+from graph.pinyin import pinyin_properties
 from graph.transfer.formats import (
     CoverageRow,
     Folder,
@@ -68,7 +69,8 @@ CREATE (n)-[:PART_OF]->(p)
 ORGANIZATION_CREATE: LiteralString = (
     """
 UNWIND $rows AS row
-CREATE (n:Organization {id: row.id, code: row.code, name: row.name, kind: row.kind, level: row.level})
+CREATE (n:Organization {id: row.id, code: row.code, name: row.name, kind: row.kind, level: row.level,
+  pinyin: row.pinyin, pinyinKeys: row.pinyinKeys})
 WITH n, row
 """
     + _ORGANIZATION_LINK
@@ -77,7 +79,8 @@ ORGANIZATION_UPDATE: LiteralString = (
     """
 UNWIND $rows AS row
 MATCH (n:Organization {code: row.code}) USING INDEX SEEK n:Organization(code)
-SET n.name = row.name, n.kind = row.kind, n.level = row.level
+SET n.name = row.name, n.kind = row.kind, n.level = row.level, n.pinyin = row.pinyin,
+  n.pinyinKeys = row.pinyinKeys
 WITH n, row WHERE row.relink
 CALL (n) { MATCH (n)-[old:PART_OF]->(:Organization) DELETE old }
 """
@@ -160,7 +163,8 @@ PERSON_CREATE: LiteralString = (
     """
 UNWIND $rows AS row
 CREATE (n:Person {id: row.id, code: row.code, name: row.name, gender: row.gender, birthDate: row.birthDate,
-  education: row.education, politicalStatus: row.politicalStatus, phone: row.phone})
+  education: row.education, politicalStatus: row.politicalStatus, phone: row.phone,
+  pinyin: row.pinyin, pinyinKeys: row.pinyinKeys})
 WITH n, row
 """
     + _PERSON_LINK
@@ -170,7 +174,8 @@ PERSON_UPDATE: LiteralString = (
 UNWIND $rows AS row
 MATCH (n:Person {code: row.code}) USING INDEX SEEK n:Person(code)
 SET n.name = row.name, n.gender = row.gender, n.birthDate = row.birthDate, n.education = row.education,
-    n.politicalStatus = row.politicalStatus, n.phone = row.phone
+    n.politicalStatus = row.politicalStatus, n.phone = row.phone, n.pinyin = row.pinyin,
+    n.pinyinKeys = row.pinyinKeys
 WITH n, row WHERE row.relink
 CALL (n) { MATCH (n)-[old:LIVES_IN]->(:Household) DELETE old }
 """
@@ -309,7 +314,11 @@ STEPS: dict[type[Row], Step] = {
         ORGANIZATION_UPDATE,
         ("code",),
         ("name", "kind", "level", "link"),
-        lambda r: _node(r) | {"name": r.name, "kind": r.kind.name, "level": r.level.name, "link": r.parent},
+        lambda r: (
+            _node(r)
+            | {"name": r.name, "kind": r.kind.name, "level": r.level.name, "link": r.parent}
+            | pinyin_properties(r.name)
+        ),
     ),
     GridRow: Step(
         GRID_STATE,
@@ -344,6 +353,7 @@ STEPS: dict[type[Row], Step] = {
                 "phone": r.phone,
                 "link": r.household,
             }
+            | pinyin_properties(r.name)
         ),
     ),
     PositionRow: Step(

@@ -20,6 +20,7 @@ from graph.audit import Ref, check_side_effects
 from graph.driver import Database
 from graph.errors import Conflict, NotFound
 from graph.model import Level, Organization, OrgKind
+from graph.pinyin import pinyin_properties
 from graph.rules import grid_owner_problem, placement_problem
 from graph.writes.common import code_taken, lock_organization, new_id, run
 
@@ -30,7 +31,8 @@ RETURN taken IS NOT NULL AS taken, parent {.kind, .level} AS parent
 """
 
 CREATE_ORGANIZATION: LiteralString = """
-CREATE (o:Organization {id: $id, code: $code, name: $name, kind: $kind, level: $level})
+CREATE (o:Organization {id: $id, code: $code, name: $name, kind: $kind, level: $level,
+                        pinyin: $pinyin, pinyinKeys: $pinyinKeys})
 WITH o
 CALL (o) {
   MATCH (p:Organization {id: $parentId})
@@ -53,7 +55,7 @@ RETURN wanted {.code, .kind, .level} AS wanted,
 
 UPDATE_ORGANIZATION: LiteralString = """
 MATCH (o:Organization {id: $id})
-SET o.name = $name, o.kind = $kind, o.level = $level
+SET o.name = $name, o.kind = $kind, o.level = $level, o.pinyin = $pinyin, o.pinyinKeys = $pinyinKeys
 WITH o
 CALL (o) {
   MATCH (o)-[old:PART_OF]->(p:Organization)
@@ -93,6 +95,7 @@ async def create_organization(
             kind=kind,
             level=level,
             parentId=parent_id,
+            **pinyin_properties(name),
         )
         return rows.organization(created["organization"])
 
@@ -145,6 +148,7 @@ async def update_organization(
             kind=new_kind,
             level=new_level,
             parentId=parent_id,
+            **pinyin_properties(name or current.name),
         )
         return rows.organization(updated["organization"])
 

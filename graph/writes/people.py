@@ -15,6 +15,7 @@ from graph.audit import Ref, check_side_effects
 from graph.driver import Database
 from graph.errors import NotFound
 from graph.model import Education, Gender, Household, Person, PoliticalStatus
+from graph.pinyin import pinyin_properties
 from graph.writes.common import code_taken, new_id, run
 
 PERSON_CONTEXT: LiteralString = """
@@ -84,7 +85,10 @@ class PersonFacts:
             "politicalStatus": self.political_status,
             "phone": self.phone,
         }
-        return {k: v for k, v in values.items() if k in self.given}
+        given = {k: v for k, v in values.items() if k in self.given}
+        if "name" in given:
+            given |= pinyin_properties(self.name)
+        return given
 
 
 async def create_person(db: Database, *, code: str, facts: PersonFacts, household_id: str | None) -> Person:

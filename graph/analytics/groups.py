@@ -1,0 +1,207 @@
+"""Group-by counts, the cross-tables of a county's annual report: people of a
+subtree (filtered as `graph.filters` filters them) counted by age band,
+education, political status, role, level, pipeline stage and child
+organization; households by tag, coverage status and child organization.
+
+Each dimension is a fixed fragment giving every person (household) a list of
+keys: one for age band, education, political status and stage; one per role,
+level or child organization she is in (a person holding two roles counts in
+both rows, so rows of those dimensions may add up to more than the people).
+The query includes the fragments of the dimensions asked, in the order asked,
+unwinds them and counts distinct people per combination.
+
+Groups smaller than the minimum group size are withheld from callers who see
+personal data masked (ANALYST): a count of 1 or 2 in a cross-table of a village
+points at a person. Ages are by birth year for them (as in `graph.filters`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, LiteralString
+
+from graph.driver import Database
+from graph.errors import BadInput
+from graph.filters import (
+    AGE,
+    CURRENT_MILESTONE,
+    PersonFilter,
+    Source,
+    list_root,
+    people_matching,
+    people_source,
+)
+from graph.household_lists import COVERERS, HOUSEHOLD_SOURCES, HouseholdFilter, households_matching
+
+ACTIVE_HERE: LiteralString = (
+    "h.since <= $on AND (h.until IS NULL OR h.until > $on) AND "
+    "($root IS NULL OR EXISTS { (o)-[:PART_OF*0..12]->(:Organization {id: $root}) })"
+)
+
+AGE_BANDS: dict[str, str] = {
+    "AGE_35_OR_UNDER": "35岁及以下",
+    "AGE_36_TO_45": "36–45岁",
+    "AGE_46_TO_55": "46–55岁",
+    "AGE_56_OR_OVER": "56岁及以上",
+}
+
+PEOPLE_DIMENSIONS: dict[str, LiteralString] = {
+    "AGE_BAND": "WITH *, [CASE WHEN "
+    + AGE
+    + " IS NULL THEN 'UNKNOWN' WHEN "
+    + AGE
+    + " <= 35 THEN 'AGE_35_OR_UNDER' WHEN "
+    + AGE
+    + " <= 45 THEN 'AGE_36_TO_45' WHEN "
+    + AGE
+    + " <= 55 THEN 'AGE_46_TO_55' ELSE 'AGE_56_OR_OVER' END] AS d_AGE_BAND\n",
+    "EDUCATION": "WITH *, [coalesce(p.education, 'UNKNOWN')] AS d_EDUCATION\n",
+    "POLITICAL_STATUS": "WITH *, [coalesce(p.politicalStatus, 'UNKNOWN')] AS d_POLITICAL_STATUS\n",
+    "ROLE": "WITH *, COLLECT { MATCH (p)-[h:HOLDS]->(o:Organization) WHERE "
+    + ACTIVE_HERE
+    + " RETURN DISTINCT h.role } AS d_ROLE\n"
+    + "WITH *, CASE WHEN d_ROLE = [] THEN ['NONE'] ELSE d_ROLE END AS d_ROLE\n",
+    "LEVEL": "WITH *, COLLECT { MATCH (p)-[h:HOLDS]->(o:Organization) WHERE "
+    + ACTIVE_HERE
+    + " RETURN DISTINCT o.level } AS d_LEVEL\n"
+    + "WITH *, CASE WHEN d_LEVEL = [] THEN ['NONE'] ELSE d_LEVEL END AS d_LEVEL\n",
+    "STAGE": "WITH *, [coalesce(" + CURRENT_MILESTONE + ".stage, 'NONE')] AS d_STAGE\n",
+    "CHILD_ORGANIZATION": """WITH *, COLLECT {
+  MATCH (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(child:Organization)
+        -[:PART_OF]->(:Organization {id: $root})
+  RETURN [child.code, child.name]
+  UNION
+  MATCH (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
+        -[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(:Organization {id: $root})
+  RETURN [child.code, child.name]
+} AS d_CHILD_ORGANIZATION
+WITH *, CASE WHEN d_CHILD_ORGANIZATION = [] THEN [['', '']] ELSE d_CHILD_ORGANIZATION END
+  AS d_CHILD_ORGANIZATION
+""",
+}
+
+HOUSEHOLD_DIMENSIONS: dict[str, LiteralString] = {
+    "TAG": "WITH *, CASE WHEN coalesce(hh.tags, []) = [] THEN ['NONE'] ELSE hh.tags END AS d_TAG\n",
+    "COVERAGE_STATUS": "WITH *, [CASE "
+    + COVERERS
+    + " WHEN 0 THEN 'UNCOVERED' WHEN 1 THEN 'COVERED_ONCE' ELSE 'MULTIPLY_COVERED' END]"
+    " AS d_COVERAGE_STATUS\n",
+    "CHILD_ORGANIZATION": """WITH *, COLLECT {
+  MATCH (hh)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(child:Organization)
+        -[:PART_OF]->(:Organization {id: $root})
+  RETURN [child.code, child.name]
+} AS d_CHILD_ORGANIZATION
+WITH *, CASE WHEN d_CHILD_ORGANIZATION = [] THEN [['', '']] ELSE d_CHILD_ORGANIZATION END
+  AS d_CHILD_ORGANIZATION
+""",
+}
+
+# The UNWIND and the key of each dimension, by name (fixed text per dimension).
+_UNWIND: dict[str, LiteralString] = {
+    "AGE_BAND": "UNWIND d_AGE_BAND AS k_AGE_BAND\n",
+    "EDUCATION": "UNWIND d_EDUCATION AS k_EDUCATION\n",
+    "POLITICAL_STATUS": "UNWIND d_POLITICAL_STATUS AS k_POLITICAL_STATUS\n",
+    "ROLE": "UNWIND d_ROLE AS k_ROLE\n",
+    "LEVEL": "UNWIND d_LEVEL AS k_LEVEL\n",
+    "STAGE": "UNWIND d_STAGE AS k_STAGE\n",
+    "CHILD_ORGANIZATION": "UNWIND d_CHILD_ORGANIZATION AS k_CHILD_ORGANIZATION\n",
+    "TAG": "UNWIND d_TAG AS k_TAG\n",
+    "COVERAGE_STATUS": "UNWIND d_COVERAGE_STATUS AS k_COVERAGE_STATUS\n",
+}
+_KEY: dict[str, LiteralString] = {
+    "AGE_BAND": "k_AGE_BAND",
+    "EDUCATION": "k_EDUCATION",
+    "POLITICAL_STATUS": "k_POLITICAL_STATUS",
+    "ROLE": "k_ROLE",
+    "LEVEL": "k_LEVEL",
+    "STAGE": "k_STAGE",
+    "CHILD_ORGANIZATION": "k_CHILD_ORGANIZATION",
+    "TAG": "k_TAG",
+    "COVERAGE_STATUS": "k_COVERAGE_STATUS",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRow:
+    """One cell of a cross-table: a key per dimension asked, and the count."""
+
+    keys: tuple[Any, ...]
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupTable:
+    rows: list[GroupRow]
+    suppressed: int  # groups withheld for being smaller than the minimum group size
+    min_group_size: int
+
+
+def _group_query(
+    base: LiteralString, dims: list[str], table: dict[str, LiteralString], counted: LiteralString
+) -> LiteralString:
+    text = base
+    for d in dims:
+        text += table[d]
+    for d in dims:
+        text += _UNWIND[d]
+    keys: LiteralString = ", ".join(_KEY[d] for d in dims)
+    return text + "RETURN [" + keys + "] AS keys, count(DISTINCT " + counted + ") AS count ORDER BY keys\n"
+
+
+def _check(dims: list[str], table: dict[str, LiteralString], root: str | None) -> None:
+    if not dims:
+        raise BadInput("groupBy needs at least one dimension", argument="groupBy")
+    if len(set(dims)) != len(dims):
+        raise BadInput("groupBy names a dimension twice", argument="groupBy")
+    unknown = [d for d in dims if d not in table]
+    if unknown:
+        raise BadInput(f"cannot group by {unknown[0]}", argument="groupBy")
+    if "CHILD_ORGANIZATION" in dims and root is None:
+        raise BadInput("grouping by CHILD_ORGANIZATION needs `under`", argument="under")
+
+
+def _table(found: list[Any], min_size: int, suppress: bool) -> GroupTable:
+    kept = [GroupRow(tuple(r["keys"]), r["count"]) for r in found]
+    if not suppress:
+        return GroupTable(kept, 0, min_size)
+    shown = [r for r in kept if r.count >= min_size]
+    return GroupTable(shown, len(kept) - len(shown), min_size)
+
+
+async def people_groups(db: Database, flt: PersonFilter, dims: list[str], min_size: int) -> GroupTable:
+    """People matching `flt` under `flt.under` (or in the scope), counted per
+    combination of `dims`."""
+    root = await list_root(db, flt.under)
+    _check(dims, PEOPLE_DIMENSIONS, root[1] if root else "")
+    if root is None:
+        return GroupTable([], 0, min_size)
+    source, root_id = root
+    base = people_matching(people_source(source, flt), flt.fragments()) + "WITH DISTINCT p\n"
+    found = await db.read(
+        _group_query(base, dims, PEOPLE_DIMENSIONS, "p"),
+        root=root_id,
+        under=flt.under,
+        role=None,
+        **flt.params(db.access.reveal),
+    )
+    return _table(found, min_size, not db.access.reveal)
+
+
+async def household_groups(db: Database, flt: HouseholdFilter, dims: list[str], min_size: int) -> GroupTable:
+    """Households matching `flt` under `flt.under` (or in the scope), counted per
+    combination of `dims`."""
+    root = await list_root(db, flt.village or flt.under)
+    _check(dims, HOUSEHOLD_DIMENSIONS, root[1] if root else "")
+    if root is None:
+        return GroupTable([], 0, min_size)
+    source, root_id = root
+    if source is Source.TOP and (flt.village or flt.under):
+        source = Source.SUBTREE
+    base = households_matching(HOUSEHOLD_SOURCES[source], flt) + "\nWITH DISTINCT hh\n"
+    found = await db.read(
+        _group_query(base, dims, HOUSEHOLD_DIMENSIONS, "hh"),
+        root=root_id,
+        after=None,
+        **flt.params(),
+    )
+    return _table(found, min_size, not db.access.reveal)

@@ -1,0 +1,363 @@
+"""People filtered on what analysts filter on, sorted on what matters to them.
+
+A query is assembled from the fixed fragments below: which ones are included
+depends on which filters are given and on the sort, never on the values, which
+are parameters. Filters combine with AND.
+
+Where the people come from (`Source`):
+- WHOLE: every person (a caller without scope and without `under`), or every
+  person tested upward when the root is the top of the tree: the code or pinyin
+  index is walked in sort order and the walk stops at the page, so the first
+  page costs the same at 1k and at 1M people when the sort is indexed
+  (CODE: person_code, NAME: person_pinyin).
+- SUBTREE: the people of a root below the top, expanded downward (positions
+  and households of its subtree): cost proportional to the subtree.
+
+Indexes behind filters: an age range is a birth-date range (person_birth_date),
+a role a HOLDS role (holds_role); gender, education and political status have
+too few values for an index to help. Sorts on BIRTH_DATE and STAGE_REACHED_ON
+are computed over every person the filters let through (cost: one row per
+such person, plus one milestone lookup each for STAGE_REACHED_ON).
+
+Masking: a caller who sees birth dates masked filters ages at birth-year
+granularity (age = year of `on` − birth year: the bounds become 1 January
+dates, so the answer depends on the birth year only) and may not sort by birth
+date (the API refuses it); care-tag filters are refused to her by the API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, LiteralString
+
+from graph import rows
+from graph.access import household_in_scope, org_in_scope, person_in_scope, person_map
+from graph.driver import Database
+from graph.errors import BadInput
+from graph.model import Page, PageArgs, Person
+from graph.organizations import SEARCH_ROOT
+from graph.people import SUBTREE_PEOPLE
+
+ACTIVE_H: LiteralString = "h.since <= $on AND (h.until IS NULL OR h.until > $on)"
+ACTIVE_C: LiteralString = "c.since <= $on AND (c.until IS NULL OR c.until > $on)"
+
+# A person's current pipeline stage: the latest reached (the later stage on a tie).
+CURRENT_MILESTONE: LiteralString = """COLLECT {
+  MATCH (p)-[r:REACHED]->(s:Stage) WITH r, s ORDER BY r.on DESC, s.order DESC LIMIT 1
+  RETURN {stage: s.name, on: r.on} }[0]"""
+
+# Age in whole years on $on: exact for callers who see birth dates, else by birth year.
+AGE: LiteralString = """(CASE WHEN p.birthDate IS NULL THEN null WHEN $reveal
+  THEN duration.between(p.birthDate, $on).years ELSE $on.year - p.birthDate.year END)"""
+
+PERSON_FILTERS: dict[str, LiteralString] = {
+    "gender": "p.gender = $gender",
+    "born": "p.birthDate >= $bornFrom AND p.birthDate < $bornBefore",
+    "education": "p.education IN $educations",
+    "politicalStatus": "p.politicalStatus IN $politicalStatuses",
+    "stage": CURRENT_MILESTONE + ".stage IN $stages",
+    "reached": """EXISTS { MATCH (p)-[r:REACHED]->(:Stage {name: $reachedStage})
+  WHERE r.on >= $reachedFrom AND r.on <= $reachedTo }""",
+    "role": "EXISTS { MATCH (p)-[h:HOLDS]->(o:Organization) WHERE h.role IN $roles AND "
+    + ACTIVE_H
+    + """
+  AND ($roleLevel IS NULL OR o.level = $roleLevel) AND ($roleKind IS NULL OR o.kind = $roleKind)
+  AND """
+    + org_in_scope("o")
+    + " }",
+    "tags": "EXISTS { MATCH (p)-[:LIVES_IN]->(hh:Household) WHERE all(t IN $householdTags WHERE t IN hh.tags)"
+    " AND " + household_in_scope("hh") + " }",
+    "covers": "EXISTS { MATCH (p)-[c:COVERS]->() WHERE " + ACTIVE_C + " }",
+    "coversNothing": "NOT EXISTS { MATCH (p)-[c:COVERS]->() WHERE " + ACTIVE_C + " }",
+}
+
+
+class PersonSort(Enum):
+    """A sort of people: (key expression, kind of key)."""
+
+    CODE = ("p.code", "str")
+    NAME = ("p.pinyin", "str")
+    BIRTH_DATE = ("p.birthDate", "date")
+    STAGE_REACHED_ON = (CURRENT_MILESTONE + ".on", "date")
+
+
+# People without the key (no birth date, no milestone) come last either way.
+_NULLS_LAST: dict[tuple[str, bool], LiteralString] = {
+    ("date", False): "date('9999-12-31')",
+    ("date", True): "date('0001-01-01')",
+    ("str", False): "'\uffff'",
+    ("str", True): "''",
+}
+_AFTER: dict[bool, LiteralString] = {
+    False: "($afterCode IS NULL OR k > $afterKey OR (k = $afterKey AND p.code > $afterCode))",
+    True: "($afterCode IS NULL OR k < $afterKey OR (k = $afterKey AND p.code > $afterCode))",
+}
+_ORDER: dict[bool, LiteralString] = {False: "ORDER BY k, p.code", True: "ORDER BY k DESC, p.code"}
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFilter:
+    """What people must be; every field None means no condition on it. Ages
+    are turned into a birth-date range by `born_range`."""
+
+    on: dt.date
+    gender: str | None = None
+    age_min: int | None = None
+    age_max: int | None = None
+    educations: tuple[str, ...] | None = None
+    political_statuses: tuple[str, ...] | None = None
+    stages: tuple[str, ...] | None = None
+    reached_stage: str | None = None
+    reached_from: dt.date | None = None
+    reached_to: dt.date | None = None
+    roles: tuple[str, ...] | None = None
+    role_level: str | None = None
+    role_kind: str | None = None
+    household_tags: tuple[str, ...] | None = None
+    covers: bool | None = None
+    under: str | None = None
+
+    def fragments(self) -> list[LiteralString]:
+        chosen: list[LiteralString] = []
+        given = {
+            "gender": self.gender is not None,
+            "born": self.age_min is not None or self.age_max is not None,
+            "education": self.educations is not None,
+            "politicalStatus": self.political_statuses is not None,
+            "stage": self.stages is not None,
+            "reached": self.reached_stage is not None,
+            "role": self.roles is not None or self.role_level is not None or self.role_kind is not None,
+            "tags": self.household_tags is not None,
+            "covers": self.covers is True,
+            "coversNothing": self.covers is False,
+        }
+        for name, fragment in PERSON_FILTERS.items():
+            if given[name]:
+                chosen.append(fragment)
+        return chosen
+
+    def params(self, reveal: bool) -> dict[str, Any]:
+        born_from, born_before = born_range(self.on, self.age_min, self.age_max, exact=reveal)
+        return {
+            "on": self.on,
+            "gender": self.gender,
+            "bornFrom": born_from,
+            "bornBefore": born_before,
+            "educations": list(self.educations or ()),
+            "politicalStatuses": list(self.political_statuses or ()),
+            "stages": list(self.stages or ()),
+            "reachedStage": self.reached_stage,
+            "reachedFrom": self.reached_from or dt.date.min,
+            "reachedTo": self.reached_to or dt.date.max,
+            "roles": list(self.roles) if self.roles is not None else [r for r in ROLE_NAMES],
+            "roleLevel": self.role_level,
+            "roleKind": self.role_kind,
+            "householdTags": list(self.household_tags or ()),
+            "seedStages": list(self.stages or ()) + ([self.reached_stage] if self.reached_stage else []),
+        }
+
+
+ROLE_NAMES: tuple[str, ...] = (
+    "CHAIR",
+    "VICE_CHAIR",
+    "EXECUTIVE",
+    "REPRESENTATIVE",
+    "GROUP_LEADER",
+    "VILLAGE_SISTER",
+    "VOLUNTEER",
+    "GRID_LEADER",
+    "COUNCIL_HEAD",
+    "MEMBER",
+    "SECRETARY",
+    "COMMITTEE_MEMBER",
+)
+
+
+def born_range(
+    on: dt.date, age_min: int | None, age_max: int | None, *, exact: bool
+) -> tuple[dt.date, dt.date]:
+    """The birth dates [from, before) of people aged age_min..age_max on `on`:
+    exactly, or (not `exact`) by birth year only (age = on.year − birth year)."""
+    if age_min is not None and age_max is not None and age_min > age_max:
+        raise BadInput("filter.ageMin must not exceed filter.ageMax", argument="filter.ageMin")
+    for name, age in (("ageMin", age_min), ("ageMax", age_max)):
+        if age is not None and not 0 <= age <= 150:
+            raise BadInput(f"filter.{name} must be between 0 and 150", argument=f"filter.{name}")
+    born_from, born_before = dt.date.min, dt.date.max
+    if exact:
+        if age_max is not None:  # born after the day she would turn age_max + 1
+            born_from = _years_before(on, age_max + 1) + dt.timedelta(days=1)
+        if age_min is not None:  # born on or before the day she turned age_min
+            born_before = _years_before(on, age_min) + dt.timedelta(days=1)
+    else:
+        if age_max is not None:
+            born_from = dt.date(on.year - age_max, 1, 1)
+        if age_min is not None:
+            born_before = dt.date(on.year - age_min + 1, 1, 1)
+    return born_from, born_before
+
+
+def _years_before(on: dt.date, years: int) -> dt.date:
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 February
+        return on.replace(year=on.year - years, day=28)
+
+
+# The root (the scope's or `under`) and whether it is the top of the tree.
+ROOT_OF_LIST: LiteralString = (
+    SEARCH_ROOT + "RETURN root.id AS id, NOT EXISTS { (root)-[:PART_OF]->(:Organization) } AS top\n"
+)
+
+
+class Source(Enum):
+    EVERYONE = "everyone"  # no scope, no under
+    TOP = "top"  # the root is the top of the tree: walk everyone, test each
+    SUBTREE = "subtree"
+
+
+async def list_root(db: Database, under: str | None) -> tuple[Source, str | None] | None:
+    """Where a list's rows come from; None when `under` is outside the scope
+    (or does not exist): the list is empty."""
+    if under is None and db.access.scope is None:
+        return Source.EVERYONE, None
+    found = await db.read(ROOT_OF_LIST, under=under)
+    if not found:
+        return None
+    return (Source.TOP if found[0]["top"] else Source.SUBTREE), found[0]["id"]
+
+
+# Under the root, tested upward from the person (the scope test with the root
+# for the scope root): a few hops, never an expansion of the root's subtree.
+PERSON_UNDER_ROOT: LiteralString = person_in_scope("p").replace("$scope", "root.code")
+_UNDER_TOP: LiteralString = "MATCH (root:Organization {id: $root})\nWITH p, root WHERE " + PERSON_UNDER_ROOT
+_PEOPLE_SOURCES: dict[Source, LiteralString] = {
+    Source.EVERYONE: "MATCH (p:Person)\nWHERE true",
+    # The root is the scope root or `under` (in the scope): under it is in scope.
+    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (p:Person)\nWHERE " + PERSON_UNDER_ROOT,
+    Source.SUBTREE: "MATCH (root:Organization {id: $root})" + SUBTREE_PEOPLE + "WITH DISTINCT p\nWHERE true",
+}
+# Selective filters start from what they name instead of walking everyone (the
+# filter's own fragment still applies): the holders of a role (holds_role index;
+# their position in scope puts them in scope), or the people who reached the
+# stages named (each person's current stage is one she reached).
+_HOLDERS: LiteralString = (
+    "MATCH (p:Person)-[h:HOLDS]->(o:Organization)\nWHERE h.role IN $roles AND "
+    + ACTIVE_H
+    + " AND "
+    + org_in_scope("o")
+    + "\nWITH DISTINCT p\n"
+)
+_WITH_MILESTONES: LiteralString = (
+    "MATCH (s:Stage)<-[:REACHED]-(p:Person) WHERE s.name IN $seedStages\nWITH DISTINCT p\n"
+)
+_SEEDED_SOURCES: dict[tuple[str, Source], LiteralString] = {
+    ("role", Source.EVERYONE): _HOLDERS + "WITH p WHERE true",
+    ("role", Source.TOP): _HOLDERS + _UNDER_TOP,
+    ("stage", Source.EVERYONE): _WITH_MILESTONES + "WITH p WHERE true",
+    ("stage", Source.TOP): _WITH_MILESTONES + _UNDER_TOP,
+}
+
+
+def people_source(source: Source, flt: PersonFilter) -> LiteralString:
+    """Where the people of a filtered list come from (see the module docstring)."""
+    if source is not Source.SUBTREE:
+        if flt.roles is not None:
+            return _SEEDED_SOURCES[("role", source)]
+        if flt.stages is not None or flt.reached_stage is not None:
+            return _SEEDED_SOURCES[("stage", source)]
+    return _PEOPLE_SOURCES[source]
+
+
+def people_query(
+    source: LiteralString, fragments: list[LiteralString], sort: PersonSort, desc: bool
+) -> LiteralString:
+    """The page query: source, filters, keyset after the cursor, sorted page."""
+    key, kind = sort.value
+    where: LiteralString = "".join("\n  AND " + f for f in fragments)
+    seek: LiteralString = ""
+    if sort in (PersonSort.CODE, PersonSort.NAME):
+        # A range predicate on the sort key lets the planner walk its index in order.
+        seek = (
+            "\n  AND "
+            + key
+            + (" <= coalesce($afterKey, '\uffff')" if desc else " >= coalesce($afterKey, '')")
+        )
+        key_expr = key
+    else:
+        key_expr = "coalesce(" + key + ", " + _NULLS_LAST[(kind, desc)] + ")"
+    return (
+        source
+        + where
+        + seek
+        + "\nWITH p, "
+        + key_expr
+        + " AS k\nWHERE "
+        + _AFTER[desc]
+        + "\nWITH p, k "
+        + _ORDER[desc]
+        + " LIMIT $limit\nRETURN k AS key, p.code AS code, "
+        + person_map("p")
+        + " AS value\n"
+    )
+
+
+def people_matching(source: LiteralString, fragments: list[LiteralString]) -> LiteralString:
+    """The people of `source` that pass every filter, as rows of `p`."""
+    where: LiteralString = "".join("\n  AND " + f for f in fragments)
+    return source + where + "\n"
+
+
+def count_query(source: LiteralString, fragments: list[LiteralString]) -> LiteralString:
+    return people_matching(source, fragments) + "RETURN count(DISTINCT p) AS total\n"
+
+
+def sort_key(key: Any, code: str) -> str:
+    """A cursor's sort key: the sort value (ISO text for a date) and the code."""
+    value = key.iso_format() if hasattr(key, "iso_format") else key
+    return json.dumps([value, code], ensure_ascii=False)
+
+
+def parse_after(after: str | None, kind: str) -> tuple[Any, str | None]:
+    """(sort value, code) of a cursor of this sort; BadInput for another one."""
+    if after is None:
+        return None, None
+    try:
+        value, code = json.loads(after)
+        if kind == "date":
+            value = dt.date.fromisoformat(value)
+        elif kind == "str" and not isinstance(value, str):
+            raise ValueError(value)
+        elif kind == "num":
+            value = float(value)
+        return value, str(code)
+    except (ValueError, TypeError) as e:
+        raise BadInput("the cursor belongs to another order or list", argument="after") from e
+
+
+async def filter_people(
+    db: Database, flt: PersonFilter, sort: PersonSort, desc: bool, page: PageArgs
+) -> Page[Person]:
+    """One page of the people matching `flt` in the caller's scope (or under
+    `flt.under`), in `sort` order then by code."""
+    root = await list_root(db, flt.under)
+    if root is None:
+        return Page([], False, 0 if page.total else None)
+    where, root_id = root
+    source = people_source(where, flt)
+    fragments = flt.fragments()
+    params = flt.params(db.access.reveal) | {"root": root_id, "under": flt.under, "role": None}
+    after_key, after_code = parse_after(page.after, sort.value[1])
+    found = await db.read(
+        people_query(source, fragments, sort, desc),
+        afterKey=after_key,
+        afterCode=after_code,
+        limit=page.first + 1,
+        **params,
+    )
+    total = (await db.read(count_query(source, fragments), **params))[0]["total"] if page.total else None
+    items = [(sort_key(r["key"], r["code"]), rows.person(r["value"])) for r in found[: page.first]]
+    return Page(items, len(found) > page.first, total)
