@@ -36,6 +36,7 @@ from schema.compiled import serving_compiled_reads
 from schema.context import Context
 from service.auth import ACCESS_KEY, DEV_SECRET, Authentication, TokenPolicy
 from service.graphiql import graphiql_html, graphiql_mount
+from service.idempotency import IdempotencyKeys, claim_of
 from service.limits import limit_middleware, schema_for
 from service.settings import Settings
 
@@ -54,7 +55,7 @@ class OrgGraphView(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         settings = self.state.settings
         access = self.state.caller(request)
-        trail = Trail(access)
+        trail = Trail(access, claim=claim_of(request))
         return Context(
             loaders=Loaders(self.state.db.for_caller(access, trail)),
             today=self.state.today(),
@@ -177,6 +178,7 @@ def create_app(
 
     # Request ids and the body limit first (service/limits.py), then authentication.
     middleware: list[Middleware] = limit_middleware(state.settings)
+    middleware.append(Middleware(IdempotencyKeys, hours=state.settings.idempotency_hours))
     if state.authenticates:
         s = state.settings
         policy = TokenPolicy.from_settings(s.jwt_secret, s.jwt_public_key, s.jwt_audience, s.jwt_issuer)

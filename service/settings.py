@@ -69,6 +69,8 @@ class Settings:
     max_tokens: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_TOKENS", 1_000))
     max_cost: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_COST", 5_000_000))
     max_body_bytes: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_BODY_BYTES", 1_048_576))
+    # How long a mutation's Idempotency-Key is remembered (graph/idempotency.py).
+    idempotency_hours: float = field(default_factory=lambda: _float("ORGGRAPH_IDEMPOTENCY_HOURS", 24.0))
     # How many members a board elected in a term change (换届) may have.
     board_min: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MIN", 7))
     board_max: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MAX", 15))
