@@ -120,6 +120,12 @@ class Database:
             view._in_request = True
         return view
 
+    def with_timeout(self, seconds: float) -> Database:
+        """A view of this database (the same pool) whose transactions may run `seconds`."""
+        view = copy.copy(self)
+        view.query_timeout = seconds
+        return view
+
     @property
     def answer_bound(self) -> float:
         """Seconds a transaction may wait for Neo4j in all (connection, locks,

@@ -9,6 +9,7 @@ driver reconnects; constraints are applied on the first successful check).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import logging
@@ -38,7 +39,10 @@ from service.auth import ACCESS_KEY, DEV_SECRET, Authentication, TokenPolicy
 from service.graphiql import graphiql_html, graphiql_mount
 from service.idempotency import IdempotencyKeys, claim_of
 from service.limits import limit_middleware, schema_for
+from service.metrics import HttpMetrics, Neo4jProbe, measured, metrics_route, worker_exit
+from service.readiness import Readiness
 from service.settings import Settings
+from service.shutdown import DRAIN, CloseWhileDraining, close_within
 
 log = logging.getLogger("orggraph")
 
@@ -48,7 +52,7 @@ class OrgGraphView(GraphQL[Context, None]):
 
     def __init__(self, state: ServiceState, *, graphiql: bool) -> None:
         # Covered nested reads are answered by the compiled path (schema/compiled.py).
-        schema = serving_compiled_reads(schema_for(state.settings))
+        schema = measured(serving_compiled_reads(schema_for(state.settings)))
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.state = state
 
@@ -150,34 +154,37 @@ def create_app(
     authentication off, the `caller` every request is made as (default: the
     unrestricted access of ORGGRAPH_AUTH=off)."""
     state = ServiceState(settings or Settings(), db, today, caller)
+    state.db.instrument(Neo4jProbe())
+    readiness = Readiness(lambda: state.db, state.ensure_constraints)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_garbage_collector()
+        DRAIN.install(state.settings.drain_seconds)
         try:
-            await state.ensure_constraints()
-        except DatabaseUnavailable as e:
+            async with asyncio.timeout(state.db.answer_bound):
+                await state.ensure_constraints()
+        except (DatabaseUnavailable, TimeoutError) as e:
             log.warning("Neo4j is not reachable at start-up (%s); serving anyway, /health/ready is 503", e)
+        readiness.start_warming()
         yield
+        worker_exit()
         if state.owns_db:
-            await state.db.close()
+            await close_within(state.db.close())
 
     async def live(request: Request) -> Response:
         return JSONResponse({"status": "live"})
 
     async def ready(request: Request) -> Response:
-        try:
-            await state.db.ping()
-            await state.ensure_constraints()
-        except DatabaseUnavailable as e:
-            return JSONResponse({"status": "unavailable", "reason": str(e)}, status_code=503)
-        return JSONResponse({"status": "ready"})
+        status, body = await readiness.check()
+        return JSONResponse(body, status_code=status)
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
     # Request ids and the body limit first (service/limits.py), then authentication.
-    middleware: list[Middleware] = limit_middleware(state.settings)
+    middleware: list[Middleware] = [Middleware(HttpMetrics), Middleware(CloseWhileDraining)]
+    middleware += limit_middleware(state.settings)
     middleware.append(Middleware(IdempotencyKeys, hours=state.settings.idempotency_hours))
     if state.authenticates:
         s = state.settings
@@ -204,6 +211,9 @@ def create_app(
         Route("/graphql", view, methods=["GET", "POST"]),
         graphiql_mount(),
     ]
+    scraping = metrics_route(state.settings.metrics_token)
+    if scraping is not None:
+        routes.append(scraping)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.service = state
     return app
