@@ -328,6 +328,17 @@ class Database:
             self._causal.bookmarks = await session.last_bookmarks()
 
 
+# Neo4j stopped the transaction at its timeout: while it ran, or while it
+# waited for a lock another transaction held.
+STOPPED_BY_TIMEOUT = frozenset(
+    {
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.LockClientStopped",
+    }
+)
+
+
 @asynccontextmanager
 async def translated_errors() -> AsyncIterator[None]:
     """Turn the driver's exceptions into OrgGraph's error tree."""
@@ -346,7 +357,7 @@ async def translated_errors() -> AsyncIterator[None]:
     except neo4j_errors.ConstraintError as e:
         raise Conflict(_constraint_message(e)) from e
     except neo4j_errors.Neo4jError as e:
-        if e.code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
+        if e.code in STOPPED_BY_TIMEOUT:
             raise DatabaseUnavailable("the query took too long and was stopped") from e
         log.exception("unexpected Neo4j error")
         raise OrgGraphError("the graph database could not answer") from e

@@ -1,6 +1,6 @@
 """Backups round trip, and a crashed Neo4j is started again.
 
-One throw-away Neo4j (port ORGGRAPH_TEST_NEO4J_PORT + 11) runs under
+One throw-away Neo4j (port ORGGRAPH_TEST_NEO4J_PORT + 10) runs under
 `orggraph neo4j run`, the supervisor. The test seeds it, adds what `orggraph
 export` leaves out (visits, an audit event, an idempotency key), backs it up
 while the supervisor watches (it must not restart the instance the backup
@@ -29,7 +29,7 @@ from graph.seed import seed
 from tests.conftest import TEST_PORT
 
 INSTANCE = launcher.Instance(
-    name=f"backup-{TEST_PORT}", port=TEST_PORT + 11, password="orggraph-test", pagecache_mb=64, heap_mb=512
+    name=f"backup-{TEST_PORT}", port=TEST_PORT + 10, password="orggraph-test", pagecache_mb=64, heap_mb=512
 )
 EVERYTHING = """
 MATCH (n) OPTIONAL MATCH (n)-[r]->(m)

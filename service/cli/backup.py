@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ def add_parser(sub: Any) -> None:
         "with its ids, the audit log, users) into DIR with a manifest, and start it again.",
     )
     p.add_argument("folder", metavar="DIR", type=Path, help="a new or empty folder")
+    p.add_argument("--name", default="dev", help="instance folder under .neo4j/ (default dev)")
     p.set_defaults(run=run_backup)
     r: argparse.ArgumentParser = sub.add_parser(
         "restore",
@@ -34,6 +36,7 @@ def add_parser(sub: Any) -> None:
         "its place and start it. Everything written after the backup is not in it.",
     )
     r.add_argument("folder", metavar="DIR", type=Path, help="a folder written by `orggraph backup`")
+    r.add_argument("--name", default="dev", help="instance folder under .neo4j/ (default dev)")
     r.set_defaults(run=run_restore)
 
 
@@ -52,7 +55,7 @@ def run_backup(args: argparse.Namespace) -> int:
     settings = Settings()
     if not _local(settings):
         return 1
-    manifest = backup(settings.instance, args.folder)
+    manifest = backup(replace(settings.instance, name=args.name), args.folder)
     print(f"backed up to {args.folder}: {manifest.format_summary()}")
     return 0
 
@@ -61,5 +64,5 @@ def run_restore(args: argparse.Namespace) -> int:
     settings = Settings()
     if not _local(settings):
         return 1
-    print(restore(settings.instance, args.folder).format_summary())
+    print(restore(replace(settings.instance, name=args.name), args.folder).format_summary())
     return 0
