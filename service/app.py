@@ -9,7 +9,6 @@ driver reconnects; constraints are applied on the first successful check).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import gc
 import logging
@@ -31,7 +30,6 @@ from graph.access import Access
 from graph.audit import Trail
 from graph.constraints import apply_constraints
 from graph.driver import Database
-from graph.errors import DatabaseUnavailable
 from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
@@ -40,7 +38,7 @@ from service.graphiql import graphiql_html, graphiql_mount
 from service.idempotency import IdempotencyKeys, claim_of
 from service.limits import limit_middleware, schema_for
 from service.metrics import HttpMetrics, Neo4jProbe, measured, metrics_route, worker_exit
-from service.readiness import Readiness
+from service.readiness import WARM_UP_TIMEOUT, Readiness
 from service.settings import Settings
 from service.shutdown import DRAIN, CloseWhileDraining, close_within
 
@@ -128,7 +126,8 @@ class ServiceState:
 
     async def ensure_constraints(self) -> None:
         if not self.constraints_applied:
-            await apply_constraints(self.db)
+            # Index builds on a new database take longer than a query may.
+            await apply_constraints(self.db.with_timeout(WARM_UP_TIMEOUT))
             self.constraints_applied = True
 
 
@@ -161,11 +160,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_garbage_collector()
         DRAIN.install(state.settings.drain_seconds)
-        try:
-            async with asyncio.timeout(state.db.answer_bound):
-                await state.ensure_constraints()
-        except (DatabaseUnavailable, TimeoutError) as e:
-            log.warning("Neo4j is not reachable at start-up (%s); serving anyway, /health/ready is 503", e)
+        # Constraints, then the page cache; /health/ready is 503 until both are done.
         readiness.start_warming()
         yield
         worker_exit()

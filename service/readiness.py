@@ -17,7 +17,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from graph.driver import Database
-from graph.errors import DatabaseUnavailable
+from graph.errors import DatabaseUnavailable, OrgGraphError
 from graph.warmup import warm_up
 from service.shutdown import DRAIN
 
@@ -68,7 +68,7 @@ class Readiness:
         try:
             await self._prepare()
             await warm_up(self._db().with_timeout(WARM_UP_TIMEOUT))
-        except DatabaseUnavailable as e:
+        except OrgGraphError as e:
             log.warning("warm-up failed (%s); the next readiness check tries again", e)
             return
         self.warm = True
