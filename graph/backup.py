@@ -51,12 +51,14 @@ class Manifest:
     relationships: dict[str, int]
     bytes: int
     seconds: float
+    downtime: float  # seconds Neo4j was stopped for the copy
 
     def format_summary(self) -> str:
         nodes, rels = sum(self.nodes.values()), sum(self.relationships.values())
         return (
             f"{nodes:,} labelled nodes ({', '.join(f'{k} {v:,}' for k, v in self.nodes.items())}), "
-            f"{rels:,} relationships, {self.bytes / 1e6:,.0f} MB, {self.seconds:.1f}s"
+            f"{rels:,} relationships, {self.bytes / 1e6:,.0f} MB, {self.seconds:.1f}s "
+            f"(Neo4j stopped {self.downtime:.1f}s of it)"
         )
 
 
@@ -72,11 +74,13 @@ def backup(instance: Instance, folder: Path) -> Manifest:
             launcher.start(instance)
         # Taken just before the stop: writes in between are in the copy, not in these.
         nodes, rels = counts(instance)
+        down = time.monotonic()
         launcher.stop(instance)
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copytree(instance.home / "data", folder / "data", symlinks=True)
         if was_running:
             launcher.start(instance)
+        downtime = time.monotonic() - down
     manifest = Manifest(
         format=FORMAT,
         taken_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -85,6 +89,7 @@ def backup(instance: Instance, folder: Path) -> Manifest:
         relationships=rels,
         bytes=_size(folder / "data"),
         seconds=round(time.monotonic() - started, 1),
+        downtime=round(downtime, 1),
     )
     (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2, ensure_ascii=False) + "\n")
     return manifest
@@ -103,8 +108,14 @@ class Restored:
         return (
             f"restored the backup of {self.manifest.taken_at} in {self.seconds:.1f}s: "
             f"{sum(self.nodes.values()):,} labelled nodes, {sum(self.relationships.values()):,} relationships"
-            f" ({'as' if same else 'not quite as: writes between the count and the stop; compare'} "
-            f"the manifest's {self.manifest.format_summary()}); the data before is kept in {self.aside}"
+            + (
+                ", as the manifest counted"
+                if same
+                else ", the manifest counted "
+                f"{sum(self.manifest.nodes.values()):,} and {sum(self.manifest.relationships.values()):,} "
+                "(writes between its count and the stop are in the backup)"
+            )
+            + f"; the data it replaced is kept in {self.aside}"
         )
 
 

@@ -91,11 +91,12 @@ async def http(neo4j: Connection, seeded: None) -> AsyncIterator[httpx.AsyncClie
         await app.state.service.db.close()
 
 
-async def ready(client: httpx.AsyncClient, within: float = 30.0) -> float:
-    """Poll /health/ready until 200; how long it took."""
+async def ready(client: httpx.AsyncClient, within: float = 120.0) -> float:
+    """Poll /health/ready until 200 (at first start that includes creating the
+    constraints); how long it took."""
     started = time.monotonic()
-    while (await client.get("/health/ready")).status_code != 200:
-        assert time.monotonic() - started < within, "not ready in time"
+    while (check := await client.get("/health/ready")).status_code != 200:
+        assert time.monotonic() - started < within, f"not ready in time: {check.json()}"
         await asyncio.sleep(0.2)
     return time.monotonic() - started
 
