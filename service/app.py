@@ -30,6 +30,7 @@ from graph.access import Access
 from graph.audit import Trail
 from graph.constraints import apply_constraints
 from graph.driver import Database
+from graph.errors import DatabaseUnavailable
 from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
@@ -45,6 +46,14 @@ from service.shutdown import DRAIN, CloseWhileDraining, close_within
 log = logging.getLogger("orggraph")
 
 
+# Read by the warm-up: the top organizations, then each one's nested view (the
+# compiled path) down to its villages' boards.
+TOP_ORGANIZATIONS = "query WarmTop { organizations(first: 3) { nodes { code } } }"
+NESTED_VIEW = """query WarmView($code: String!) { organization(code: $code) { name children(first: 100) {
+  nodes { code name children(first: 100) { nodes { code name children(first: 100) { nodes {
+    code name positions { nodes { role person { code name } } } } } } } } } } }"""
+
+
 class OrgGraphView(GraphQL[Context, None]):
     """Strawberry's ASGI view with OrgGraph's context, orjson and local GraphiQL."""
 
@@ -55,11 +64,15 @@ class OrgGraphView(GraphQL[Context, None]):
         self.state = state
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        settings = self.state.settings
         access = self.state.caller(request)
-        trail = Trail(access, claim=claim_of(request))
+        context = self.context_for(access, Trail(access, claim=claim_of(request)), self.state.db)
+        context.request, context.response = request, response
+        return context
+
+    def context_for(self, access: Access, trail: Trail, db: Database) -> Context:
+        settings = self.state.settings
         return Context(
-            loaders=Loaders(self.state.db.for_caller(access, trail)),
+            loaders=Loaders(db.for_caller(access, trail)),
             today=self.state.today(),
             access=access,
             trail=trail,
@@ -67,9 +80,25 @@ class OrgGraphView(GraphQL[Context, None]):
             max_page_size=settings.max_page_size,
             board_min=settings.board_min,
             board_max=settings.board_max,
-            request=request,
-            response=response,
         )
+
+    async def rehearse(self) -> None:
+        """Answer the screens' common reads once (no personal fields, so no READ
+        audit event), so that after a restart Neo4j has planned and compiled
+        them before the replica says it is ready."""
+        access = Access.everything("warm-up")
+        db = self.state.db.with_timeout(WARM_UP_TIMEOUT)
+
+        async def read(document: str, **variables: Any) -> Any:
+            context = self.context_for(access, Trail(access), db)
+            done = await self.schema.execute(document, variables, context_value=context)
+            if done.errors:
+                raise DatabaseUnavailable(f"the warm-up read failed: {done.errors[0].message}")
+            return done.data
+
+        top = await read(TOP_ORGANIZATIONS)
+        for organization in top["organizations"]["nodes"]:
+            await read(NESTED_VIEW, code=organization["code"])
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -154,7 +183,7 @@ def create_app(
     unrestricted access of ORGGRAPH_AUTH=off)."""
     state = ServiceState(settings or Settings(), db, today, caller)
     state.db.instrument(Neo4jProbe())
-    readiness = Readiness(lambda: state.db, state.ensure_constraints)
+    readiness = Readiness(lambda: state.db, state.ensure_constraints, lambda: view.rehearse())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -4,9 +4,11 @@ Ready means able to answer in time, so it is 503 when
 - Neo4j does not answer a trivial query within `READY_WITHIN` (1 s): the
   check never hangs, even on a paused database or a half-open connection;
 - the service is warming up: after start-up, and again after every failed
-  check (Neo4j may have restarted with a cold page cache), the whole graph is
-  read once (graph/warmup.py) and constraints are applied; the check waits for
-  that within its second and otherwise answers `warming`;
+  check (Neo4j may have restarted with a cold page cache), constraints are
+  applied, the whole graph is read once (graph/warmup.py) and the screens'
+  common reads are answered once (the app's `rehearse`: Neo4j plans and
+  compiles them, the JVM warms up); the check waits for that within its
+  second and otherwise answers `warming`;
 - the process is draining before it stops (service/shutdown.py).
 """
 
@@ -31,9 +33,15 @@ WARM_UP_TIMEOUT = 300.0
 class Readiness:
     """The state behind `/health/ready` for one worker process."""
 
-    def __init__(self, db: Callable[[], Database], prepare: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        db: Callable[[], Database],
+        prepare: Callable[[], Awaitable[None]],
+        rehearse: Callable[[], Awaitable[None]],
+    ) -> None:
         self._db = db
         self._prepare = prepare  # what must run once before serving (constraints)
+        self._rehearse = rehearse  # the API's common reads, answered once
         self.warm = False
         self._warming: asyncio.Task[None] | None = None
 
@@ -68,6 +76,7 @@ class Readiness:
         try:
             await self._prepare()
             await warm_up(self._db().with_timeout(WARM_UP_TIMEOUT))
+            await self._rehearse()
         except OrgGraphError as e:
             log.warning("warm-up failed (%s); the next readiness check tries again", e)
             return
