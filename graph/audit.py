@@ -26,6 +26,7 @@ from neo4j import AsyncManagedTransaction, Record
 from graph import rows
 from graph.access import Access, grid_in_scope, household_in_scope, org_in_scope, person_in_scope
 from graph.errors import NotFound
+from graph.idempotency import Claim
 from graph.model import AuditEvent, Page, PageArgs
 
 if TYPE_CHECKING:  # graph.driver imports this module
@@ -66,6 +67,10 @@ class Trail:
     # and that event's write when it was started early (`record_reads_early`).
     recorded: set[str] = field(default_factory=set)
     recording: asyncio.Future[None] | None = None
+    # The request's Idempotency-Key (graph.idempotency), and which mutation of the
+    # request this trail's writes belong to (its response key).
+    claim: Claim | None = None
+    step: str = ""
 
     def saw(self, records: Iterable[Record]) -> None:
         """Note the people and households among `records` whose personal data

@@ -45,6 +45,9 @@ STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE INDEX person_pinyin IF NOT EXISTS FOR (n:Person) ON (n.pinyin)",
     "CREATE INDEX person_birth_date IF NOT EXISTS FOR (n:Person) ON (n.birthDate)",
     "CREATE INDEX organization_pinyin IF NOT EXISTS FOR (n:Organization) ON (n.pinyin)",
+    # Retried mutations (graph/idempotency.py): one node per key, expired ones purged.
+    "CREATE CONSTRAINT idempotency_key_id IF NOT EXISTS FOR (n:IdempotencyKey) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX idempotency_key_expires IF NOT EXISTS FOR (n:IdempotencyKey) ON (n.expires)",
 )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -31,13 +32,22 @@ from neo4j import (
 )
 from neo4j import exceptions as neo4j_errors
 
+from graph import idempotency
 from graph.access import Access
 from graph.audit import Trail, check_scope, record_write
-from graph.deadline import DeadlinePassed, deadline_passed, time_left, timeout_within
+from graph.deadline import DeadlinePassed, deadline_passed, timeout_within
 from graph.errors import Conflict, DatabaseUnavailable, OrgGraphError
+from graph.probe import Probe, Quiet
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# Connections per process (the driver's default); the metrics report it.
+POOL_SIZE = 100
+# How much longer than the query timeout the service waits for Neo4j's answer
+# before it gives up on a database that does not answer at all (paused, a
+# half-open connection): Neo4j stops a slow query itself at the query timeout.
+ANSWER_GRACE = 2.0
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class _Pool:
     def __init__(self) -> None:
         self.driver: AsyncDriver | None = None
         self.queries = 0
+        self.probe: Probe = Quiet()
         self.groups: dict[str, _Group] = {}
 
 
@@ -110,6 +121,22 @@ class Database:
             view._in_request = True
         return view
 
+    def with_timeout(self, seconds: float) -> Database:
+        """A view of this database (the same pool) whose transactions may run `seconds`."""
+        view = copy.copy(self)
+        view.query_timeout = seconds
+        return view
+
+    @property
+    def answer_bound(self) -> float:
+        """Seconds a transaction may wait for Neo4j in all (connection, locks,
+        retries, answer) before it fails with SERVICE_UNAVAILABLE."""
+        return self.query_timeout + ANSWER_GRACE
+
+    def instrument(self, probe: Probe) -> None:
+        """Report query times, pool use and audit groups to `probe`."""
+        self._pool.probe = probe
+
     @property
     def queries(self) -> int:
         """Round trips made through this database and its views; tests use it to
@@ -127,8 +154,10 @@ class Database:
             self._pool.driver = AsyncGraphDatabase.driver(
                 self.connection.uri,
                 auth=(self.connection.user, self.connection.password),
+                # Bounded waits: opening a connection, and waiting for a free one.
                 connection_timeout=3.0,
-                connection_acquisition_timeout=5.0,
+                connection_acquisition_timeout=min(5.0, self.answer_bound),
+                max_connection_pool_size=POOL_SIZE,
                 max_transaction_retry_time=self._retry_time,
                 # Notifications (e.g. "label does not exist yet" on an empty graph) are
                 # advice for humans writing Cypher, not for a running service.
@@ -183,6 +212,7 @@ class Database:
                     for _, done in batch:
                         done.set_exception(e)
                 else:
+                    self._pool.probe.audit_group(len(batch))
                     for _, done in batch:
                         done.set_result(None)
         finally:
@@ -198,22 +228,54 @@ class Database:
 
         async def guarded(tx: AsyncManagedTransaction) -> T:
             trail.side_effects = []  # a retried transaction finds them afresh
+            claim = trail.claim
+            if claim is not None:
+                # A retry of a mutation already committed: its first result, nothing written.
+                replayed = await idempotency.replay(tx, claim, trail.access.subject, trail.step)
+                if replayed is not None:
+                    done: T = replayed.value
+                    return done
             await check_scope(tx, trail)
             result = await work(tx)
             await record_write(tx, trail, result)
+            if claim is not None:
+                await idempotency.remember(tx, claim, trail.access.subject, trail.step, result)
             return result
 
         return await self._execute_write(guarded)
 
     async def _execute_write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         self.queries += 1
-        left = time_left()
-        if left is not None and getattr(work, "timeout", None) is None:
-            work = neo4j.unit_of_work(timeout=left)(work)  # a mutation ends with its request
-        async with translated_errors(), self._session(neo4j.WRITE_ACCESS) as session:
+        # Neo4j's own timeout, which also ends a wait for another transaction's
+        # locks; cut to the time the request has left (a mutation ends with it).
+        if getattr(work, "timeout", None) is None:
+            work = neo4j.unit_of_work(timeout=timeout_within(self.query_timeout))(work)
+        async with translated_errors(), self._watched("write"), self._session(neo4j.WRITE_ACCESS) as session:
             done = await session.execute_write(work)
             self._causal.bookmarks = await session.last_bookmarks()
             return done
+
+    @asynccontextmanager
+    async def _watched(self, kind: str) -> AsyncIterator[None]:
+        """One transaction's connection, bounded by `answer_bound` and reported to
+        the probe. Cancelling the driver mid-answer makes it drop that connection."""
+        probe = self._pool.probe
+        started = time.perf_counter()
+        outcome = "error"
+        probe.connections(+1)
+        try:
+            async with asyncio.timeout(self.answer_bound):
+                yield
+            outcome = "ok"
+        except TimeoutError as e:
+            outcome = "timeout"
+            log.warning("Neo4j did not answer within %.1fs", self.answer_bound)
+            raise DatabaseUnavailable(
+                f"the graph database did not answer within {self.answer_bound:g}s; try again shortly"
+            ) from e
+        finally:
+            probe.connections(-1)
+            probe.query(kind, time.perf_counter() - started, outcome)
 
     def _session(self, mode: str) -> neo4j.AsyncSession:
         return self._driver.session(
@@ -248,7 +310,7 @@ class Database:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._retry_time
         delay = 0.05
-        async with translated_errors():
+        async with translated_errors(), self._watched("read"):
             while True:
                 try:
                     async with self._session(neo4j.READ_ACCESS) as session:
@@ -265,10 +327,21 @@ class Database:
         """One write in an auto-commit transaction (one round trip), not retried:
         for rows that must not be written twice, whose writers fail cleanly."""
         self.queries += 1
-        async with translated_errors(), self._session(neo4j.WRITE_ACCESS) as session:
+        async with translated_errors(), self._watched("write"), self._session(neo4j.WRITE_ACCESS) as session:
             result = await session.run(Query(cypher, timeout=self.query_timeout), params)
             await result.consume()
             self._causal.bookmarks = await session.last_bookmarks()
+
+
+# Neo4j stopped the transaction at its timeout: while it ran, or while it
+# waited for a lock another transaction held.
+STOPPED_BY_TIMEOUT = frozenset(
+    {
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.LockClientStopped",
+    }
+)
 
 
 @asynccontextmanager
@@ -289,7 +362,7 @@ async def translated_errors() -> AsyncIterator[None]:
     except neo4j_errors.ConstraintError as e:
         raise Conflict(_constraint_message(e)) from e
     except neo4j_errors.Neo4jError as e:
-        if e.code == "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration":
+        if e.code in STOPPED_BY_TIMEOUT:
             if deadline_passed():
                 raise DeadlinePassed() from e
             raise DatabaseUnavailable("the query took too long and was stopped") from e

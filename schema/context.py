@@ -65,7 +65,9 @@ class Context:
     def writer(self, info: Info) -> Database:
         """The database the mutation at `info` writes through: the request's, with
         a trail carrying that mutation's name and the objects it names."""
-        trail = replace(self.trail, operation=_operation(self.trail.operation, info.field_name))
+        trail = replace(
+            self.trail, operation=_operation(self.trail.operation, info.field_name), step=str(info.path.key)
+        )
         trail.refs = self._refs(info)
         trail.side_effects = []
         return self.loaders.db.for_caller(self.access, trail)

@@ -9,12 +9,11 @@ driver reconnects; constraints are applied on the first successful check).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -39,11 +38,23 @@ from service.auth import ACCESS_KEY, Authentication, token_policy
 from service.cors import cors_middleware
 from service.graphiql import graphiql_html, graphiql_mount
 from service.http import GraphQLHTTPView, InternalErrors
+from service.idempotency import IdempotencyKeys, claim_of
 from service.limits import limit_middleware, limits_of, schema_for
+from service.metrics import HttpMetrics, Neo4jProbe, measured, metrics_route, worker_exit
 from service.persisted import DOCUMENT_FOLDERS, PersistedDocuments, load_trusted
+from service.readiness import WARM_UP_TIMEOUT, Readiness
 from service.settings import Settings
+from service.shutdown import DRAIN, CloseWhileDraining, close_within
 
 log = logging.getLogger("orggraph")
+
+
+# Read by the warm-up: the top organizations, then each one's nested view (the
+# compiled path) down to its villages' boards.
+TOP_ORGANIZATIONS = "query WarmTop { organizations(first: 3) { nodes { code } } }"
+NESTED_VIEW = """query WarmView($code: String!) { organization(code: $code) { name children(first: 100) {
+  nodes { code name children(first: 100) { nodes { code name children(first: 100) { nodes {
+    code name positions { nodes { role person { code name } } } } } } } } } } }"""
 
 
 class OrgGraphView(GraphQLHTTPView):
@@ -52,7 +63,7 @@ class OrgGraphView(GraphQLHTTPView):
 
     def __init__(self, state: ServiceState, *, graphiql: bool) -> None:
         # Covered nested reads are answered by the compiled path (schema/compiled.py).
-        schema = serving_compiled_reads(schema_for(state.settings))
+        schema = measured(serving_compiled_reads(schema_for(state.settings)))
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.state = state
         settings = state.settings
@@ -71,11 +82,15 @@ class OrgGraphView(GraphQLHTTPView):
         await warmup.warm_plan_cache(self.state.db, self.graphql_schema, texts, self.state.today(), page)
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
-        settings = self.state.settings
         access = self.state.caller(request)
-        trail = Trail(access)
+        context = self.context_for(access, Trail(access, claim=claim_of(request)), self.state.db)
+        context.request, context.response = request, response
+        return context
+
+    def context_for(self, access: Access, trail: Trail, db: Database) -> Context:
+        settings = self.state.settings
         return Context(
-            loaders=Loaders(self.state.db.for_caller(access, trail)),
+            loaders=Loaders(db.for_caller(access, trail)),
             today=self.state.today(),
             access=access,
             trail=trail,
@@ -84,9 +99,27 @@ class OrgGraphView(GraphQLHTTPView):
             board_min=settings.board_min,
             board_max=settings.board_max,
             min_group_size=settings.min_group_size,
-            request=request,
-            response=response,
         )
+
+    async def rehearse(self) -> None:
+        """Answer the screens' common reads once (no personal fields, so no READ
+        audit event), so that after a restart Neo4j has planned and compiled
+        them before the replica says it is ready."""
+        access = Access.everything("warm-up")
+        db = self.state.db.with_timeout(WARM_UP_TIMEOUT)
+
+        async def read(document: str, **variables: Any) -> Any:
+            context = self.context_for(access, Trail(access), db)
+            done = await self.schema.execute(document, variables, context_value=context)
+            if done.errors:
+                raise DatabaseUnavailable(f"the warm-up read failed: {done.errors[0].message}")
+            return done.data
+
+        top = await read(TOP_ORGANIZATIONS)
+        for organization in top["organizations"]["nodes"]:
+            await read(NESTED_VIEW, code=organization["code"])
+        # Then the trusted documents' compiled Cypher (a new shape costs Neo4j ~1 s to plan).
+        await self.warm_plan_cache()
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -143,7 +176,8 @@ class ServiceState:
 
     async def ensure_constraints(self) -> None:
         if not self.constraints_applied:
-            await apply_constraints(self.db)
+            # Index builds on a new database take longer than a query may.
+            await apply_constraints(self.db.with_timeout(WARM_UP_TIMEOUT))
             self.constraints_applied = True
 
 
@@ -169,43 +203,36 @@ def create_app(
     authentication off, the `caller` every request is made as (default: the
     unrestricted access of ORGGRAPH_AUTH=off)."""
     state = ServiceState(settings or Settings(), db, today, caller)
+    state.db.instrument(Neo4jProbe())
+    readiness = Readiness(lambda: state.db, state.ensure_constraints, lambda: view.rehearse())
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_garbage_collector()
-        warming = None
-        try:
-            await state.ensure_constraints()
-            # In the background: requests are served while Neo4j plans (seconds when cold).
-            warming = asyncio.create_task(view.warm_plan_cache())
-        except DatabaseUnavailable as e:
-            log.warning("Neo4j is not reachable at start-up (%s); serving anyway, /health/ready is 503", e)
+        DRAIN.install(state.settings.drain_seconds)
+        # Constraints, then the page cache; /health/ready is 503 until both are done.
+        readiness.start_warming()
         yield
-        if warming is not None:
-            warming.cancel()
-            with suppress(asyncio.CancelledError):
-                await warming
+        worker_exit()
         if state.owns_db:
-            await state.db.close()
+            await close_within(state.db.close())
 
     async def live(request: Request) -> Response:
         return JSONResponse({"status": "live"})
 
     async def ready(request: Request) -> Response:
-        try:
-            await state.db.ping()
-            await state.ensure_constraints()
-        except DatabaseUnavailable as e:
-            return JSONResponse({"status": "unavailable", "reason": str(e)}, status_code=503)
-        return JSONResponse({"status": "ready"})
+        status, body = await readiness.check()
+        return JSONResponse(body, status_code=status)
 
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
     # Request ids first (service/limits.py), CORS before anything can refuse
-    # (service/cors.py), JSON 500s, the body limit, then authentication.
+    # (service/cors.py), JSON 500s, the body limit, idempotency keys, then authentication.
     ids, *body_limit = limit_middleware(state.settings)
-    middleware = [ids, *cors_middleware(state.settings.cors_origins), Middleware(InternalErrors), *body_limit]
+    middleware = [Middleware(HttpMetrics), Middleware(CloseWhileDraining), ids]
+    middleware += [*cors_middleware(state.settings.cors_origins), Middleware(InternalErrors), *body_limit]
+    middleware.append(Middleware(IdempotencyKeys, hours=state.settings.idempotency_hours))
     if state.authenticates:
         middleware.append(Middleware(Authentication, policy=token_policy(state.settings)))
     elif caller is None:
@@ -224,6 +251,9 @@ def create_app(
         Route("/graphql", view, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         graphiql_mount(),
     ]
+    scraping = metrics_route(state.settings.metrics_token)
+    if scraping is not None:
+        routes.append(scraping)
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.service = state
     return app

@@ -77,6 +77,16 @@ class Settings:
     max_tokens: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_TOKENS", 1_000))
     max_cost: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_COST", 5_000_000))
     max_body_bytes: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_BODY_BYTES", 1_048_576))
+    # How long a mutation's Idempotency-Key is remembered (graph/idempotency.py).
+    idempotency_hours: float = field(default_factory=lambda: _float("ORGGRAPH_IDEMPOTENCY_HOURS", 24.0))
+    # Prometheus metrics at /metrics for this bearer token; unset: no endpoint.
+    metrics_token: str | None = field(
+        default_factory=lambda: os.environ.get("ORGGRAPH_METRICS_TOKEN") or None
+    )
+    # On SIGTERM: serve (readiness 503, Connection: close) this long, then stop,
+    # giving requests still running at most shutdown_timeout (service/shutdown.py).
+    drain_seconds: float = field(default_factory=lambda: _float("ORGGRAPH_DRAIN_SECONDS", 5.0))
+    shutdown_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_SHUTDOWN_TIMEOUT", 10.0))
     # How many members a board elected in a term change (换届) may have.
     board_min: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MIN", 7))
     board_max: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MAX", 15))

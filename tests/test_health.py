@@ -45,7 +45,14 @@ async def test_outage_and_recovery() -> None:
                 assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
 
             async def expect_up() -> None:
-                assert (await http.get("/health/ready")).json() == {"status": "ready"}
+                # Ready once the warm-up (constraints, the page cache) is done.
+                for _ in range(150):
+                    ready = await http.get("/health/ready")
+                    if ready.status_code == 200:
+                        break
+                    assert ready.json()["status"] in ("warming", "unavailable")
+                    await asyncio.sleep(0.2)
+                assert ready.json() == {"status": "ready"}
                 body = (await http.post("/graphql", json=QUERY)).json()
                 assert body == {"data": {"organizations": {"totalCount": 0}}}
 

@@ -12,12 +12,18 @@ import sys
 from typing import Any
 
 from graph import launcher
+from graph.supervisor import supervise
 from service.settings import Settings
 
 
 def add_parser(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("neo4j", help="start, stop or inspect the local Neo4j")
-    p.add_argument("action", choices=["start", "stop", "status"])
+    p.add_argument(
+        "action",
+        choices=["start", "stop", "status", "run"],
+        help="run: start it and keep it running in the foreground, restarting it if it dies "
+        "(for systemd or another process manager); SIGTERM stops it",
+    )
     p.add_argument("--port", type=int, help="Bolt port (default ORGGRAPH_NEO4J_PORT or 7687)")
     p.add_argument("--name", default="dev", help="instance folder under .neo4j/ (default dev)")
     p.set_defaults(run=run)
@@ -40,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
             pagecache_mb=instance.pagecache_mb,
             heap_mb=instance.heap_mb,
         )
+    if args.action == "run":
+        return supervise(instance)
     if args.action == "start":
         was_running = launcher.running_pid(instance) is not None
         connection = launcher.start(instance)
