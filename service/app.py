@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL (with an offline GraphiQL) and health checks.
+"""The Starlette application: GraphQL (with an offline GraphiQL), the explorer
+(/explore, service/explorer.py) and health checks.
 
 The service keeps no state of its own beyond the driver's connection pool, so
 it scales by running more replicas. If Neo4j is down at start-up the service
@@ -35,6 +36,7 @@ from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
 from service.auth import ACCESS_KEY, DEV_SECRET, Authentication, TokenPolicy
+from service.explorer import explorer_routes
 from service.graphiql import graphiql_html, graphiql_mount
 from service.limits import limit_middleware, schema_for
 from service.settings import Settings
@@ -201,6 +203,7 @@ def create_app(
         Route("/health/ready", ready),
         Route("/graphql", view, methods=["GET", "POST"]),
         graphiql_mount(),
+        *explorer_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.service = state

@@ -1,0 +1,128 @@
+// 组织 Organization tree: the scope root down to villages, councils and teams,
+// collapsible; each node with its people, households and coverage ratio
+// (loaded as it is shown); a search box that jumps to a node (?at=<code>).
+
+import { label, t } from "../i18n.js";
+import { h, link, num, pct, searchBox } from "../ui.js";
+
+let cached = null; // { rootId, byId, children, byCode, expanded: Set }
+const figures = new Map(); // id → Promise of { people, households, ratio }
+
+async function loadTree(ctx) {
+  const { node: top } = await ctx.gql("OrgTreeTop", { id: ctx.root.id });
+  const nodes = [top, ...top.children.nodes];
+  // Each child's subtree in parallel, a page of 100 at a time.
+  const branches = await Promise.all(
+    top.children.nodes.map((c) => ctx.gqlAll("OrgTreeBranch", { id: c.id }, (d) => d.node && d.node.descendants)),
+  );
+  for (const b of branches) nodes.push(...(b.nodes || []));
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const byCode = new Map(nodes.map((n) => [n.code, n]));
+  const children = new Map();
+  for (const n of nodes) {
+    const parent = n.parent ? n.parent.id : null;
+    if (n.id === top.id || !parent || !byId.has(parent)) continue;
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(n);
+  }
+  for (const list of children.values()) list.sort((a, b) => (a.code < b.code ? -1 : 1));
+  return { rootId: top.id, byId, byCode, children, expanded: new Set([top.id]) };
+}
+
+// At most four figure requests at once, so a large expansion does not flood the service.
+let running = 0;
+const waiting = [];
+function limited(fn) {
+  return new Promise((resolve, reject) => {
+    const go = () => {
+      running++;
+      fn().then(resolve, reject).finally(() => {
+        running--;
+        if (waiting.length) waiting.shift()();
+      });
+    };
+    if (running < 4) go();
+    else waiting.push(go);
+  });
+}
+
+function figuresOf(ctx, id) {
+  if (!figures.has(id)) {
+    figures.set(
+      id,
+      limited(() => ctx.gql("OrgFigures", { id })).then((d) => ({
+        people: d.people.totalCount,
+        households: d.node.households.totalCount,
+        ratio: d.node.coverage.householdCount ? d.node.coverage.coverageRatio : null,
+      })),
+    );
+  }
+  return figures.get(id);
+}
+
+export async function render(ctx) {
+  if (!cached || cached.rootId !== ctx.root.id) cached = await loadTree(ctx);
+  if (ctx.stale()) return;
+  const tree = cached;
+  const at = ctx.query.get("at");
+  const target = at ? tree.byCode.get(at) : null;
+  if (target) {
+    let p = target.parent ? tree.byId.get(target.parent.id) : null;
+    while (p) {
+      tree.expanded.add(p.id);
+      p = p.parent ? tree.byId.get(p.parent.id) : null;
+    }
+  }
+
+  function row(n) {
+    const kids = tree.children.get(n.id) || [];
+    const open = tree.expanded.has(n.id);
+    const figs = h("span", { class: "figs", "data-testid": `figs-${n.code}` }, "…");
+    const li = h("li", { "data-code": n.code });
+    const toggle = kids.length
+      ? h("button", { type: "button", class: "toggle", "aria-expanded": String(open), "data-testid": `toggle-${n.code}`, onclick: () => {
+          if (tree.expanded.has(n.id)) tree.expanded.delete(n.id);
+          else tree.expanded.add(n.id);
+          li.replaceWith(row(n));
+        } }, open ? "▾" : "▸")
+      : h("span", { class: "toggle" }, "");
+    li.append(
+      h(
+        "div",
+        { class: "row" + (target && target.id === n.id ? " hit" : "") },
+        toggle,
+        link(`/org/${encodeURIComponent(n.code)}`, n.name, { "data-testid": `node-${n.code}` }),
+        h("span", { class: "kind" }, `${label("OrgKind", n.kind)} · ${label("Level", n.level)}`),
+        kids.length ? h("span", { class: "kind" }, `(${kids.length})`) : null,
+        figs,
+      ),
+    );
+    figuresOf(ctx, n.id).then(
+      (f) => figs.replaceChildren(`${t("people")} ${num(f.people)} · ${t("households")} ${num(f.households)} · ${t("ratio")} ${pct(f.ratio)}`),
+      () => figs.replaceChildren(""),
+    );
+    if (open && kids.length) li.append(h("ul", {}, kids.map(row)));
+    return li;
+  }
+
+  const root = tree.byId.get(tree.rootId);
+  const search = searchBox(
+    t("searchOrg"),
+    async (text) =>
+      [...tree.byId.values()]
+        .filter((n) => n.name.includes(text) || n.code.toLowerCase().includes(text.toLowerCase()))
+        .slice(0, 20)
+        .map((n) => ({ text: n.name, sub: `${n.code} · ${label("OrgKind", n.kind)}`, onpick: () => ctx.setQuery({ at: n.code }) })),
+    "org-search",
+  );
+  const list = h("div", { class: "tree", "data-testid": "org-tree" }, h("ul", {}, row(root)));
+  ctx.box.replaceChildren(
+    h("h1", {}, `${t("tree")}：${root.name}`),
+    h("div", { class: "toolbar" }, search, h("span", { class: "muted", "data-testid": "tree-count" }, `${num(tree.byId.size)} ${t("nodes")}`), h("span", { class: "muted" }, t("orgTreeHelp"))),
+    h("section", { class: "card" }, list),
+  );
+  if (target) {
+    const el = list.querySelector(`li[data-code="${CSS.escape(target.code)}"]`);
+    if (el) el.scrollIntoView({ block: "center" });
+  }
+}
