@@ -42,6 +42,7 @@ const STRINGS = {
     orgTreeHelp: "点击 ▸ 展开，点击名称打开组织页。", nodes: "个组织", stageList: "阶段名单",
     relationship: "关系", signedOutReason: "已退出登录。", noScopeRoot: "找不到您范围内的组织。",
     reason: "原因", pasteToken: "粘贴令牌", household2: "所住户", notAvailable: "—",
+    stageReached: "达到人数", birthDate: "出生日期", showAll: "显示全部", more: "等",
   },
   en: {
     title: "OrgGraph explorer", tree: "Organizations", coverage: "Coverage", pipeline: "Pipeline", person: "People",
@@ -82,6 +83,7 @@ const STRINGS = {
     orgTreeHelp: "Click ▸ to expand, a name to open the organization.", nodes: "organizations", stageList: "Stage list",
     relationship: "Relationship", signedOutReason: "Signed out.", noScopeRoot: "No organization found in your scope.",
     reason: "Reason", pasteToken: "Paste a token", household2: "Household", notAvailable: "—",
+    stageReached: "Reached", birthDate: "Birth date", showAll: "Show all", more: "and more",
   },
 };
 

@@ -17,6 +17,13 @@ export function h(tag, attrs, ...children) {
   return el;
 }
 
+/** Replace an element's children (nulls and arrays allowed, as in h()). */
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const c of children) {
     if (c == null || c === false) continue;
@@ -57,11 +64,13 @@ export function figure(key, title, value, testid) {
  * A table of `rows` under `columns` [{title, value(row) → text|Node, csv(row)?, text?, num?}],
  * with a CSV download of the same rows. `name` is the CSV's file name and the table's test id.
  */
-export function table(name, columns, rows, { empty } = {}) {
+export function table(name, columns, rows, { empty, limit = 200 } = {}) {
   const head = h("tr", {}, columns.map((c) => h("th", { class: c.num ? "num" : null }, c.title)));
-  const body = rows.map((r) =>
-    h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null, "data-col": c.key || null }, c.value(r)))),
-  );
+  const tr = (r) => h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null, "data-col": c.key || null }, c.value(r))));
+  const body = rows.slice(0, limit).map(tr);
+  const rest = rows.length > limit
+    ? h("button", { type: "button", class: "no-print", onclick: (e) => { e.target.closest(".table-wrap").querySelector("tbody").append(...rows.slice(limit).map(tr)); e.target.remove(); } }, `${t("showAll")} ${num(rows.length)}`)
+    : null;
   const csvColumns = columns.map((c) => ({
     title: c.title,
     text: c.text,
@@ -79,10 +88,9 @@ export function table(name, columns, rows, { empty } = {}) {
     rows.length
       ? h("table", {}, h("thead", {}, head), h("tbody", {}, body))
       : h("p", { class: "muted" }, empty || t("noData")),
+    rest,
   );
 }
-
-export const labelled = (type) => (v) => label(type, v);
 
 /** Age band from the birth year (shown to every role) on a date. */
 export function ageBand(birthYear, onDate) {

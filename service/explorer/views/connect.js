@@ -3,7 +3,7 @@
 
 import { notFound } from "../app.js";
 import { label, t } from "../i18n.js";
-import { day, h, link, section } from "../ui.js";
+import { day, h, link, section, fill } from "../ui.js";
 import { connectBox } from "./lineage.js";
 
 function stop(n) {
@@ -15,9 +15,9 @@ function stop(n) {
 export async function render(ctx) {
   const fromCode = ctx.query.get("from");
   const toCode = ctx.query.get("to");
-  if (!fromCode || !toCode) return ctx.box.replaceChildren(connectBox(ctx, null, null));
+  if (!fromCode || !toCode) return fill(ctx.box, connectBox(ctx, null, null));
   const [a, b] = await Promise.all([ctx.gql("PersonRef", { code: fromCode }), ctx.gql("PersonRef", { code: toCode })]);
-  if (!a.person || !b.person) return ctx.box.replaceChildren(notFound());
+  if (!a.person || !b.person) return fill(ctx.box, notFound());
   const { connection: path } = await ctx.gql("Connection", { from: a.person.id, to: b.person.id });
   if (ctx.stale()) return;
   let body;
@@ -36,5 +36,5 @@ export async function render(ctx) {
     body = h("div", {}, h("p", {}, `${path.length} ${t("hops")}`), h("div", { class: "path", "data-testid": "connection-path" }, items));
   }
   document.title = `${a.person.name} ↔ ${b.person.name} · OrgGraph`;
-  ctx.box.replaceChildren(h("h1", {}, `${a.person.name} ↔ ${b.person.name}`), section(t("connect"), body), connectBox(ctx, a.person, b.person));
+  fill(ctx.box, h("h1", {}, `${a.person.name} ↔ ${b.person.name}`), section(t("connect"), body), connectBox(ctx, a.person, b.person));
 }

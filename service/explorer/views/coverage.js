@@ -6,7 +6,7 @@
 
 import { notFound } from "../app.js";
 import { label, t } from "../i18n.js";
-import { chart, datePicker, figure, h, link, num, pct, personLink, section, table } from "../ui.js";
+import { chart, datePicker, figure, h, link, num, pct, personLink, section, table, fill } from "../ui.js";
 import { crumbs, orgTabs } from "./organization.js";
 
 const CARE = new Set(["LEFT_BEHIND_CHILD", "LEFT_BEHIND_ELDERLY", "HARDSHIP_WOMAN", "LOW_INCOME", "DISABILITY"]);
@@ -73,7 +73,7 @@ export async function render(ctx) {
   const code = ctx.params.code;
   const on = ctx.query.get("on") || null;
   const { organization: org } = await ctx.gql("Coverage", { code, on });
-  if (!org) return ctx.box.replaceChildren(notFound());
+  if (!org) return fill(ctx.box, notFound());
   const village = org.level === "VILLAGE";
   const [members, uncovered, picture] = await Promise.all([
     ctx.gqlAll("CoverageMembers", { id: org.id, on }, (d) => d.coverage && d.coverage.members),
@@ -90,7 +90,7 @@ export async function render(ctx) {
     { title: t("code"), value: (m) => m.person.code, text: true },
     { title: t("phone"), value: (m) => m.person.phone || "", text: true, key: "phone" },
     { title: t("gridsCovered"), value: (m) => m.grids.map((g, i) => [i ? "、" : "", link(`/grid/${encodeURIComponent(g.code)}`, g.name)]), csv: (m) => m.grids.map((g) => g.name).join("、") },
-    { title: t("householdsCovered"), value: (m) => m.households.map((x, i) => [i ? "、" : "", link(`/household/${encodeURIComponent(x.code)}`, x.code)]), csv: (m) => m.households.map((x) => x.code).join("、") },
+    { title: t("householdsCovered"), value: (m) => [m.households.slice(0, 6).map((x, i) => [i ? "、" : "", link(`/household/${encodeURIComponent(x.code)}`, x.code.split("-").slice(-2).join("-"))]), m.households.length > 6 ? ` ${t("more")} ${num(m.households.length)}` : ""], csv: (m) => m.households.map((x) => x.code).join("、") },
     { title: t("reached"), value: (m) => num(m.householdsReached), num: true, key: "reached" },
   ];
   const uncoveredCols = [
@@ -107,7 +107,7 @@ export async function render(ctx) {
     { title: t("multiply"), value: (x) => num(x.coverage.multiplyCovered.totalCount), num: true },
     { title: t("ratio"), value: (x) => pct(x.coverage.coverageRatio), num: true },
   ];
-  ctx.box.replaceChildren(
+  fill(ctx.box, 
     crumbs(org),
     h("h1", {}, `${t("coverageOf")}：${org.name}`),
     orgTabs(org.code),

@@ -3,16 +3,16 @@
 
 import { notFound } from "../app.js";
 import { label, t } from "../i18n.js";
-import { datePicker, day, h, link, personLink, section, table } from "../ui.js";
+import { datePicker, day, h, link, personLink, section, table, fill } from "../ui.js";
 import { seesCare, tagList } from "./coverage.js";
 
 export async function render(ctx) {
   const on = ctx.query.get("on") || null;
   const { household: x } = await ctx.gql("Household", { code: ctx.params.code, on });
-  if (!x) return ctx.box.replaceChildren(notFound());
+  if (!x) return fill(ctx.box, notFound());
   document.title = `${x.code} · OrgGraph`;
   const g = x.grid;
-  ctx.box.replaceChildren(
+  fill(ctx.box, 
     h("div", { class: "crumbs" }, g && g.organization ? [link(`/coverage/${encodeURIComponent(g.organization.code)}`, g.organization.name), " › "] : null, g ? [link(`/grid/${encodeURIComponent(g.code)}`, g.name), " › "] : null, x.code),
     h("h1", {}, `${t("household")} ${x.code}`),
     h("div", { class: "toolbar" }, datePicker(t("date"), "on", ctx.query, (v) => ctx.setQuery({ on: v }))),

@@ -4,7 +4,7 @@
 
 import { notFound } from "../app.js";
 import { t } from "../i18n.js";
-import { h, section, vendor } from "../ui.js";
+import { h, section, vendor, fill } from "../ui.js";
 import { personSearch } from "./person.js";
 
 export function connectBox(ctx, from, to) {
@@ -41,7 +41,7 @@ function addBranches(nodes, edges, person, branches, upward) {
 export async function render(ctx) {
   const code = ctx.params.code;
   if (!code) {
-    ctx.box.replaceChildren(
+    fill(ctx.box, 
       h("h1", {}, t("lineage")),
       section(t("lineageGraph"), personSearch(ctx, (p) => ctx.navigate(`/lineage/${encodeURIComponent(p.code)}`), "lineage-search")),
       connectBox(ctx, null, null),
@@ -63,12 +63,12 @@ export async function render(ctx) {
     return person;
   }
   const [person, cytoscape] = await Promise.all([expand(code), vendor("cytoscape")]);
-  if (!person) return ctx.box.replaceChildren(notFound());
+  if (!person) return fill(ctx.box, notFound());
   if (ctx.stale()) return;
   document.title = `${person.name}${t("lineageOf")} · OrgGraph`;
   const graph = h("div", { class: "lineage-graph", "data-testid": "lineage-graph" });
   const listing = h("p", { class: "muted", "data-testid": "lineage-people" });
-  ctx.box.replaceChildren(
+  fill(ctx.box, 
     h("h1", {}, `${person.name}${t("lineageOf")}`),
     h("div", { class: "toolbar no-print" }, h("a", { href: `/explore/person/${encodeURIComponent(code)}`, "data-nav": "" }, t("person")), h("span", { class: "muted" }, t("expandHelp"))),
     section(t("lineageGraph"), graph, listing),
@@ -81,7 +81,8 @@ export async function render(ctx) {
   const cy = cytoscape({
     container: graph,
     elements: elements(),
-    wheelSensitivity: 0.3,
+    maxZoom: 1.6,
+    minZoom: 0.2,
     style: [
       { selector: "node", style: { label: "data(label)", "font-size": 13, "text-valign": "bottom", "text-margin-y": 4, "background-color": "#7a8797", width: 22, height: 22 } },
       { selector: "node[open = 1]", style: { "background-color": "#1d5fbf" } },

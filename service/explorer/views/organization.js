@@ -3,9 +3,9 @@
 // statistics table in the shape of the Quzhou report (ANALYST and above),
 // grids with their leads, meetings.
 
-import { errorPanel, notFound } from "../app.js";
+import { errorPanel, forbidden, notFound } from "../app.js";
 import { enumValues, label, t } from "../i18n.js";
-import { ageBand, datePicker, day, h, labelled, link, num, orgLink, pct, personLink, section, table } from "../ui.js";
+import { ageBand, datePicker, day, h, link, num, orgLink, pct, personLink, section, table, fill } from "../ui.js";
 
 export function crumbs(org) {
   const above = [...(org.ancestors || [])].reverse();
@@ -57,7 +57,7 @@ function history(code, positions) {
 async function termStatistics(ctx, org, on) {
   const box = h("div", {});
   if (!ctx.analyst) {
-    box.append(errorPanel({ code: "FORBIDDEN", message: "" }));
+    box.append(forbidden());
     return box;
   }
   const role = ctx.query.get("role") || "CHAIR";
@@ -95,7 +95,7 @@ export async function render(ctx) {
   const on = ctx.query.get("on") || null;
   const data = await ctx.gql("Organization", { code, on });
   const org = data.organization;
-  if (!org) return ctx.box.replaceChildren(notFound());
+  if (!org) return fill(ctx.box, notFound());
   const [hist, stats] = await Promise.all([
     ctx.gqlAll("TermHistory", { code }, (d) => d.organization && d.organization.positions),
     termStatistics(ctx, org, on),
@@ -138,7 +138,7 @@ export async function render(ctx) {
     { title: t("since"), value: (p) => day(p.since) },
     { title: t("until"), value: (p) => day(p.until) },
   ];
-  ctx.box.replaceChildren(
+  fill(ctx.box, 
     crumbs(org),
     h("h1", { "data-testid": "org-name" }, org.name, h("small", { class: "muted" }, ` ${label("OrgKind", org.kind)} · ${label("Level", org.level)} · ${org.code}`)),
     orgTabs(org.code),

@@ -4,7 +4,7 @@
 
 import { notFound } from "../app.js";
 import { label, t } from "../i18n.js";
-import { day, h, link, num, orgLink, pct, personLink, searchBox, section, table } from "../ui.js";
+import { day, h, link, num, orgLink, pct, personLink, searchBox, section, table, fill } from "../ui.js";
 
 export function personSearch(ctx, onpick, testid = "person-search") {
   return searchBox(
@@ -24,11 +24,11 @@ export function personSearch(ctx, onpick, testid = "person-search") {
 export async function render(ctx) {
   const code = ctx.params.code;
   if (!code) {
-    ctx.box.replaceChildren(h("h1", {}, t("person")), section(t("searchPerson"), personSearch(ctx, (p) => ctx.navigate(`/person/${encodeURIComponent(p.code)}`))));
+    fill(ctx.box, h("h1", {}, t("person")), section(t("searchPerson"), personSearch(ctx, (p) => ctx.navigate(`/person/${encodeURIComponent(p.code)}`))));
     return;
   }
   const { person: p } = await ctx.gql("Person", { code });
-  if (!p) return ctx.box.replaceChildren(notFound());
+  if (!p) return fill(ctx.box, notFound());
   if (ctx.stale()) return;
   document.title = `${p.name} · OrgGraph`;
   const now = p.positions.filter((x) => !x.until);
@@ -41,7 +41,7 @@ export async function render(ctx) {
   ];
   const hh = p.household;
   const mentorTables = (title, list, name) => section(`${title}（${num(list.length)}）`, h("div", { "data-testid": name }, namedLinks(`${p.code}-${name}`, list)));
-  ctx.box.replaceChildren(
+  fill(ctx.box, 
     h("h1", { "data-testid": "person-name" }, p.name, h("small", { class: "muted" }, ` ${p.code}`)),
     h("div", { class: "toolbar no-print" }, link(`/lineage/${encodeURIComponent(p.code)}`, t("lineageGraph")), h("button", { type: "button", onclick: () => window.print() }, t("print"))),
     section(
@@ -52,7 +52,7 @@ export async function render(ctx) {
         h("tbody", {},
           fact(t("gender"), label("Gender", p.gender)),
           fact(t("birthYear"), p.birthYear ?? ""),
-          p.birthDate ? fact(t("date"), p.birthDate) : null,
+          p.birthDate ? fact(t("birthDate"), p.birthDate) : null,
           fact(t("education"), label("Education", p.education)),
           fact(t("political"), label("PoliticalStatus", p.politicalStatus)),
           fact(t("phone"), h("span", { "data-testid": "person-phone" }, p.phone || "")),

@@ -4,7 +4,7 @@
 
 import { errorPanel, notFound } from "../app.js";
 import { enumValues, label, t } from "../i18n.js";
-import { chart, datePicker, day, h, link, num, pct, personLink, section, table } from "../ui.js";
+import { chart, datePicker, day, h, link, num, pct, personLink, section, table, fill } from "../ui.js";
 import { crumbs, orgTabs } from "./organization.js";
 
 function stageLink(code, stage, text, extra = {}) {
@@ -33,7 +33,7 @@ export async function render(ctx) {
   const from = ctx.query.get("from") || null;
   const to = ctx.query.get("to") || null;
   const { organization: org } = await ctx.gql("OrgHeader", { code });
-  if (!org) return ctx.box.replaceChildren(notFound());
+  if (!org) return fill(ctx.box, notFound());
   document.title = `${t("pipeline")} · ${org.name} · OrgGraph`;
   const parts = [
     crumbs(org),
@@ -62,7 +62,7 @@ export async function render(ctx) {
     const cols = [
       { title: t("stage"), value: (s) => stageLink(org.code, s.stage, label("Stage", s.stage), { "data-testid": `stage-${s.stage}` }), csv: (s) => label("Stage", s.stage), key: "stage" },
       { title: t("nextStage"), value: (s) => label("Stage", s.nextStage) },
-      { title: t("reached"), value: (s) => num(s.reached), num: true, key: "reached" },
+      { title: t("stageReached"), value: (s) => num(s.reached), num: true, key: "reached" },
       { title: t("advanced"), value: (s) => num(s.advanced), num: true, key: "advanced" },
       { title: t("conversion"), value: (s) => pct(s.conversion), num: true, key: "conversion" },
       { title: t("median"), value: (s) => num(s.medianDays), num: true, key: "median" },
@@ -84,9 +84,9 @@ export async function render(ctx) {
     box = h("div", { "data-chart": "", class: "chart", "data-testid": "funnel-chart" });
     parts.push(
       section(t("funnel"), box, h("div", { "data-testid": "funnel" }, table(`pipeline-${org.code}`, cols, funnel.stages))),
-      funnel.children.length ? section(`${t("perChild")}（${t("reached")} → ${t("advanced")}）`, table(`pipeline-children-${org.code}`, childCols, funnel.children)) : null,
+      funnel.children.length ? section(`${t("perChild")}（${t("stageReached")} → ${t("advanced")}）`, table(`pipeline-children-${org.code}`, childCols, funnel.children)) : null,
     );
-    ctx.box.replaceChildren(...parts, list);
+    fill(ctx.box, ...parts, list);
     const c = await chart(box, {
       tooltip: { formatter: (p) => `${p.name}: ${num(p.value)}` },
       series: [
@@ -103,6 +103,6 @@ export async function render(ctx) {
     });
     c.on("click", (p) => ctx.navigate(`/pipeline/${encodeURIComponent(org.code)}/${p.data.stage}${location.search}`));
   } else {
-    ctx.box.replaceChildren(...parts, list);
+    fill(ctx.box, ...parts, list);
   }
 }

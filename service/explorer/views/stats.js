@@ -3,19 +3,19 @@
 
 import { errorPanel, notFound } from "../app.js";
 import { label, t } from "../i18n.js";
-import { chart, figure, h, link, num, pct, section, table } from "../ui.js";
+import { chart, figure, h, link, num, pct, section, table, fill } from "../ui.js";
 import { crumbs, orgTabs } from "./organization.js";
 
 export async function render(ctx) {
   const { organization: org } = await ctx.gql("OrgHeader", { code: ctx.params.code });
-  if (!org) return ctx.box.replaceChildren(notFound());
+  if (!org) return fill(ctx.box, notFound());
   document.title = `${t("stats")} · ${org.name} · OrgGraph`;
   const head = [crumbs(org), h("h1", {}, `${t("dashboardOf")}：${org.name}`), orgTabs(org.code)];
   let s;
   try {
     s = (await ctx.gql("Stats", { id: org.id, on: ctx.query.get("on") || null })).organizationStats;
   } catch (e) {
-    return ctx.box.replaceChildren(...head, errorPanel(e));
+    return fill(ctx.box, ...head, errorPanel(e));
   }
   if (ctx.stale()) return;
   const roleBox = h("div", { "data-chart": "", class: "chart", "data-testid": "chart-roles" });
@@ -30,7 +30,7 @@ export async function render(ctx) {
     { title: t("ratio"), value: (c) => pct(c.coverageRatio), num: true },
     { title: t("people"), value: (c) => num(c.peopleByRole.reduce((a, r) => a + r.people, 0)), num: true },
   ];
-  ctx.box.replaceChildren(
+  fill(ctx.box, 
     ...head,
     h(
       "div",

@@ -3,7 +3,7 @@
 // (loaded as it is shown); a search box that jumps to a node (?at=<code>).
 
 import { label, t } from "../i18n.js";
-import { h, link, num, pct, searchBox } from "../ui.js";
+import { h, link, num, pct, searchBox, fill } from "../ui.js";
 
 let cached = null; // { rootId, byId, children, byCode, expanded: Set }
 const figures = new Map(); // id → Promise of { people, households, ratio }
@@ -116,7 +116,7 @@ export async function render(ctx) {
     "org-search",
   );
   const list = h("div", { class: "tree", "data-testid": "org-tree" }, h("ul", {}, row(root)));
-  ctx.box.replaceChildren(
+  fill(ctx.box, 
     h("h1", {}, `${t("tree")}：${root.name}`),
     h("div", { class: "toolbar" }, search, h("span", { class: "muted", "data-testid": "tree-count" }, `${num(tree.byId.size)} ${t("nodes")}`), h("span", { class: "muted" }, t("orgTreeHelp"))),
     h("section", { class: "card" }, list),
