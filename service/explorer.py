@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from schema import enums
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
+
+from schema import enums
 
 EXPLORER_DIR = Path(__file__).resolve().parent / "explorer"
 DOCUMENTS_DIR = EXPLORER_DIR / "graphql"

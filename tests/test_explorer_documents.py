@@ -40,7 +40,7 @@ def test_no_document_selects_active_on_positions_or_coverage() -> None:
 
 def test_a_broken_document_would_fail() -> None:
     schema = schema_for(Settings())._schema
-    assert validate(schema, parse("query Broken { organization(code: \"QX\") { noSuchField } }"))
+    assert validate(schema, parse('query Broken { organization(code: "QX") { noSuchField } }'))
     assert DOCUMENTS_DIR.is_dir()
 
 

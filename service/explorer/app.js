@@ -289,6 +289,8 @@ async function route() {
   if (seq === renderSeq) {
     main.removeAttribute("aria-busy");
     box.setAttribute("data-ready", "");
+    // The view's data is on screen (bench/explorer.py reads this mark).
+    performance.mark("view-ready", { detail: match.view });
   }
 }
 

@@ -2,7 +2,7 @@
 // download, number/date/percent formats, notices, and the vendor scripts.
 
 import { download } from "./csv.js";
-import { label, lang, t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 /** h("div", {class: "x"}, child, "text", [more]) → an element. */
 export function h(tag, attrs, ...children) {
