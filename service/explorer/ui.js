@@ -64,7 +64,7 @@ export function figure(key, title, value, testid) {
  * A table of `rows` under `columns` [{title, value(row) → text|Node, csv(row)?, text?, num?}],
  * with a CSV download of the same rows. `name` is the CSV's file name and the table's test id.
  */
-export function table(name, columns, rows, { empty, limit = 200 } = {}) {
+export function table(name, columns, rows, { empty, limit = 200, allRows = null } = {}) {
   const head = h("tr", {}, columns.map((c) => h("th", { class: c.num ? "num" : null }, c.title)));
   const tr = (r) => h("tr", {}, columns.map((c) => h("td", { class: c.num ? "num" : null, "data-col": c.key || null }, c.value(r))));
   const body = rows.slice(0, limit).map(tr);
@@ -80,7 +80,9 @@ export function table(name, columns, rows, { empty, limit = 200 } = {}) {
       return v instanceof Node ? v.textContent : v;
     },
   }));
-  const button = h("button", { class: "csv no-print", type: "button", onclick: () => download(name, csvColumns, rows) }, "↓ " + t("csv"));
+  // `allRows`: the table shows a first page; the CSV fetches every row.
+  const save = async () => download(name, csvColumns, allRows ? await allRows() : rows);
+  const button = h("button", { class: "csv no-print", type: "button", onclick: save }, "↓ " + t("csv"));
   return h(
     "div",
     { class: "table-wrap", "data-testid": `table-${name}` },

@@ -75,11 +75,14 @@ export async function render(ctx) {
   const { organization: org } = await ctx.gql("Coverage", { code, on });
   if (!org) return fill(ctx.box, notFound());
   const village = org.level === "VILLAGE";
+  // The first hundred members and uncovered households on screen; the CSV has them all.
   const [members, uncovered, picture] = await Promise.all([
-    ctx.gqlAll("CoverageMembers", { id: org.id, on }, (d) => d.coverage && d.coverage.members),
-    ctx.gqlAll("CoverageUncovered", { id: org.id, on }, (d) => d.coverage && d.coverage.uncovered),
+    ctx.gql("CoverageMembers", { id: org.id, on }).then((d) => d.coverage.members),
+    ctx.gql("CoverageUncovered", { id: org.id, on }).then((d) => d.coverage.uncovered),
     village ? villagePicture(ctx, org, on) : Promise.resolve(childPicture(org.children.nodes)),
   ]);
+  const all = (name, pick) => async () => (await ctx.gqlAll(name, { id: org.id, on }, (d) => pick(d.coverage))).nodes;
+  const shown = (connection) => (connection.pageInfo.hasNextPage ? ` · ${num(connection.nodes.length)} / ${num(connection.totalCount)}` : "");
   if (ctx.stale()) return;
   document.title = `${t("coverage")} · ${org.name} · OrgGraph`;
   const c = org.coverage;
@@ -124,8 +127,14 @@ export async function render(ctx) {
     seesCare(ctx.me) ? null : h("p", { class: "notice info", "data-testid": "care-hidden" }, t("careHidden")),
     section(t("gridPicture"), legend(), village ? h("p", { class: "muted" }, t("treemapHelp")) : null, box),
     village ? null : section(t("children"), table(`coverage-children-${org.code}`, childCols, org.children.nodes.filter((x) => x.coverage.householdCount))),
-    section(`${t("members")}（${num(members.nodes ? members.nodes.length : 0)}）`, table(`coverage-members-${org.code}`, memberCols, members.nodes || [])),
-    section(`${t("uncoveredList")}（${num(c.uncoveredCount)}）`, table(`coverage-uncovered-${org.code}`, uncoveredCols, uncovered.nodes || [])),
+    section(
+      `${t("members")}（${num(members.totalCount)}${shown(members)}）`,
+      table(`coverage-members-${org.code}`, memberCols, members.nodes, { allRows: all("CoverageMembers", (x) => x.members) }),
+    ),
+    section(
+      `${t("uncoveredList")}（${num(c.uncoveredCount)}${shown(uncovered)}）`,
+      table(`coverage-uncovered-${org.code}`, uncoveredCols, uncovered.nodes, { allRows: all("CoverageUncovered", (x) => x.uncovered) }),
+    ),
   );
   const tm = await chart(box, {
     tooltip: {

@@ -12,7 +12,9 @@ function stageLink(code, stage, text, extra = {}) {
 }
 
 async function candidates(ctx, org, stage) {
-  const { data, nodes } = await ctx.gqlAll("Candidates", { id: org.id, stage }, (d) => d.pipelineCandidates);
+  // The hundred who waited longest on screen; the CSV has everyone.
+  const { pipelineCandidates: ready } = await ctx.gql("Candidates", { id: org.id, stage });
+  const all = async () => (await ctx.gqlAll("Candidates", { id: org.id, stage }, (d) => d.pipelineCandidates)).nodes;
   const cols = [
     { title: t("name"), value: (c) => personLink(c.person), csv: (c) => c.person.name, key: "name" },
     { title: t("code"), value: (c) => c.person.code, text: true },
@@ -23,8 +25,8 @@ async function candidates(ctx, org, stage) {
     { title: t("mentors"), value: (c) => c.mentors.map((m, i) => [i ? "、" : "", personLink(m)]), csv: (c) => c.mentors.map((m) => m.name).join("、") },
   ];
   return section(
-    `${t("ready")}：${label("Stage", stage)}（${num(data.pipelineCandidates.totalCount)}）`,
-    h("div", { "data-testid": "candidates" }, table(`pipeline-${org.code}-${stage}`, cols, nodes || [])),
+    `${t("ready")}：${label("Stage", stage)}（${num(ready.totalCount)}${ready.pageInfo.hasNextPage ? ` · ${num(ready.nodes.length)} / ${num(ready.totalCount)}` : ""}）`,
+    h("div", { "data-testid": "candidates" }, table(`pipeline-${org.code}-${stage}`, cols, ready.nodes, { allRows: all })),
   );
 }
 
@@ -53,7 +55,7 @@ export async function render(ctx) {
   } catch (e) {
     parts.push(errorPanel(e));
     // A VIEWER cannot see the counts, but may still list who is ready for each stage.
-    parts.push(section(t("stageList"), h("p", {}, enumValues("Stage").map((s) => [stageLink(org.code, s, label("Stage", s), { "data-testid": `stage-${s}` }), " "]))));
+    parts.push(section(t("stageList"), h("p", { class: "toolbar" }, enumValues("Stage").map((s) => stageLink(org.code, s, label("Stage", s), { "data-testid": `stage-${s}` })))));
   }
   const list = stage ? await candidates(ctx, org, stage) : null;
   if (ctx.stale()) return;
