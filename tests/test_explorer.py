@@ -379,7 +379,15 @@ def test_an_expired_token_returns_to_sign_in_with_the_reason(browser: Any, serve
 
 def test_database_down_shows_a_banner_and_recovers_by_itself(browser: Any, server: LiveServer) -> None:
     context = browser.new_context(locale="zh-CN")
-    failures = {"left": 2}
+    failures = {"left": 2, "health": 2}
+
+    def not_ready(route: Any) -> None:
+        # /health/ready says the database is down while the failures last.
+        if failures["health"] > 0:
+            failures["health"] -= 1
+            route.fulfill(status=503, content_type="application/json", body='{"status":"unavailable"}')
+        else:
+            route.continue_()
 
     def flaky(route: Any) -> None:
         # The service's answer to the coverage while Neo4j is down, twice, then the real one.
@@ -400,11 +408,13 @@ def test_database_down_shows_a_banner_and_recovers_by_itself(browser: Any, serve
         page.goto(f"{server.url}/explore/person#token={EDITOR}")  # a view that asks nothing more
         page.wait_for_selector(READY)
         context.route("**/graphql", flaky)
+        context.route("**/health/ready", not_ready)
         page.click("[data-testid=tab-coverage]")
         page.wait_for_selector("#banner:not([hidden])")
         assert "重试" in page.locator("#banner").inner_text()
         page.wait_for_selector(READY)
         assert page.locator("#banner").is_hidden()
         assert page.locator("[data-testid=cov-households]").is_visible()
+        assert failures == {"left": 0, "health": 0}
     finally:
         context.close()

@@ -47,6 +47,14 @@ function hideBanner() {
   banner.replaceChildren();
 }
 
+async function databaseDown() {
+  try {
+    return (await fetch("/health/ready")).status !== 200;
+  } catch (e) {
+    return true;
+  }
+}
+
 /** Run the named operation (service/explorer/graphql/<name>.graphql) with her token; its data. */
 export async function gql(name, variables = {}) {
   const query = await documentText(name);
@@ -74,6 +82,9 @@ export async function gql(name, variables = {}) {
       throw new SignedOut();
     }
     if (code === "SERVICE_UNAVAILABLE" || (response.status >= 500 && !body?.data)) {
+      // Retried only while the database is down: a query that ran too long
+      // (the same code) would only run too long again.
+      if (!(await databaseDown())) throw new GraphQLError(first ? first.message : `HTTP ${response.status}`, "TIMEOUT");
       showBanner(t("serviceDown"));
       await sleep(Math.min(1000 * (attempt + 1), 5000));
       continue;
