@@ -16,7 +16,7 @@ DOCUMENTS = documents()
 
 
 def test_the_page_has_its_documents() -> None:
-    assert {"Me", "OrgTreeTop", "Organization", "Coverage", "Funnel", "Person", "Lineage", "Stats"} <= set(
+    assert {"Me", "OrgTree", "Organization", "Coverage", "Funnel", "Person", "Lineage", "Stats"} <= set(
         DOCUMENTS
     )
 

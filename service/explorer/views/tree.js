@@ -9,24 +9,38 @@ let cached = null; // { rootId, byId, children, byCode, expanded: Set }
 const figures = new Map(); // id → Promise of { people, households, ratio }
 
 async function loadTree(ctx) {
-  const { node: top } = await ctx.gql("OrgTreeTop", { id: ctx.root.id });
-  const nodes = [top, ...top.children.nodes];
-  // Each child's subtree in parallel, a page of 100 at a time.
-  const branches = await Promise.all(
-    top.children.nodes.map((c) => ctx.gqlAll("OrgTreeBranch", { id: c.id }, (d) => d.node && d.node.descendants)),
-  );
-  for (const b of branches) nodes.push(...(b.nodes || []));
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const byCode = new Map(nodes.map((n) => [n.code, n]));
-  const children = new Map();
-  for (const n of nodes) {
-    const parent = n.parent ? n.parent.id : null;
-    if (n.id === top.id || !parent || !byId.has(parent)) continue;
-    if (!children.has(parent)) children.set(parent, []);
-    children.get(parent).push(n);
+  // One request: the root and three levels below it (a whole county).
+  const { node: top } = await ctx.gql("OrgTree", { id: ctx.root.id });
+  const tree = { rootId: top.id, byId: new Map(), byCode: new Map(), children: new Map(), expanded: new Set([top.id]) };
+  const walk = (n, parentId) => {
+    add(tree, n, parentId);
+    const kids = n.children;
+    // Branches the request did not reach are loaded when expanded.
+    n.more = Boolean(kids && (kids.pageInfo ? kids.pageInfo.hasNextPage : kids.totalCount > 0));
+    for (const c of (kids && kids.nodes) || []) walk(c, n.id);
+  };
+  walk(top, null);
+  return tree;
+}
+
+function add(tree, n, parentId) {
+  n.parentId = parentId;
+  tree.byId.set(n.id, n);
+  tree.byCode.set(n.code, n);
+  if (parentId) {
+    if (!tree.children.has(parentId)) tree.children.set(parentId, []);
+    tree.children.get(parentId).push(n);
   }
-  for (const list of children.values()) list.sort((a, b) => (a.code < b.code ? -1 : 1));
-  return { rootId: top.id, byId, byCode, children, expanded: new Set([top.id]) };
+}
+
+async function loadMore(ctx, tree, n) {
+  const { nodes } = await ctx.gqlAll("OrgChildren", { id: n.id }, (d) => d.node && d.node.children);
+  tree.children.set(n.id, []);
+  for (const c of nodes || []) {
+    add(tree, c, n.id);
+    c.more = c.children.totalCount > 0;
+  }
+  n.more = false;
 }
 
 // At most four figure requests at once, so a large expansion does not flood the service.
@@ -67,10 +81,10 @@ export async function render(ctx) {
   const at = ctx.query.get("at");
   const target = at ? tree.byCode.get(at) : null;
   if (target) {
-    let p = target.parent ? tree.byId.get(target.parent.id) : null;
+    let p = tree.byId.get(target.parentId);
     while (p) {
       tree.expanded.add(p.id);
-      p = p.parent ? tree.byId.get(p.parent.id) : null;
+      p = tree.byId.get(p.parentId);
     }
   }
 
@@ -79,10 +93,13 @@ export async function render(ctx) {
     const open = tree.expanded.has(n.id);
     const figs = h("span", { class: "figs", "data-testid": `figs-${n.code}` }, "…");
     const li = h("li", { "data-code": n.code });
-    const toggle = kids.length
-      ? h("button", { type: "button", class: "toggle", "aria-expanded": String(open), "data-testid": `toggle-${n.code}`, onclick: () => {
+    const toggle = kids.length || n.more
+      ? h("button", { type: "button", class: "toggle", "aria-expanded": String(open), "data-testid": `toggle-${n.code}`, onclick: async () => {
           if (tree.expanded.has(n.id)) tree.expanded.delete(n.id);
-          else tree.expanded.add(n.id);
+          else {
+            if (n.more) await loadMore(ctx, tree, n);
+            tree.expanded.add(n.id);
+          }
           li.replaceWith(row(n));
         } }, open ? "▾" : "▸")
       : h("span", { class: "toggle" }, "");
