@@ -76,11 +76,8 @@ export async function render(ctx) {
   if (!org) return fill(ctx.box, notFound());
   const village = org.level === "VILLAGE";
   // The first hundred members and uncovered households on screen; the CSV has them all.
-  const [members, uncovered, picture] = await Promise.all([
-    ctx.gql("CoverageMembers", { id: org.id, on }).then((d) => d.coverage.members),
-    ctx.gql("CoverageUncovered", { id: org.id, on }).then((d) => d.coverage.uncovered),
-    village ? villagePicture(ctx, org, on) : Promise.resolve(childPicture(org.children.nodes)),
-  ]);
+  const { members, uncovered } = org.coverage;
+  const picture = village ? await villagePicture(ctx, org, on) : childPicture(org.children.nodes);
   const all = (name, pick) => async () => (await ctx.gqlAll(name, { id: org.id, on }, (d) => pick(d.coverage))).nodes;
   const shown = (connection) => (connection.pageInfo.hasNextPage ? ` · ${num(connection.nodes.length)} / ${num(connection.totalCount)}` : "");
   if (ctx.stale()) return;

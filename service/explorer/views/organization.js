@@ -93,12 +93,15 @@ async function termStatistics(ctx, org, on) {
 export async function render(ctx) {
   const code = ctx.params.code;
   const on = ctx.query.get("on") || null;
-  const data = await ctx.gql("Organization", { code, on });
+  const [data, hist] = await Promise.all([
+    ctx.gql("Organization", { code, on }),
+    ctx.gqlAll("TermHistory", { code }, (d) => d.organization && d.organization.positions),
+  ]);
   const org = data.organization;
   if (!org) return fill(ctx.box, notFound());
-  const [hist, stats] = await Promise.all([
-    ctx.gqlAll("TermHistory", { code }, (d) => d.organization && d.organization.positions),
+  const [stats, grids] = await Promise.all([
     termStatistics(ctx, org, on),
+    org.level === "VILLAGE" ? ctx.gql("OrgGrids", { code, on }).then((d) => d.organization.grids) : null,
   ]);
   if (ctx.stale()) return;
   document.title = `${org.name} · OrgGraph`;
@@ -150,7 +153,7 @@ export async function render(ctx) {
     ),
     section(t("termHistory"), history(org.code, hist.nodes || []), h("details", {}, h("summary", {}, t("termHistory") + " · CSV"), table(`term-history-${org.code}`, historyCols, hist.nodes || []))),
     section(t("termStats"), stats),
-    org.grids.totalCount ? section(`${t("grids")}（${num(org.grids.totalCount)}）`, table(`grids-${org.code}`, gridCols, org.grids.nodes)) : null,
+    grids && grids.totalCount ? section(`${t("grids")}（${num(grids.totalCount)}）`, table(`grids-${org.code}`, gridCols, grids.nodes)) : null,
     section(`${t("meetings")}（${num(org.meetings.totalCount)}）`, table(`meetings-${org.code}`, meetingCols, org.meetings.nodes)),
     org.children.totalCount
       ? section(
