@@ -144,6 +144,10 @@ export async function render(ctx) {
     series: [
       {
         type: "treemap",
+        top: 4,
+        left: 4,
+        right: 4,
+        bottom: 4,
         data: picture,
         leafDepth: village ? 2 : 2,
         roam: false,
