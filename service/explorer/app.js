@@ -126,6 +126,7 @@ function takeTokenFromFragment() {
 
 function signOut(reason) {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(CALLER_KEY);
   state.me = null;
   state.root = null;
   state.signOutReason = reason || "";
@@ -160,7 +161,18 @@ function langButton() {
   return h("button", { type: "button", class: "lang no-print", "data-testid": "lang", onclick: () => { setLang(lang === "zh" ? "en" : "zh"); start(); } }, t("lang"));
 }
 
+const CALLER_KEY = "orggraph.caller";
+
 async function loadCaller() {
+  // Who she is and her scope root, remembered for this token in this tab, so a
+  // page load costs no extra round trips (every request still carries the token).
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const remembered = JSON.parse(sessionStorage.getItem(CALLER_KEY) || "null");
+  if (remembered && remembered.token === token) {
+    state.me = remembered.me;
+    state.root = remembered.root;
+    return;
+  }
   const { me } = await gql("Me");
   let root = null;
   if (me.scope) {
@@ -171,6 +183,7 @@ async function loadCaller() {
   }
   state.me = me;
   state.root = root;
+  sessionStorage.setItem(CALLER_KEY, JSON.stringify({ token, me, root }));
 }
 
 function renderHeader() {
