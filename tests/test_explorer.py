@@ -271,7 +271,13 @@ def test_person_and_lineage(editor: Tab, server: LiveServer) -> None:
     editor.shot("explorer-lineage")
     # How are these two connected: the shortest path, as the API answers it.
     mentor = person["mentors"][0]["person"]
-    editor.open(f"/connect?from=P0000001&to={mentor['code']}")
+    editor.open("/lineage")
+    for which, who in (("from", person), ("to", mentor)):
+        editor.page.fill(f"[data-testid=connect-search-{which}]", who["name"])
+        editor.page.locator(".matches button", has_text=who["code"]).first.click()
+        assert editor.text(f"[data-testid=connect-{which}]") == who["name"]
+    editor.click("[data-testid=connect-go]")
+    assert editor.page.url.endswith(f"/explore/connect?from=P0000001&to={mentor['code']}")
     ids = [ask(server, EDITOR, "PersonRef", code=c)["person"]["id"] for c in ("P0000001", mentor["code"])]
     path = ask(server, EDITOR, "Connection", **{"from": ids[0], "to": ids[1]})["connection"]
     stops = editor.texts("[data-testid=connection-path] .stop a")
