@@ -78,10 +78,8 @@ def measure(url: str, token: str, runs: int) -> dict[str, Any]:
         foreign: list[str] = []
         context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(url) else None)
         # Cold: a new browser profile visits every view once; sum what moved.
-        page.goto(f"{url}/explore#token={token}")
-        page.wait_for_selector(".view[data-ready]", timeout=120_000)
         cold: dict[str, int] = {}
-        for _, path in VIEWS:
+        for path in ["#token=" + token] + ["/" + p.lstrip("/") for _, p in VIEWS]:
             visit(page, f"{url}/explore{path}")
             page.wait_for_timeout(300)
             for e in page.evaluate(TRANSFER):
