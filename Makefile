@@ -12,11 +12,13 @@ FEDERATION_DIR := tests/federation
 FEDERATION_STAMP := $(FEDERATION_DIR)/node_modules/.stamp-npm-ci
 CLIENTS_DIR := tests/clients
 CLIENTS_STAMP := $(CLIENTS_DIR)/node_modules/.stamp-npm-ci
+EXPLORER_DIR := service/explorer
+EXPLORER_STAMP := $(EXPLORER_DIR)/node_modules/.stamp-npm-ci
 SCALE ?= small
 
 .PHONY: install run test lint format schema seed neo4j-start neo4j-stop neo4j-status clean
 
-install: $(INSTALLED) $(GRAPHIQL_STAMP) $(FEDERATION_STAMP) $(CLIENTS_STAMP)
+install: $(INSTALLED) $(GRAPHIQL_STAMP) $(EXPLORER_STAMP) $(FEDERATION_STAMP) $(CLIENTS_STAMP)
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +30,12 @@ $(INSTALLED): pyproject.toml
 # node_modules, stamp included, so a deleted or stale tree is reinstalled.
 $(GRAPHIQL_STAMP): $(GRAPHIQL_DIR)/package-lock.json $(GRAPHIQL_DIR)/package.json
 	npm ci --prefix $(GRAPHIQL_DIR) --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The explorer's vendor builds (Apache ECharts, cytoscape.js), served at
+# /explore-assets/vendor/ with no CDN; the page itself needs no build step.
+$(EXPLORER_STAMP): $(EXPLORER_DIR)/package-lock.json $(EXPLORER_DIR)/package.json
+	npm ci --prefix $(EXPLORER_DIR) --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Real client libraries (Apollo Client, graphql-http's audit, graphql-request)
@@ -50,6 +58,8 @@ run: install
 	  echo "  $$token" && \
 	  echo "GraphiQL with the token filled in:" && \
 	  echo "  http://$${ORGGRAPH_HOST:-127.0.0.1}:$${ORGGRAPH_PORT:-8000}/graphql#token=$$token" && \
+	  echo "The explorer (组织、覆盖、后备、人员、传帮带、统计) signed in with it:" && \
+	  echo "  http://$${ORGGRAPH_HOST:-127.0.0.1}:$${ORGGRAPH_PORT:-8000}/explore#token=$$token" && \
 	  echo ""
 	$(BIN)/orggraph serve
 
@@ -126,4 +136,4 @@ bench-import: install
 
 clean:
 	-$(BIN)/orggraph neo4j stop
-	rm -rf $(VENV) .neo4j $(GRAPHIQL_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .neo4j $(GRAPHIQL_DIR)/node_modules $(EXPLORER_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

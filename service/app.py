@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL (with an offline GraphiQL) and health checks.
+"""The Starlette application: GraphQL (with an offline GraphiQL), the explorer
+(/explore, service/explorer.py) and health checks.
 
 The service keeps no state of its own beyond the driver's connection pool, so
 it scales by running more replicas. If Neo4j is down at start-up the service
@@ -36,6 +37,7 @@ from schema.context import Context
 from service import warmup
 from service.auth import ACCESS_KEY, Authentication, token_policy
 from service.cors import cors_middleware
+from service.explorer import explorer_routes
 from service.graphiql import graphiql_html, graphiql_mount
 from service.http import GraphQLHTTPView, InternalErrors
 from service.idempotency import IdempotencyKeys, claim_of
@@ -250,6 +252,7 @@ def create_app(
         # Other methods reach the view too, which answers them with a JSON 405.
         Route("/graphql", view, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         graphiql_mount(),
+        *explorer_routes(),
     ]
     scraping = metrics_route(state.settings.metrics_token)
     if scraping is not None:

@@ -1,0 +1,176 @@
+"""The explorer's speed in Chromium: each view's first meaningful paint, the
+county's organization tree, and the page's transfer size.
+
+Run by hand against a running, warm OrgGraph on the county seed, e.g.::
+
+    export ORGGRAPH_NEO4J_PORT=7716 ORGGRAPH_PORT=8016
+    orggraph neo4j start && orggraph seed --scale county --force && orggraph serve &
+    .venv/bin/python -m bench.explorer --url http://127.0.0.1:8016
+
+"First meaningful paint" is the `view-ready` performance mark the page sets
+when a view's data is on screen, measured from the start of the navigation (a
+full page load with the browser's cache warm: the vendor files come from the
+cache, the page's own files are revalidated). Each view is loaded once to warm
+the service, then `--runs` times; the median and the slowest run are reported.
+The transfer size is what one cold visit of every view moves over the wire
+(compressed), and what a second visit moves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import sync_playwright
+
+from graph.access import Grant
+from service.auth import DEV_SECRET, mint
+
+RESULTS = Path(__file__).resolve().parent / "results" / "explorer.md"
+CHROMIUM = "/usr/bin/chromium"
+
+# (view, path) on the county seed (QX; its first township and village).
+VIEWS: list[tuple[str, str]] = [
+    ("组织 tree (whole county)", "/tree"),
+    ("组织页 organization (village)", "/org/QX-T01-V01"),
+    ("组织页 organization (county)", "/org/QX"),
+    ("覆盖 coverage (village)", "/coverage/QX-T01-V01"),
+    ("覆盖 coverage (township)", "/coverage/QX-T01"),
+    ("覆盖 coverage (county)", "/coverage/QX"),
+    ("网格 grid", "/grid/QX-T01-V01-G01"),
+    ("后备 pipeline (county)", "/pipeline/QX"),
+    ("后备 ready for next stage", "/pipeline/QX/PARTY_ACTIVIST"),
+    ("人员 person", "/person/P0000001"),
+    ("传帮带 lineage", "/lineage/P0000001"),
+    ("统计 dashboard (county)", "/stats/QX"),
+]
+
+READY_MS = """() => {
+  const m = performance.getEntriesByName("view-ready");
+  const api = performance.getEntriesByType("resource").filter((e) => e.name.endsWith("/graphql"));
+  return [m.length ? m[m.length - 1].startTime : null, Math.max(0, ...api.map((e) => e.duration))];
+}"""
+TRANSFER = """() => {
+  const all = [...performance.getEntriesByType("navigation"), ...performance.getEntriesByType("resource")];
+  return all.map((e) => ({ name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize }));
+}"""
+
+
+def visit(page: Any, url: str) -> tuple[float, float]:
+    """(ms to the view's data on screen, ms of its slowest GraphQL request)."""
+    page.goto(url)
+    page.wait_for_selector(".view[data-ready]", timeout=120_000)
+    ready, api = page.evaluate(READY_MS)
+    return float(ready), float(api)
+
+
+def measure(url: str, token: str, runs: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"views": [], "transfer": {}}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page = context.new_page()
+        foreign: list[str] = []
+        context.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(url) else None)
+        # Cold: a new browser profile visits every view once; sum what moved.
+        cold: dict[str, int] = {}
+        for path in ["#token=" + token] + ["/" + p.lstrip("/") for _, p in VIEWS]:
+            visit(page, f"{url}/explore{path}")
+            page.wait_for_timeout(300)
+            for e in page.evaluate(TRANSFER):
+                if "/graphql" not in e["name"]:
+                    cold[e["name"].split("?")[0]] = max(cold.get(e["name"].split("?")[0], 0), e["transfer"])
+        out["transfer"]["cold_assets_bytes"] = sum(cold.values())
+        out["transfer"]["cold_assets"] = sorted(cold.items(), key=lambda kv: -kv[1])
+        # Warm: the same again, each view `runs` times.
+        warm_transfer = 0
+        for name, path in VIEWS:
+            samples, apis = [], []
+            for _ in range(runs):
+                ready, api = visit(page, f"{url}/explore{path}")
+                samples.append(ready)
+                apis.append(api)
+            warm_transfer = sum(e["transfer"] for e in page.evaluate(TRANSFER) if "/graphql" not in e["name"])
+            out["views"].append(
+                {
+                    "view": name,
+                    "path": path,
+                    "median": statistics.median(samples),
+                    "max": max(samples),
+                    "api": statistics.median(apis),
+                }
+            )
+            print(
+                f"{name:32} median {statistics.median(samples):7.0f} ms   max {max(samples):7.0f} ms",
+                flush=True,
+            )
+        out["transfer"]["warm_page_bytes"] = warm_transfer
+        # The whole county's tree: loaded, then a township expanded by a click.
+        visit(page, f"{url}/explore/tree")
+        out["tree_nodes"] = page.locator("[data-testid=tree-count]").inner_text()
+        started = time.perf_counter()
+        page.click("[data-testid=toggle-QX-T01]")
+        page.wait_for_selector("[data-testid=node-QX-T01-V01]")
+        out["tree_expand_ms"] = (time.perf_counter() - started) * 1000
+        page.fill("[data-testid=org-search]", "村妇联")
+        started = time.perf_counter()
+        page.wait_for_selector(".matches button")
+        out["tree_search_ms"] = (time.perf_counter() - started) * 1000 - 200  # minus the 200 ms typing pause
+        out["foreign_requests"] = foreign
+        browser.close()
+    return out
+
+
+def report(result: dict[str, Any], runs: int) -> str:
+    lines = [
+        "# Explorer speed",
+        "",
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} ({platform.machine()}), "
+        f"headless Chromium, loopback, county seed, warm service; {runs} runs per view after one warm-up.",
+        "First meaningful paint = the page's `view-ready` mark (the view's data on screen) from navigation start.",
+        "",
+        "The last column is the median of the view's slowest GraphQL request (the service's share).",
+        "",
+        "| view | path | median ms | slowest ms | slowest API request ms |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for v in result["views"]:
+        lines.append(f"| {v['view']} | `{v['path']}` | {v['median']:.0f} | {v['max']:.0f} | {v['api']:.0f} |")
+    t = result["transfer"]
+    lines += [
+        "",
+        f"Organization tree: {result['tree_nodes']}; expanding a township {result['tree_expand_ms']:.0f} ms, "
+        f"search by name {result['tree_search_ms']:.0f} ms (after the 200 ms typing pause).",
+        "",
+        f"Transfer (static assets, gzip): first visit of every view {t['cold_assets_bytes'] / 1024:,.0f} KiB; "
+        f"a later page load {t['warm_page_bytes'] / 1024:,.1f} KiB (vendor files cached, the page's own revalidated).",
+        "",
+        "| asset (cold) | bytes over the wire |",
+        "|---|---:|",
+    ]
+    for name, size in t["cold_assets"]:
+        lines.append(f"| `{name.split('://', 1)[-1].split('/', 1)[-1]}` | {size:,} |")
+    lines += ["", f"Requests to another origin: {len(result['foreign_requests'])}."]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--secret", default=DEV_SECRET, help="the service's ORGGRAPH_JWT_SECRET")
+    args = parser.parse_args()
+    token = mint(org="QX", roles=[Grant.EDITOR], subject="bench-editor", key=args.secret)
+    result = measure(args.url.rstrip("/"), token, args.runs)
+    text = report(result, args.runs)
+    RESULTS.write_text(text, "utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
