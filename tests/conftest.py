@@ -27,6 +27,10 @@ from tests.helpers import RolledBackDatabase, rolled_back
 # Apps the suite builds without a fixed caller run with authentication off (the
 # unrestricted path); tests/test_auth.py turns it on, and `api_as` fixes a caller.
 os.environ.setdefault("ORGGRAPH_AUTH", "off")
+# A first query on a fresh test server is planned cold, which on a busy 2-core
+# machine can take longer than the 10 s request deadline; the deadline's own
+# tests (test_request_work.py, test_worst_viewer.py) set theirs explicitly.
+os.environ.setdefault("ORGGRAPH_REQUEST_TIMEOUT", "300")
 
 TEST_PORT = int(os.environ.get("ORGGRAPH_TEST_NEO4J_PORT", "7688"))
 TEST_INSTANCE = launcher.Instance(

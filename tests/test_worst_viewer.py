@@ -20,8 +20,7 @@ COUNTY = "QX"
 
 
 async def test_a_viewer_s_worst_requests_finish_before_the_deadline(demo: Database) -> None:
-    settings = Settings(mode="development")
-    assert settings.request_timeout == 10
+    settings = Settings(mode="development", request_timeout=10.0)
     viewer = Access("viewer", COUNTY, frozenset({Grant.VIEWER}))
     app = create_app(settings, db=demo, today=lambda: TODAY, caller=viewer)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
