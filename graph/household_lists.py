@@ -25,7 +25,26 @@ from graph.errors import BadInput
 from graph.filters import ACTIVE_C, Source, list_root
 from graph.model import Household, Page, PageArgs
 
-COVERER_SEEN: LiteralString = person_in_scope("p")
+# The people covering something in the caller's scope who are not in it
+# themselves (none without a scope), found once per query: one expansion of the
+# scope's coverage and one test per coverer, after which a coverer is tested by
+# a list lookup. $outsideScope is the scope when the query counts coverers, else
+# null (then nothing is expanded).
+OUTSIDE_COVERERS: LiteralString = (
+    """CALL () {
+  OPTIONAL MATCH (:Organization {code: $outsideScope})<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)
+        <-[:IN_GRID*0..1]-(place)<-[c:COVERS]-(p:Person)
+  WHERE """
+    + ACTIVE_C
+    + """
+  WITH DISTINCT p WHERE p IS NOT NULL AND NOT """
+    + person_in_scope("p")
+    + """
+  RETURN collect(p) AS outside
+}
+"""
+)
+COVERER_SEEN: LiteralString = "NOT p IN outside"
 COVERERS: LiteralString = (
     """COUNT {
   MATCH (hh)-[:IN_GRID]->(:Grid)<-[c:COVERS]-(p:Person) WHERE """
@@ -55,21 +74,22 @@ HOUSEHOLD_FILTERS: dict[str, LiteralString] = {
 }
 
 HOUSEHOLD_SOURCES: dict[Source, LiteralString] = {
-    Source.EVERYONE: "MATCH (hh:Household)\nWHERE hh.code > coalesce($after, '')",
+    Source.EVERYONE: OUTSIDE_COVERERS + "MATCH (hh:Household)\nWHERE hh.code > coalesce($after, '')",
     # The root is the scope root (or `under`, in the scope): under it is in scope.
-    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (hh:Household)\n"
+    Source.TOP: OUTSIDE_COVERERS + "MATCH (root:Organization {id: $root})\nMATCH (hh:Household)\n"
     "WHERE hh.code > coalesce($after, '')"
     " AND " + household_in_scope("hh").replace("$scope", "root.code"),
-    Source.SUBTREE: "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(:Organization)"
-    "<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(hh:Household)\nWITH DISTINCT hh\n"
+    Source.SUBTREE: OUTSIDE_COVERERS + "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(:Organization)"
+    "<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(hh:Household)\nWITH DISTINCT hh, outside\n"
     "WHERE hh.code > coalesce($after, '')",
 }
 # A single grid (in scope, and under the root when there is one).
 _GRID_SOURCE: LiteralString = (
-    "MATCH (g:Grid {id: $grid})<-[:IN_GRID]-(hh:Household)\nWHERE "
+    OUTSIDE_COVERERS
+    + "MATCH (g:Grid {id: $grid})<-[:IN_GRID]-(hh:Household)\nWHERE "
     + grid_in_scope("g")
-    + " AND ($root IS NULL OR EXISTS { (g)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]"
-    "->(:Organization {id: $root}) })" + " AND hh.code > coalesce($after, '')"
+    + " AND ($root IS NULL OR $root IN [(g)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]"
+    "->(up_:Organization) | up_.id]) AND hh.code > coalesce($after, '')"
 )
 
 
@@ -130,11 +150,14 @@ async def filter_households(db: Database, flt: HouseholdFilter, page: PageArgs) 
         base = HOUSEHOLD_SOURCES[
             Source.SUBTREE if source is Source.TOP and (flt.village or flt.under) else source
         ]
-    params = flt.params() | {"root": root_id}
+    params = flt.params() | {"root": root_id, "outsideScope": db.access.scope if flt.coverage else None}
     found = await db.read(
         household_query(base, flt, count=False), after=page.after, limit=page.first + 1, **params
     )
     total = None
     if page.total:
-        total = (await db.read(household_query(base, flt, count=True), after=None, **params))[0]["total"]
+        # The whole list at the top of the tree: expanding the subtree costs less
+        # than testing every household upward.
+        whole = HOUSEHOLD_SOURCES[Source.SUBTREE] if base == HOUSEHOLD_SOURCES[Source.TOP] else base
+        total = (await db.read(household_query(whole, flt, count=True), after=None, **params))[0]["total"]
     return rows.page_of(found, rows.household, page, total)
