@@ -44,7 +44,11 @@ OUTSIDE_COVERERS: LiteralString = (
 }
 """
 )
-COVERER_SEEN: LiteralString = "NOT p IN outside"
+# Without that list (a page, which stops early: $outsideScope null) each coverer
+# is tested upward instead.
+COVERER_SEEN: LiteralString = (
+    "(CASE WHEN $outsideScope IS NOT NULL THEN NOT p IN outside ELSE " + person_in_scope("p") + " END)"
+)
 COVERERS: LiteralString = (
     """COUNT {
   MATCH (hh)-[:IN_GRID]->(:Grid)<-[c:COVERS]-(p:Person) WHERE """
@@ -150,7 +154,7 @@ async def filter_households(db: Database, flt: HouseholdFilter, page: PageArgs) 
         base = HOUSEHOLD_SOURCES[
             Source.SUBTREE if source is Source.TOP and (flt.village or flt.under) else source
         ]
-    params = flt.params() | {"root": root_id, "outsideScope": db.access.scope if flt.coverage else None}
+    params = flt.params() | {"root": root_id, "outsideScope": None}
     found = await db.read(
         household_query(base, flt, count=False), after=page.after, limit=page.first + 1, **params
     )
@@ -159,5 +163,6 @@ async def filter_households(db: Database, flt: HouseholdFilter, page: PageArgs) 
         # The whole list at the top of the tree: expanding the subtree costs less
         # than testing every household upward.
         whole = HOUSEHOLD_SOURCES[Source.SUBTREE] if base == HOUSEHOLD_SOURCES[Source.TOP] else base
+        params["outsideScope"] = db.access.scope if flt.coverage else None
         total = (await db.read(household_query(whole, flt, count=True), after=None, **params))[0]["total"]
     return rows.page_of(found, rows.household, page, total)
