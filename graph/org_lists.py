@@ -33,7 +33,7 @@ from graph.access import CARE_TAG_LIST, org_in_scope
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import ACTIVE_C, ACTIVE_H, AGE, Source, list_root, parse_after, sort_key
-from graph.household_lists import COVERER_SEEN, OUTSIDE_COVERERS
+from graph.household_lists import COVERER_LISTED, OUTSIDE_COVERERS
 from graph.model import Organization, Page, PageArgs
 
 _HOUSEHOLD_FIGURES: LiteralString = (
@@ -43,13 +43,13 @@ _HOUSEHOLD_FIGURES: LiteralString = (
   WITH g, EXISTS { MATCH (g)<-[c:COVERS]-(p:Person) WHERE """
     + ACTIVE_C
     + " AND "
-    + COVERER_SEEN
+    + COVERER_LISTED
     + """ } AS gridCovered
   MATCH (g)<-[:IN_GRID]-(hh:Household)
   WITH hh, gridCovered OR EXISTS { MATCH (hh)<-[c:COVERS]-(p:Person) WHERE """
     + ACTIVE_C
     + " AND "
-    + COVERER_SEEN
+    + COVERER_LISTED
     + """ } AS covered
   RETURN count(hh) AS households, count(CASE WHEN covered THEN 1 END) AS covered,
     count(CASE WHEN NOT covered AND any(t IN coalesce(hh.tags, []) WHERE t IN """

@@ -26,12 +26,11 @@ from graph.filters import (
     AGE,
     CURRENT_MILESTONE,
     PersonFilter,
-    Source,
     list_root,
     people_matching,
     people_source,
 )
-from graph.household_lists import COVERERS, HOUSEHOLD_SOURCES, HouseholdFilter, households_matching
+from graph.household_lists import COVERER_LISTED, HouseholdFilter, coverage_status, households_matching
 
 ACTIVE_HERE: LiteralString = (
     "h.since <= $on AND (h.until IS NULL OR h.until > $on) AND "
@@ -81,10 +80,7 @@ WITH *, CASE WHEN d_CHILD_ORGANIZATION = [] THEN [['', '']] ELSE d_CHILD_ORGANIZ
 
 HOUSEHOLD_DIMENSIONS: dict[str, LiteralString] = {
     "TAG": "WITH *, CASE WHEN coalesce(hh.tags, []) = [] THEN ['NONE'] ELSE hh.tags END AS d_TAG\n",
-    "COVERAGE_STATUS": "WITH *, [CASE "
-    + COVERERS
-    + " WHEN 0 THEN 'UNCOVERED' WHEN 1 THEN 'COVERED_ONCE' ELSE 'MULTIPLY_COVERED' END]"
-    " AS d_COVERAGE_STATUS\n",
+    "COVERAGE_STATUS": "WITH *, [" + coverage_status(COVERER_LISTED) + "] AS d_COVERAGE_STATUS\n",
     "CHILD_ORGANIZATION": """WITH *, COLLECT {
   UNWIND [(hh)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(child:Organization)
           -[:PART_OF]->(up_:Organization) WHERE up_.id = $root | [child.code, child.name]] AS childKey
@@ -194,9 +190,7 @@ async def household_groups(db: Database, flt: HouseholdFilter, dims: list[str], 
     if root is None:
         return GroupTable([], 0, min_size)
     source, root_id = root
-    if source is Source.TOP:  # the whole subtree: expanded, not tested upward
-        source = Source.SUBTREE
-    base = households_matching(HOUSEHOLD_SOURCES[source], flt) + "\nWITH DISTINCT hh, outside\n"
+    base = households_matching(flt, source, whole=True) + "WITH DISTINCT hh, outside\n"
     found = await db.read(
         _group_query(base, dims, HOUSEHOLD_DIMENSIONS, "hh"),
         root=root_id,
