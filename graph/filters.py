@@ -262,13 +262,18 @@ _SEEDED_SOURCES: dict[tuple[str, Source], LiteralString] = {
 }
 
 
-def people_source(source: Source, flt: PersonFilter) -> LiteralString:
-    """Where the people of a filtered list come from (see the module docstring)."""
+def people_source(source: Source, flt: PersonFilter, *, whole: bool = False) -> LiteralString:
+    """Where the people of a filtered list come from (see the module docstring).
+    For the `whole` list (a count, a group-by) at the top of the tree, the
+    root's subtree is expanded downward: every person is visited once either
+    way, and an expansion costs far less than a test upward per person."""
     if source is not Source.SUBTREE:
         if flt.roles is not None:
             return _SEEDED_SOURCES[("role", source)]
         if flt.stages is not None or flt.reached_stage is not None:
             return _SEEDED_SOURCES[("stage", source)]
+    if whole and source is Source.TOP:
+        return _PEOPLE_SOURCES[Source.SUBTREE]
     return _PEOPLE_SOURCES[source]
 
 
@@ -358,6 +363,7 @@ async def filter_people(
         limit=page.first + 1,
         **params,
     )
-    total = (await db.read(count_query(source, fragments), **params))[0]["total"] if page.total else None
+    whole = people_source(where, flt, whole=True)
+    total = (await db.read(count_query(whole, fragments), **params))[0]["total"] if page.total else None
     items = [(sort_key(r["key"], r["code"]), rows.person(r["value"])) for r in found[: page.first]]
     return Page(items, len(found) > page.first, total)

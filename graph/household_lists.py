@@ -25,36 +25,64 @@ from graph.errors import BadInput
 from graph.filters import ACTIVE_C, Source, list_root
 from graph.model import Household, Page, PageArgs
 
-COVERER_SEEN: LiteralString = person_in_scope("p")
-COVERERS: LiteralString = (
-    """COUNT {
-  MATCH (hh)-[:IN_GRID]->(:Grid)<-[c:COVERS]-(p:Person) WHERE """
+# The people covering something in the caller's scope who are not in it
+# themselves (none without a scope), found once per query that counts coverers
+# over a whole subtree (a total, a group-by, organizations' coverage): one
+# expansion of the scope's coverage and one test per coverer, after which a
+# coverer is tested by a list lookup. $outsideScope is the scope when the query
+# counts coverers, else null (then nothing is expanded).
+OUTSIDE_COVERERS: LiteralString = (
+    """CALL () {
+  OPTIONAL MATCH (:Organization {code: $outsideScope})<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)
+        <-[:IN_GRID*0..1]-(place)<-[c:COVERS]-(p:Person)
+  WHERE """
     + ACTIVE_C
-    + " AND "
-    + COVERER_SEEN
-    + """ RETURN p
+    + """
+  WITH DISTINCT p WHERE p IS NOT NULL AND NOT """
+    + person_in_scope("p")
+    + """
+  RETURN collect(p) AS outside
+}
+"""
+)
+COVERER_LISTED: LiteralString = "NOT p IN outside"
+
+
+def _coverers(seen: LiteralString) -> LiteralString:
+    """The number of distinct people covering household `hh` on $on, directly or
+    through its grid, who pass `seen`."""
+    return (
+        """COUNT {
+  MATCH (hh)-[:IN_GRID]->(:Grid)<-[c:COVERS]-(p:Person) WHERE """
+        + ACTIVE_C
+        + " AND "
+        + seen
+        + """ RETURN p
   UNION
   MATCH (hh)<-[c:COVERS]-(p:Person) WHERE """
-    + ACTIVE_C
-    + " AND "
-    + COVERER_SEEN
-    + """ RETURN p
+        + ACTIVE_C
+        + " AND "
+        + seen
+        + """ RETURN p
 }"""
-)
+    )
 
-# (minimum, maximum) coverers of each coverage status.
-COVERAGE_STATUSES: dict[str, tuple[int, int]] = {
-    "UNCOVERED": (0, 0),
-    "COVERED_ONCE": (1, 1),
-    "MULTIPLY_COVERED": (2, 1_000_000),
-}
 
-HOUSEHOLD_FILTERS: dict[str, LiteralString] = {
-    "tags": "all(t IN $tags WHERE t IN hh.tags)",
-    "coverage": "$coverersMin <= " + COVERERS + " <= $coverersMax",
-}
+def coverage_status(seen: LiteralString) -> LiteralString:
+    """UNCOVERED, COVERED_ONCE or MULTIPLY_COVERED (the coverers counted once)."""
+    return (
+        "(CASE "
+        + _coverers(seen)
+        + " WHEN 0 THEN 'UNCOVERED' WHEN 1 THEN 'COVERED_ONCE' ELSE 'MULTIPLY_COVERED' END)"
+    )
 
-HOUSEHOLD_SOURCES: dict[Source, LiteralString] = {
+
+# A page tests each coverer upward (it stops early); a whole list uses `outside`.
+_TAGS: LiteralString = "all(t IN $tags WHERE t IN hh.tags)"
+_STATUS_ON_PAGE: LiteralString = coverage_status(person_in_scope("p")) + " = $coverage"
+_STATUS_WHOLE: LiteralString = coverage_status(COVERER_LISTED) + " = $coverage"
+
+_PAGE_SOURCES: dict[Source, LiteralString] = {
     Source.EVERYONE: "MATCH (hh:Household)\nWHERE hh.code > coalesce($after, '')",
     # The root is the scope root (or `under`, in the scope): under it is in scope.
     Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (hh:Household)\n"
@@ -64,13 +92,24 @@ HOUSEHOLD_SOURCES: dict[Source, LiteralString] = {
     "<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(hh:Household)\nWITH DISTINCT hh\n"
     "WHERE hh.code > coalesce($after, '')",
 }
+# A whole list (a total, a group-by) at the top of the tree is expanded from the
+# root rather than tested upward household by household.
+WHOLE_SOURCES: dict[Source, LiteralString] = {
+    Source.EVERYONE: OUTSIDE_COVERERS + "MATCH (hh:Household)\nWHERE true",
+    Source.TOP: OUTSIDE_COVERERS + "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(:Organization)"
+    "<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(hh:Household)\nWITH DISTINCT hh, outside\nWHERE true",
+    Source.SUBTREE: OUTSIDE_COVERERS + "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(:Organization)"
+    "<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(hh:Household)\nWITH DISTINCT hh, outside\nWHERE true",
+}
 # A single grid (in scope, and under the root when there is one).
-_GRID_SOURCE: LiteralString = (
+_IN_GRID: LiteralString = (
     "MATCH (g:Grid {id: $grid})<-[:IN_GRID]-(hh:Household)\nWHERE "
     + grid_in_scope("g")
-    + " AND ($root IS NULL OR EXISTS { (g)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]"
-    "->(:Organization {id: $root}) })" + " AND hh.code > coalesce($after, '')"
+    + " AND ($root IS NULL OR $root IN [(g)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]"
+    "->(up_:Organization) | up_.id]) AND hh.code > coalesce($after, '')"
 )
+_PAGE_GRID: LiteralString = _IN_GRID
+_WHOLE_GRID: LiteralString = OUTSIDE_COVERERS + _IN_GRID
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,33 +122,32 @@ class HouseholdFilter:
     under: str | None = None
 
     def params(self) -> dict[str, Any]:
-        low, high = COVERAGE_STATUSES[self.coverage] if self.coverage else (0, 0)
-        return {
-            "on": self.on,
-            "tags": list(self.tags or ()),
-            "coverersMin": low,
-            "coverersMax": high,
-            "grid": self.grid,
-        }
+        return {"on": self.on, "tags": list(self.tags or ()), "coverage": self.coverage, "grid": self.grid}
+
+    def source(self, source: Source, *, whole: bool) -> LiteralString:
+        """Where the households come from: a grid, or the root's subtree or scope."""
+        if self.grid is not None:
+            return _WHOLE_GRID if whole else _PAGE_GRID
+        if source is Source.TOP and (self.village or self.under):
+            source = Source.SUBTREE
+        return WHOLE_SOURCES[source] if whole else _PAGE_SOURCES[source]
 
 
-def households_matching(base: LiteralString, flt: HouseholdFilter) -> LiteralString:
-    """The households of `base` that pass every filter, as rows of `hh`."""
-    text = base
+def households_matching(flt: HouseholdFilter, source: Source, *, whole: bool) -> LiteralString:
+    """The households that pass every filter, as rows of `hh` (with `outside`
+    when `whole`)."""
+    text = flt.source(source, whole=whole)
     if flt.tags is not None:
-        text += "\n  AND " + HOUSEHOLD_FILTERS["tags"]
+        text += "\n  AND " + _TAGS
     if flt.coverage is not None:
-        text += "\n  AND " + HOUSEHOLD_FILTERS["coverage"]
-    return text
+        text += "\n  AND " + (_STATUS_WHOLE if whole else _STATUS_ON_PAGE)
+    return text + "\n"
 
 
-def household_query(base: LiteralString, flt: HouseholdFilter, *, count: bool) -> LiteralString:
-    text = households_matching(base, flt)
-    if count:
-        return text + "\nRETURN count(hh) AS total\n"
+def household_page_query(flt: HouseholdFilter, source: Source) -> LiteralString:
     return (
-        text
-        + "\nWITH hh ORDER BY hh.code LIMIT $limit\nRETURN hh.code AS sortKey, "
+        households_matching(flt, source, whole=False)
+        + "WITH hh ORDER BY hh.code LIMIT $limit\nRETURN hh.code AS sortKey, "
         + household_map("hh")
         + " AS value\n"
     )
@@ -123,18 +161,13 @@ async def filter_households(db: Database, flt: HouseholdFilter, page: PageArgs) 
     if root is None:
         return Page([], False, 0 if page.total else None)
     source, root_id = root
-    if flt.grid is not None:
-        base = _GRID_SOURCE
-        root_id = root_id if (flt.village or flt.under) else None
-    else:
-        base = HOUSEHOLD_SOURCES[
-            Source.SUBTREE if source is Source.TOP and (flt.village or flt.under) else source
-        ]
+    if flt.grid is not None and not (flt.village or flt.under):
+        root_id = None
     params = flt.params() | {"root": root_id}
-    found = await db.read(
-        household_query(base, flt, count=False), after=page.after, limit=page.first + 1, **params
-    )
+    found = await db.read(household_page_query(flt, source), after=page.after, limit=page.first + 1, **params)
     total = None
     if page.total:
-        total = (await db.read(household_query(base, flt, count=True), after=None, **params))[0]["total"]
+        outside_scope = db.access.scope if flt.coverage else None
+        whole = households_matching(flt, source, whole=True) + "RETURN count(hh) AS total\n"
+        total = (await db.read(whole, after=None, outsideScope=outside_scope, **params))[0]["total"]
     return rows.page_of(found, rows.household, page, total)

@@ -33,23 +33,23 @@ from graph.access import CARE_TAG_LIST, org_in_scope
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import ACTIVE_C, ACTIVE_H, AGE, Source, list_root, parse_after, sort_key
-from graph.household_lists import COVERER_SEEN
+from graph.household_lists import COVERER_LISTED, OUTSIDE_COVERERS
 from graph.model import Organization, Page, PageArgs
 
 _HOUSEHOLD_FIGURES: LiteralString = (
-    """CALL (o) {
+    """CALL (o, outside) {
   MATCH (o)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(g:Grid)
   WITH DISTINCT g
   WITH g, EXISTS { MATCH (g)<-[c:COVERS]-(p:Person) WHERE """
     + ACTIVE_C
     + " AND "
-    + COVERER_SEEN
+    + COVERER_LISTED
     + """ } AS gridCovered
   MATCH (g)<-[:IN_GRID]-(hh:Household)
   WITH hh, gridCovered OR EXISTS { MATCH (hh)<-[c:COVERS]-(p:Person) WHERE """
     + ACTIVE_C
     + " AND "
-    + COVERER_SEEN
+    + COVERER_LISTED
     + """ } AS covered
   RETURN count(hh) AS households, count(CASE WHEN covered THEN 1 END) AS covered,
     count(CASE WHEN NOT covered AND any(t IN coalesce(hh.tags, []) WHERE t IN """
@@ -125,6 +125,7 @@ class OrgSort(Enum):
     )
 
 
+_COVERAGE_SORTS = frozenset({OrgSort.HOUSEHOLDS, OrgSort.COVERAGE_RATIO, OrgSort.UNCOVERED_HOUSEHOLDS})
 _NULL_NUM: dict[bool, LiteralString] = {False: "1.0e300", True: "-1.0e300"}
 _AFTER: dict[bool, LiteralString] = {
     False: "($afterCode IS NULL OR k > $afterKey OR (k = $afterKey AND o.code > $afterCode))",
@@ -132,12 +133,13 @@ _AFTER: dict[bool, LiteralString] = {
 }
 _ORDER: dict[bool, LiteralString] = {False: "ORDER BY k, o.code", True: "ORDER BY k DESC, o.code"}
 _SOURCES: dict[Source, LiteralString] = {
-    Source.EVERYONE: "MATCH (o:Organization)\nWHERE true",
+    Source.EVERYONE: OUTSIDE_COVERERS + "MATCH (o:Organization)\nWHERE true",
     # The root is the scope root: under it is in scope.
-    Source.TOP: "MATCH (root:Organization {id: $root})\nMATCH (o:Organization)\n"
+    Source.TOP: OUTSIDE_COVERERS + "MATCH (root:Organization {id: $root})\nMATCH (o:Organization)\n"
     "WHERE " + org_in_scope("o").replace("$scope", "root.code"),
-    Source.SUBTREE: "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(o:Organization)\n"
-    "WITH DISTINCT o\nWHERE true",
+    Source.SUBTREE: OUTSIDE_COVERERS
+    + "MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(o:Organization)\n"
+    "WITH DISTINCT o, outside\nWHERE true",
 }
 _FIGURES: dict[str, LiteralString] = {
     "households": _HOUSEHOLD_FIGURES,
@@ -250,7 +252,8 @@ async def filter_organizations(
     source, root_id = root
     if source is Source.TOP and flt.under is not None:
         source = Source.SUBTREE
-    params = flt.params() | {"root": root_id}
+    counts_coverage = any(_NEEDS.get(g) == "households" for g in flt.given()) or sort in _COVERAGE_SORTS
+    params = flt.params() | {"root": root_id, "outsideScope": db.access.scope if counts_coverage else None}
     after_key, after_code = parse_after(page.after, sort.value[1])
     found = await db.read(
         org_query(source, flt, sort, desc),

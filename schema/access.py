@@ -182,7 +182,7 @@ class AccessControl(SchemaExtension):
 
 def selects_personal(document: DocumentNode) -> bool:
     """Whether any field of the document (fragments included) is personal data
-    or filters by a tag. Remembered per document: the parser cache hands the
+    or filters (by a tag, or with `filter` / `orderBy`). Remembered per document: the parser cache hands the
     same document to every request with the same query text."""
     known = _SELECTS_PERSONAL.get(id(document))
     if known is not None and known[0] is document:
@@ -200,13 +200,20 @@ def selects_personal(document: DocumentNode) -> bool:
 _SELECTS_PERSONAL: dict[int, tuple[DocumentNode, bool]] = {}
 
 
+# Arguments that filter or sort by personal data (a care tag, an age, a birth
+# date): what they select was chosen by it, so its reading is recorded.
+_FILTERING = frozenset({"tag", "filter", "orderBy"})
+
+
 class _PersonalFinder(Visitor):
     def __init__(self) -> None:
         super().__init__()
         self.found = False
 
     def enter_field(self, node: FieldNode, *_: object) -> object:
-        if node.name.value in PERSONAL_FIELDS or any(a.name.value == "tag" for a in node.arguments or ()):
+        if node.name.value in PERSONAL_FIELDS or any(
+            a.name.value in _FILTERING for a in node.arguments or ()
+        ):
             self.found = True
             return Visitor.BREAK
         return None

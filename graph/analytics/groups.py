@@ -26,16 +26,15 @@ from graph.filters import (
     AGE,
     CURRENT_MILESTONE,
     PersonFilter,
-    Source,
     list_root,
     people_matching,
     people_source,
 )
-from graph.household_lists import COVERERS, HOUSEHOLD_SOURCES, HouseholdFilter, households_matching
+from graph.household_lists import COVERER_LISTED, HouseholdFilter, coverage_status, households_matching
 
 ACTIVE_HERE: LiteralString = (
     "h.since <= $on AND (h.until IS NULL OR h.until > $on) AND "
-    "($root IS NULL OR EXISTS { (o)-[:PART_OF*0..12]->(:Organization {id: $root}) })"
+    "($root IS NULL OR $root IN [(o)-[:PART_OF*0..12]->(up_:Organization) | up_.id])"
 )
 
 AGE_BANDS: dict[str, str] = {
@@ -67,13 +66,12 @@ PEOPLE_DIMENSIONS: dict[str, LiteralString] = {
     + "WITH *, CASE WHEN d_LEVEL = [] THEN ['NONE'] ELSE d_LEVEL END AS d_LEVEL\n",
     "STAGE": "WITH *, [coalesce(" + CURRENT_MILESTONE + ".stage, 'NONE')] AS d_STAGE\n",
     "CHILD_ORGANIZATION": """WITH *, COLLECT {
-  MATCH (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(child:Organization)
-        -[:PART_OF]->(:Organization {id: $root})
-  RETURN [child.code, child.name]
-  UNION
-  MATCH (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
-        -[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(:Organization {id: $root})
-  RETURN [child.code, child.name]
+  UNWIND [(p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(up_:Organization)
+          WHERE up_.id = $root | [child.code, child.name]]
+       + [(p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
+          -[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(up_:Organization)
+          WHERE up_.id = $root | [child.code, child.name]] AS childKey
+  RETURN DISTINCT childKey
 } AS d_CHILD_ORGANIZATION
 WITH *, CASE WHEN d_CHILD_ORGANIZATION = [] THEN [['', '']] ELSE d_CHILD_ORGANIZATION END
   AS d_CHILD_ORGANIZATION
@@ -82,14 +80,11 @@ WITH *, CASE WHEN d_CHILD_ORGANIZATION = [] THEN [['', '']] ELSE d_CHILD_ORGANIZ
 
 HOUSEHOLD_DIMENSIONS: dict[str, LiteralString] = {
     "TAG": "WITH *, CASE WHEN coalesce(hh.tags, []) = [] THEN ['NONE'] ELSE hh.tags END AS d_TAG\n",
-    "COVERAGE_STATUS": "WITH *, [CASE "
-    + COVERERS
-    + " WHEN 0 THEN 'UNCOVERED' WHEN 1 THEN 'COVERED_ONCE' ELSE 'MULTIPLY_COVERED' END]"
-    " AS d_COVERAGE_STATUS\n",
+    "COVERAGE_STATUS": "WITH *, [" + coverage_status(COVERER_LISTED) + "] AS d_COVERAGE_STATUS\n",
     "CHILD_ORGANIZATION": """WITH *, COLLECT {
-  MATCH (hh)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(child:Organization)
-        -[:PART_OF]->(:Organization {id: $root})
-  RETURN [child.code, child.name]
+  UNWIND [(hh)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)-[:PART_OF*0..12]->(child:Organization)
+          -[:PART_OF]->(up_:Organization) WHERE up_.id = $root | [child.code, child.name]] AS childKey
+  RETURN DISTINCT childKey
 } AS d_CHILD_ORGANIZATION
 WITH *, CASE WHEN d_CHILD_ORGANIZATION = [] THEN [['', '']] ELSE d_CHILD_ORGANIZATION END
   AS d_CHILD_ORGANIZATION
@@ -176,7 +171,7 @@ async def people_groups(db: Database, flt: PersonFilter, dims: list[str], min_si
     if root is None:
         return GroupTable([], 0, min_size)
     source, root_id = root
-    base = people_matching(people_source(source, flt), flt.fragments()) + "WITH DISTINCT p\n"
+    base = people_matching(people_source(source, flt, whole=True), flt.fragments()) + "WITH DISTINCT p\n"
     found = await db.read(
         _group_query(base, dims, PEOPLE_DIMENSIONS, "p"),
         root=root_id,
@@ -195,13 +190,12 @@ async def household_groups(db: Database, flt: HouseholdFilter, dims: list[str], 
     if root is None:
         return GroupTable([], 0, min_size)
     source, root_id = root
-    if source is Source.TOP and (flt.village or flt.under):
-        source = Source.SUBTREE
-    base = households_matching(HOUSEHOLD_SOURCES[source], flt) + "\nWITH DISTINCT hh\n"
+    base = households_matching(flt, source, whole=True) + "WITH DISTINCT hh, outside\n"
     found = await db.read(
         _group_query(base, dims, HOUSEHOLD_DIMENSIONS, "hh"),
         root=root_id,
         after=None,
+        outsideScope=db.access.scope if flt.coverage or "COVERAGE_STATUS" in dims else None,
         **flt.params(),
     )
     return _table(found, min_size, not db.access.reveal)
