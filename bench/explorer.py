@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import platform
+import re
 import statistics
 import time
 from pathlib import Path
@@ -84,7 +85,8 @@ def measure(url: str, token: str, runs: int) -> dict[str, Any]:
             page.wait_for_timeout(300)
             for e in page.evaluate(TRANSFER):
                 if "/graphql" not in e["name"]:
-                    cold[e["name"].split("?")[0]] = max(cold.get(e["name"].split("?")[0], 0), e["transfer"])
+                    name = re.split(r"[?#]", e["name"])[0]  # no version, and never the token
+                    cold[name] = max(cold.get(name, 0), e["transfer"])
         out["transfer"]["cold_assets_bytes"] = sum(cold.values())
         out["transfer"]["cold_assets"] = sorted(cold.items(), key=lambda kv: -kv[1])
         # Warm: the same again, each view `runs` times.
