@@ -43,6 +43,14 @@ __all__ = [
 ]
 
 
+def describe_values(cls: type, descriptions: dict[str, str]) -> None:
+    """Give the values of an enum already made a GraphQL enum their descriptions
+    (for enums of graph/ whose values are not labels, e.g. sort keys)."""
+    definition = cls.__strawberry_definition__  # type: ignore[attr-defined]
+    for value in definition.values:
+        value.description = descriptions[value.name]
+
+
 def _labeled(cls: type[Labeled], description: str) -> None:
     strawberry.enum(cls, description=description)
     definition = cls.__strawberry_definition__  # type: ignore[attr-defined]

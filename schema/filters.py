@@ -24,7 +24,17 @@ from graph.model import Education as EducationLevels
 from graph.org_lists import OrgFilter as OrgQuery
 from graph.org_lists import OrgSort
 from schema.context import Info
-from schema.enums import Education, Gender, HouseholdTag, Level, OrgKind, PoliticalStatus, Role, Stage
+from schema.enums import (
+    Education,
+    Gender,
+    HouseholdTag,
+    Level,
+    OrgKind,
+    PoliticalStatus,
+    Role,
+    Stage,
+    describe_values,
+)
 from schema.relay import expect_global_id
 
 
@@ -34,8 +44,38 @@ class Direction(Enum):
     DESC = "DESC"
 
 
+describe_values(
+    Direction,
+    {
+        "ASC": "Ascending: smallest, earliest or A first (升序).",
+        "DESC": "Descending: largest, latest or Z first (降序).",
+    },
+)
+
+
 strawberry.enum(PersonSort, name="PersonOrderField", description="What people can be sorted by.")
+describe_values(
+    PersonSort,
+    {
+        "CODE": "By code (编号).",
+        "NAME": "By name in pinyin order (拼音排序), syllable by syllable.",
+        "BIRTH_DATE": "By birth date (出生日期); EDITOR and ADMIN only.",
+        "STAGE_REACHED_ON": "By the day the current pipeline stage was reached (进入当前阶段的日期).",
+    },
+)
 strawberry.enum(OrgSort, name="OrganizationOrderField", description="What organizations can be sorted by.")
+describe_values(
+    OrgSort,
+    {
+        "CODE": "By code (编号).",
+        "NAME": "By name in pinyin order (拼音排序).",
+        "HOUSEHOLDS": "By the households (户) of the subtree.",
+        "PEOPLE": "By the people holding an active position in the subtree.",
+        "COVERAGE_RATIO": "By the share of the subtree's households covered on `asOf` (覆盖率).",
+        "UNCOVERED_HOUSEHOLDS": "By the households nobody covers on `asOf` (未覆盖户).",
+        "YOUNG_CHAIR_SHARE": "By the share of the subtree's active chairs aged 45 or under.",
+    },
+)
 
 
 @strawberry.enum(description="A household's coverage on a date (联系户覆盖情况).")
@@ -45,6 +85,16 @@ class CoverageStatus(Enum):
     MULTIPLY_COVERED = "MULTIPLY_COVERED"
 
 
+describe_values(
+    CoverageStatus,
+    {
+        "UNCOVERED": "未覆盖: nobody covers it.",
+        "COVERED_ONCE": "单人联系: exactly one person covers it.",
+        "MULTIPLY_COVERED": "多人联系: two or more people cover it.",
+    },
+)
+
+
 @strawberry.input(description="A sort of people; ties are broken by code. Default: code, ascending.")
 class PersonOrder:
     field: PersonSort = strawberry.field(
@@ -52,7 +102,7 @@ class PersonOrder:
         "ADMIN only); STAGE_REACHED_ON: the day the current pipeline stage was reached. People without "
         "the value come last."
     )
-    direction: Direction = Direction.ASC
+    direction: Direction = strawberry.field(default=Direction.ASC, description="Default ascending.")
 
 
 @strawberry.input(description="A sort of organizations; ties are broken by code. Default: code, ascending.")
@@ -64,23 +114,27 @@ class OrganizationOrder:
         "compute them for every organization listed (docs/search.md gives the cost); organizations "
         "without the figure come last."
     )
-    direction: Direction = Direction.ASC
+    direction: Direction = strawberry.field(default=Direction.ASC, description="Default ascending.")
 
 
 @strawberry.input(
     description="A role held on `asOf`: any of `roles` (default: any role), at `level`, in a `kind`."
 )
 class HoldsRole:
-    roles: list[Role] | None = None
-    level: Level | None = None
-    kind: OrgKind | None = None
+    roles: list[Role] | None = strawberry.field(
+        default=None, description="Any of these roles (default: any)."
+    )
+    level: Level | None = strawberry.field(default=None, description="In an organization at this level.")
+    kind: OrgKind | None = strawberry.field(default=None, description="In an organization of this kind.")
 
 
 @strawberry.input(description="Reached a pipeline stage between two dates (both included).")
 class ReachedStage:
-    stage: Stage
-    from_: dt.date | None = strawberry.field(default=None, name="from")
-    to: dt.date | None = None
+    stage: Stage = strawberry.field(description="The pipeline stage, e.g. PARTY_ACTIVIST 入党积极分子.")
+    from_: dt.date | None = strawberry.field(
+        default=None, name="from", description="Reached on or after this day (default: any time)."
+    )
+    to: dt.date | None = strawberry.field(default=None, description="Reached on or before this day.")
 
 
 @strawberry.input(description="Conditions on people, all of which must hold (AND).")
@@ -117,7 +171,7 @@ class PersonFilter:
         default=None,
         description="true: covers a grid or household on `asOf` (联系户); false: covers nothing.",
     )
-    gender: Gender | None = None
+    gender: Gender | None = strawberry.field(default=None, description="Of this gender (性别).")
     under: strawberry.ID | None = strawberry.field(
         default=None, description="In this organization's subtree (a position or a household in it)."
     )
@@ -128,8 +182,8 @@ class OrganizationFilter:
     as_of: dt.date | None = strawberry.field(
         default=None, description="The day boards, chairs and coverage are taken on (default today)."
     )
-    level: Level | None = None
-    kind: OrgKind | None = None
+    level: Level | None = strawberry.field(default=None, description="At this level, e.g. VILLAGE 村/社区.")
+    kind: OrgKind | None = strawberry.field(default=None, description="Of this kind, e.g. FEDERATION 妇联.")
     under: strawberry.ID | None = strawberry.field(
         default=None, description="In this organization's subtree (itself included)."
     )

@@ -8,13 +8,24 @@ import strawberry
 
 from graph import model
 from graph.search import Hit, SearchArgs, SearchType
+from schema.arguments import After, First
 from schema.context import Info
+from schema.enums import describe_values
 from schema.organization import Organization
 from schema.person import Person
 from schema.place import Grid, Household
 from schema.relay import Connection, connection, expect_global_id
 
 strawberry.enum(SearchType, description="A kind of object `search` may find.")
+describe_values(
+    SearchType,
+    {
+        "PERSON": "People (人员), by name, code or pinyin.",
+        "ORGANIZATION": "Organizations (组织), by name, code or pinyin.",
+        "HOUSEHOLD": "Households (户), by address or code.",
+        "GRID": "Grids (网格), by name or code.",
+    },
+)
 
 SearchResult = Annotated[
     Person | Organization | Household | Grid,
@@ -50,14 +61,24 @@ class SearchQuery:
     async def search(
         self,
         info: Info,
-        text: str,
-        under: strawberry.ID | None = None,
+        text: Annotated[
+            str,
+            strawberry.argument(
+                description="What to look for: Chinese (王, 王芳, 郭园村), pinyin (wangfang, wf) or a code."
+            ),
+        ],
+        under: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only this organization's subtree (a global id); default the scope."
+            ),
+        ] = None,
         types: Annotated[
             list[SearchType] | None,
             strawberry.argument(description="Only these kinds of object (default: all four)."),
         ] = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
     ) -> Connection[SearchResult]:
         args = SearchArgs(
             text=text,

@@ -3,14 +3,16 @@ county's annual report (graph.analytics.groups), for ANALYST and above."""
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
 from graph.analytics.groups import AGE_BANDS, GroupTable
 from graph.model import Education, HouseholdTag, Level, PoliticalStatus, Role, Stage
+from schema.arguments import AsOf
 from schema.context import Info
+from schema.enums import describe_values
 from schema.filters import HouseholdFilter, PersonFilter, household_query, person_query
 from schema.relay import expect_global_id
 
@@ -26,11 +28,35 @@ class PeopleDimension(Enum):
     CHILD_ORGANIZATION = "CHILD_ORGANIZATION"
 
 
+describe_values(
+    PeopleDimension,
+    {
+        "AGE_BAND": "Age band (年龄段): 35 or under, 36–45, 46–55, 56 or over; by birth year for ANALYST.",
+        "EDUCATION": "Education (学历).",
+        "POLITICAL_STATUS": "Political status (政治面貌).",
+        "ROLE": "Role held on `asOf` (职务).",
+        "LEVEL": "Level of the organization the role is held in (层级).",
+        "STAGE": "Current pipeline stage (后备阶段).",
+        "CHILD_ORGANIZATION": "The child organization of `under` the person belongs to (下级组织).",
+    },
+)
+
+
 @strawberry.enum(description="What households can be counted by.")
 class HouseholdDimension(Enum):
     TAG = "TAG"
     COVERAGE_STATUS = "COVERAGE_STATUS"
     CHILD_ORGANIZATION = "CHILD_ORGANIZATION"
+
+
+describe_values(
+    HouseholdDimension,
+    {
+        "TAG": "Household tag (户标签); care tags for EDITOR and ADMIN only.",
+        "COVERAGE_STATUS": "Coverage on `asOf` (覆盖情况).",
+        "CHILD_ORGANIZATION": "The child organization of `under` the household belongs to (下级组织).",
+    },
+)
 
 
 _COVERAGE_LABELS = {"UNCOVERED": "未覆盖", "COVERED_ONCE": "单人联系", "MULTIPLY_COVERED": "多人联系"}
@@ -47,7 +73,7 @@ _ENUMS = {
 
 @strawberry.type(description="One key of a group: the dimension, its value and the value's Chinese label.")
 class GroupKey:
-    dimension: str
+    dimension: str = strawberry.field(description="The dimension this key is of, e.g. EDUCATION.")
     value: str = strawberry.field(
         description="An enum name (EDUCATION, ROLE, ...), an age band (AGE_35_OR_UNDER, AGE_36_TO_45, "
         "AGE_46_TO_55, AGE_56_OR_OVER), UNKNOWN / NONE, or a child organization's code "
@@ -58,8 +84,8 @@ class GroupKey:
 
 @strawberry.type(description="One cell of a cross-table: its keys (one per dimension asked) and the count.")
 class GroupCount:
-    keys: list[GroupKey]
-    count: int
+    keys: list[GroupKey] = strawberry.field(description="One key per dimension of `groupBy`, in its order.")
+    count: int = strawberry.field(description="How many people (or households) fall in this group.")
 
 
 @strawberry.type(description="A cross-table of counts.")
@@ -112,10 +138,20 @@ class StatsQuery:
     async def people_stats(
         self,
         info: Info,
-        group_by: list[PeopleDimension],
-        under: strawberry.ID | None = None,
-        filter: PersonFilter | None = None,
-        as_of: dt.date | None = None,
+        group_by: Annotated[
+            list[PeopleDimension],
+            strawberry.argument(description="The dimensions to count by, e.g. [AGE_BAND, EDUCATION]."),
+        ],
+        under: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The organization whose subtree is counted (a global id); default the scope."
+            ),
+        ] = None,
+        filter: Annotated[
+            PersonFilter | None, strawberry.argument(description="Count only the people matching it.")
+        ] = None,
+        as_of: AsOf = None,
     ) -> GroupTableResult:
         info.context.require_analyst()
         if as_of is not None:
@@ -138,10 +174,20 @@ class StatsQuery:
     async def household_stats(
         self,
         info: Info,
-        group_by: list[HouseholdDimension],
-        under: strawberry.ID | None = None,
-        filter: HouseholdFilter | None = None,
-        as_of: dt.date | None = None,
+        group_by: Annotated[
+            list[HouseholdDimension],
+            strawberry.argument(description="The dimensions to count by, e.g. [TAG, COVERAGE_STATUS]."),
+        ],
+        under: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="The organization whose subtree is counted (a global id); default the scope."
+            ),
+        ] = None,
+        filter: Annotated[
+            HouseholdFilter | None, strawberry.argument(description="Count only the households matching it.")
+        ] = None,
+        as_of: AsOf = None,
     ) -> GroupTableResult:
         info.context.require_analyst()
         raw_under = expect_global_id(under, "Organization", argument="under") if under else None
