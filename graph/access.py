@@ -17,8 +17,9 @@ other positions, her household, mentors, coverers, path nodes) carry a test.
 Each test walks upward from the node it is given, a handful of hops, and never
 expands a subtree.
 
-Masking is done in the projections `person_map` and `household_map`, so a
-masked value is all that ever leaves Neo4j for a caller without `reveal`.
+Masking is done in the projections `person_map` and `household_map` (with the
+masks `masked_phone` and `masked_address`), so a masked value is all that ever
+leaves Neo4j for a caller without `reveal`.
 """
 
 from __future__ import annotations
