@@ -206,7 +206,7 @@ async def test_an_address_never_shows_what_follows_its_group(database: Database)
     assert got == ["清河镇杨柳村1组***", "清河镇杨柳村***", "杨柳村***", "***", "一号镇东村3组***"]
 
 
-PHONE_TEXT = st.text(alphabet="0123456789+- *", max_size=40) | st.text(max_size=40)
+PHONE_TEXT = st.text(alphabet="0123456789+- *", max_size=90) | st.text(max_size=40)
 ADDRESS_PART = st.sampled_from(
     [
         "清河镇",

@@ -95,7 +95,7 @@ class Figures:
 
 
 async def organization_figures(
-    db: Database, organization_id: str, on: dt.date, *, min_group_size: int = 1
+    db: Database, organization_id: str, on: dt.date, *, min_group_size: int
 ) -> tuple[Figures, list[tuple[Organization, Figures]]]:
     """(the whole subtree's figures, each child's figures); care-tag counts of
     fewer than `min_group_size` households withheld from a caller who may not

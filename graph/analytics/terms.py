@@ -52,17 +52,17 @@ WITH o, p,
 # then by code, never by a birth date the caller may not see.
 _ORDER: LiteralString = "age, born DESC, p.code"
 
-# A group of fewer than $minGroupSize people is too small to hide one of them:
-# for a caller without $reveal its figures are withheld (null, `suppressed`),
-# only the head count stays (who holds a role is visible to every role).
-# `sources`, for a caller with $reveal only, are the people the age figures
-# derive from, as maps with their birth date: the audit trail (Trail.saw)
-# records them as read unmasked.
-
 
 def _figures_of(group: LiteralString) -> LiteralString:
     """The figures of each `group` (a variable bound by the WITH it follows, or
-    nothing for the total)."""
+    nothing for the total).
+
+    A group of fewer than $minGroupSize people is too small to hide one of
+    them: for a caller without $reveal its figures are withheld (null,
+    `suppressed`), only the head count stays (who holds a role is visible to
+    every role). `sources`, for a caller with $reveal only, are the people the
+    age figures derive from, as maps with their birth date, so that the audit
+    trail (Trail.saw) records them as read unmasked."""
     return (
         group
         + """ count(p) AS count, {
@@ -127,7 +127,7 @@ async def term_statistics(
     *,
     level: Level | None = None,
     kind: OrgKind | None = None,
-    min_group_size: int = 1,
+    min_group_size: int,
 ) -> tuple[TermFigures, list[TermFigures]]:
     """(total, per organization) for holders of `role` on `as_of` in organizations
     of `under`'s subtree (of `level` and `kind`, when given); for a caller who
