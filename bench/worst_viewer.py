@@ -1,5 +1,5 @@
 """The heaviest requests a VIEWER of the whole county can send within the
-operation limits (depth, 15 aliases, 1,000 tokens, cost 5,000,000 with 500,000
+operation limits (depth, 15 aliases, 1,000 tokens, cost 5,000,000 with 100,000
 per analysis of a subtree), for measuring them against the request deadline.
 
     python -m bench.worst_viewer http://127.0.0.1:8013/graphql <VIEWER token> QX
@@ -26,9 +26,8 @@ def _dates(n: int) -> str:
     return ", ".join(f"$d{i}: Date" for i in range(n))
 
 
-def county_reports(n: int = 9) -> str:
-    """`n` whole coverage reports of the county, each with its pages of 100
-    (10 would be over the cost limit)."""
+def county_reports(n: int = 15) -> str:
+    """`n` whole coverage reports of the county, each with its pages of 100."""
     body = (
         "coverage(asOf: $d{i}) {{ householdCount "
         "members(first: 100) {{ totalCount nodes {{ householdsReached }} }} "
@@ -40,20 +39,20 @@ def county_reports(n: int = 9) -> str:
 
 
 def descendant_reports() -> str:
-    """The reports of 100 descendants (at most 5 scopes: 2,500,000) and 4
-    county reports beside them (2,000,000)."""
+    """The reports of 100 descendants (at most 5 scopes: 500,000) and 14
+    county reports beside them (1,400,000)."""
     county_fields = " ".join(
         f"r{i}: organization(code: $code) {{ coverage(asOf: $d{i}) {{ householdCount }} }}"
-        for i in range(1, 5)
+        for i in range(1, 15)
     )
     return (
-        f"query DescendantReports($code: String!, {_dates(5)}) {{ organization(code: $code) "
+        f"query DescendantReports($code: String!, {_dates(15)}) {{ organization(code: $code) "
         f"{{ descendants(first: 100) {{ nodes {{ coverage(asOf: $d0) {{ householdCount }} }} }} }} "
         f"{county_fields} }}"
     )
 
 
-def county_candidates(n: int = 9) -> str:
+def county_candidates(n: int = 15) -> str:
     """`n` candidate lists of the county (distinct dates), 100 each with their mentors."""
     fields = " ".join(
         f"c{i}: pipelineCandidates(under: $county, stage: PARTY_ACTIVIST, asOf: $d{i}, first: 100) "
@@ -63,7 +62,7 @@ def county_candidates(n: int = 9) -> str:
     return f"query Candidates($county: ID!, {_dates(n)}) {{ {fields} }}"
 
 
-def connections(n: int = 9) -> str:
+def connections(n: int = 15) -> str:
     """`n` shortest-path searches of 15 hops through every relationship kind
     between households of different townships."""
     fields = " ".join(
@@ -93,16 +92,13 @@ def candidates(
     county: str, county_id: str, near: list[str], far: list[str]
 ) -> dict[str, tuple[str, dict[str, Any]]]:
     """Each candidate's document and variables."""
-    dates = {f"d{i}": d for i, d in enumerate(DATES[:9])}
+    dates = {f"d{i}": d for i, d in enumerate(DATES)}
     ends = {f"a{i}": near[i] for i in range(3)} | {f"b{i}": far[i] for i in range(5)}
     return {
-        "9 county coverage reports": (county_reports(), {"code": county, **dates}),
-        "100 descendants' + 4 county reports": (
-            descendant_reports(),
-            {"code": county, **{k: v for k, v in dates.items() if int(k[1:]) < 5}},
-        ),
-        "9 county candidate lists": (county_candidates(), {"county": county_id, **dates}),
-        "9 connections of 15 hops": (connections(), ends),
+        "15 county coverage reports": (county_reports(), {"code": county, **dates}),
+        "100 descendants' + 14 county reports": (descendant_reports(), {"code": county, **dates}),
+        "15 county candidate lists": (county_candidates(), {"county": county_id, **dates}),
+        "15 connections of 15 hops": (connections(), ends),
     }
 
 

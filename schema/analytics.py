@@ -450,7 +450,8 @@ class AnalyticsQuery:
 
     @strawberry.field(
         description="Mentors upward and mentees downward (传帮带) to `depth` generations (1-10), stopping "
-        "at the edge of the caller's scope."
+        "at the edge of the caller's scope. Each person appears once, at her nearest generation, under "
+        "her mentor (or mentee) of the lowest code."
     )
     async def mentor_lineage(
         self,

@@ -1,6 +1,7 @@
 """The request deadline (ORGGRAPH_REQUEST_TIMEOUT, default 10 s; 0 for none).
 
-When a request arrives its deadline is set for the database layer
+It applies to GraphQL requests (the health checks have their own budget: a
+readiness check may apply the constraints). When a request arrives its deadline is set for the database layer
 (graph/deadline.py): every query it runs carries a Neo4j transaction timeout of
 at most the time left, so at the deadline Neo4j stops the request's work and
 the fields waiting on it fail with `extensions.code` SERVICE_UNAVAILABLE,
@@ -28,14 +29,15 @@ GRACE_SECONDS = 3.0
 
 
 class RequestDeadline:
-    """Gives every HTTP request `seconds` to be answered (see the module docstring)."""
+    """Gives every GraphQL request `seconds` to be answered (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+    def __init__(self, app: ASGIApp, *, seconds: float, path: str = "/graphql") -> None:
         self.app = app
         self.seconds = seconds
+        self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.seconds <= 0:
+        if scope["type"] != "http" or self.seconds <= 0 or scope["path"].rstrip("/") != self.path:
             await self.app(scope, receive, send)
             return
         started = False
