@@ -9,9 +9,11 @@ relationship dates for "active on" filters.
 
 from __future__ import annotations
 
+import contextlib
 from typing import LiteralString
 
 from graph.driver import Database
+from graph.errors import Conflict
 
 STATEMENTS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT organization_id IF NOT EXISTS FOR (n:Organization) REQUIRE n.id IS UNIQUE",
@@ -41,5 +43,7 @@ STATEMENTS: tuple[LiteralString, ...] = (
 async def apply_constraints(db: Database) -> None:
     """Create whatever is missing; existing constraints and indexes are left as they are."""
     for statement in STATEMENTS:
-        await db.write(statement)
+        # Conflict: another worker created the same rule at the same time.
+        with contextlib.suppress(Conflict):
+            await db.write(statement)
     await db.write("CALL db.awaitIndexes(300)")

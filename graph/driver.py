@@ -339,6 +339,10 @@ STOPPED_BY_TIMEOUT = frozenset(
 )
 
 
+# Two workers applying the constraints at once: one's IF NOT EXISTS lost the race.
+SCHEMA_RACE = "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
+
+
 @asynccontextmanager
 async def translated_errors() -> AsyncIterator[None]:
     """Turn the driver's exceptions into OrgGraph's error tree."""
@@ -359,6 +363,8 @@ async def translated_errors() -> AsyncIterator[None]:
     except neo4j_errors.Neo4jError as e:
         if e.code in STOPPED_BY_TIMEOUT:
             raise DatabaseUnavailable("the query took too long and was stopped") from e
+        if e.code == SCHEMA_RACE:
+            raise Conflict("another process created that index or constraint at the same time") from e
         log.exception("unexpected Neo4j error")
         raise OrgGraphError("the graph database could not answer") from e
     except neo4j_errors.DriverError as e:
