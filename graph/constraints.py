@@ -11,9 +11,11 @@ Nodes without pinyin get it once the indexes are there (`backfill_pinyin`).
 
 from __future__ import annotations
 
+import contextlib
 from typing import LiteralString
 
 from graph.driver import Database
+from graph.errors import Conflict
 from graph.pinyin import backfill_pinyin
 
 STATEMENTS: tuple[LiteralString, ...] = (
@@ -54,6 +56,8 @@ STATEMENTS: tuple[LiteralString, ...] = (
 async def apply_constraints(db: Database) -> None:
     """Create whatever is missing; existing constraints and indexes are left as they are."""
     for statement in STATEMENTS:
-        await db.write(statement)
+        # Conflict: another worker created the same rule at the same time.
+        with contextlib.suppress(Conflict):
+            await db.write(statement)
     await db.write("CALL db.awaitIndexes(300)")
     await backfill_pinyin(db)

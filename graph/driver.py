@@ -344,6 +344,10 @@ STOPPED_BY_TIMEOUT = frozenset(
 )
 
 
+# Two workers applying the constraints at once: one's IF NOT EXISTS lost the race.
+SCHEMA_RACE = "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
+
+
 @asynccontextmanager
 async def translated_errors() -> AsyncIterator[None]:
     """Turn the driver's exceptions into OrgGraph's error tree."""
@@ -366,6 +370,8 @@ async def translated_errors() -> AsyncIterator[None]:
             if deadline_passed():
                 raise DeadlinePassed() from e
             raise DatabaseUnavailable("the query took too long and was stopped") from e
+        if e.code == SCHEMA_RACE:
+            raise Conflict("another process created that index or constraint at the same time") from e
         log.exception("unexpected Neo4j error")
         raise OrgGraphError("the graph database could not answer") from e
     except neo4j_errors.DriverError as e:

@@ -52,11 +52,11 @@ log = logging.getLogger("orggraph")
 
 
 # Read by the warm-up: the top organizations, then each one's nested view (the
-# compiled path) down to its villages' boards.
+# compiled path) two levels down (within ORGGRAPH_MAX_COST).
 TOP_ORGANIZATIONS = "query WarmTop { organizations(first: 3) { nodes { code } } }"
-NESTED_VIEW = """query WarmView($code: String!) { organization(code: $code) { name children(first: 100) {
-  nodes { code name children(first: 100) { nodes { code name children(first: 100) { nodes {
-    code name positions { nodes { role person { code name } } } } } } } } } } }"""
+NESTED_VIEW = """query WarmView($code: String!) { organization(code: $code) {
+  name children(first: 50) { nodes { code name children(first: 50) { nodes {
+    code name positions { nodes { role person { code name } } } } } } } } }"""
 
 
 class OrgGraphView(GraphQLHTTPView):

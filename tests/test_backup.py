@@ -80,7 +80,13 @@ def wait_until(check: object, within: float, what: str) -> float:
 @pytest.mark.slow
 def test_backup_round_trip_under_the_supervisor(tmp_path: Path) -> None:
     launcher.stop(INSTANCE)
-    env = {**os.environ, "ORGGRAPH_NEO4J_PORT": str(INSTANCE.port), "NEO4J_PASSWORD": INSTANCE.password}
+    env = {
+        **os.environ,
+        "ORGGRAPH_NEO4J_PORT": str(INSTANCE.port),
+        "NEO4J_PASSWORD": INSTANCE.password,
+        "ORGGRAPH_NEO4J_PAGECACHE_MB": str(INSTANCE.pagecache_mb),
+        "ORGGRAPH_NEO4J_HEAP_MB": str(INSTANCE.heap_mb),
+    }
     env.pop("NEO4J_URI", None)
     supervisor = subprocess.Popen(
         [sys.executable, "-m", "service.cli.main", "neo4j", "run", "--name", INSTANCE.name],

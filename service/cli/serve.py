@@ -9,6 +9,7 @@ scrape of `/metrics`, whichever worker answers it, adds them up.
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import os
 import shutil
@@ -54,12 +55,21 @@ def run(args: argparse.Namespace) -> int:
             http="httptools",
             log_level="info",
             access_log=False,
+            log_config=_log_config(),
             timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
         )
     finally:
         if own_dir is not None:
             shutil.rmtree(own_dir, ignore_errors=True)
     return 0
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, and OrgGraph's own INFO lines (drain, warm-up, Neo4j
+    trouble) in every worker too."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["root"] = {"handlers": ["default"], "level": "INFO"}
+    return config
 
 
 def _multiprocess_metrics() -> Path | None:
