@@ -662,7 +662,13 @@ async def test_every_object_she_can_name_is_hers_or_absent(
                 answer, codes = answers.data.get(alias), answers.codes.get(alias, set())
                 if codes - KNOWN_CODES:
                     problems.append(f"{slot.name} {text}: error codes {sorted(codes)}")
-                if not named[text].inside and (answer, codes) != harmless:
+                # A free-text search for an outside object's code or name legitimately
+                # finds what in her scope contains that text (C-T1 in C-T1-V2); then
+                # only the leak check above applies.
+                found_inside = name == "text" and any(
+                    text.lower() in (t or "").lower() for k in known if k.inside for t in (k.code, k.name)
+                )
+                if not named[text].inside and not found_inside and (answer, codes) != harmless:
                     problems.append(
                         f"{slot.name} {text} ({named[text].kind} {named[text].id}, outside her scope): "
                         f"answered {answer!r} {sorted(codes)}, unlike one that does not exist: {harmless}"

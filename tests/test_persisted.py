@@ -177,6 +177,10 @@ async def test_start_up_warms_the_plans_of_the_compiled_trusted_queries(demo: Da
     from service.warmup import warm_plan_cache
 
     schema = build_schema()._schema
-    texts = load_trusted(DOCUMENT_FOLDERS, schema, Limits()).values()
+    documents, explorer = DOCUMENT_FOLDERS
+    texts = load_trusted([documents], schema, Limits()).values()
     # OrganizationTree and Board are answered by the compiled path; the others are not.
     assert await warm_plan_cache(demo, schema, texts, dt.date(2024, 1, 1), (20, 100)) == 2
+    # The explorer's board, person and lineage views are compiled too.
+    texts = load_trusted([explorer], schema, Limits()).values()
+    assert await warm_plan_cache(demo, schema, texts, dt.date(2024, 1, 1), (20, 100)) >= 1
