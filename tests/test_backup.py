@@ -29,7 +29,7 @@ from graph.seed import seed
 from tests.conftest import TEST_PORT
 
 INSTANCE = launcher.Instance(
-    name=f"backup-{TEST_PORT}", port=TEST_PORT + 10, password="orggraph-test", pagecache_mb=64, heap_mb=512
+    name=f"backup-{TEST_PORT}", port=TEST_PORT + 20, password="orggraph-test", pagecache_mb=64, heap_mb=512
 )
 EVERYTHING = """
 MATCH (n) OPTIONAL MATCH (n)-[r]->(m)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -278,7 +279,10 @@ async def test_shutdown_with_a_paused_database_is_bounded(
 
 
 def serve(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """`orggraph serve` in a process of its own, logging to `log`."""
+    """`orggraph serve` in a process of its own, logging to `log`. The port must
+    be free: a server left behind by an earlier run would answer in its place."""
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", HTTP_PORT)) != 0, f"port {HTTP_PORT} is already taken"
     with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "service.cli.main", "serve"], env=env, stdout=out, stderr=out
