@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from typing import Any, LiteralString
 
 import httpx
@@ -24,7 +23,10 @@ from service.settings import Settings
 from tests.conftest import CallerClient
 from tests.graphs import TODAY
 from tests.helpers import RolledBackDatabase
-from tests.test_limits import DELETE_LATTICE, LATTICE_DEPTH, LATTICE_WIDTH, WRITE_LATTICE
+
+# The lattice fixture of tests/test_limits.py: `people(under:)` on its root
+# enumerates 4**10 paths to each bottom organization, ~90 s of Neo4j work.
+from tests.test_limits import lattice  # noqa: F401 (a fixture, used by name)
 
 
 class Profiled(RolledBackDatabase):
@@ -206,30 +208,15 @@ async def test_fifteen_aliases_of_100_coverage_reports_are_too_costly(api_as: Ca
     assert "errors" not in await viewer.query(one)
 
 
-# The lattice of tests/test_limits.py: `people(under:)` on its root enumerates
-# 4**10 paths to each bottom organization, ~90 s of Neo4j work.
-@pytest.fixture
-async def slow_subtree(database: Database) -> AsyncIterator[str]:
-    orgs = [{"code": "LIMITS-LAT", "layer": 0}] + [
-        {"code": f"LIMITS-LAT-{layer}-{i}", "layer": layer}
-        for layer in range(1, LATTICE_DEPTH + 1)
-        for i in range(LATTICE_WIDTH)
-    ]
-    await database.write(DELETE_LATTICE)
-    await database.write(WRITE_LATTICE, orgs=orgs, depth=LATTICE_DEPTH)
-    try:
-        yield to_global_id("Organization", "id-LIMITS-LAT")
-    finally:
-        await database.write(DELETE_LATTICE)
-
-
 RUNNING = """SHOW TRANSACTIONS YIELD currentQuery, status
 WHERE currentQuery CONTAINS '<-[h:HOLDS]-(p:Person)' AND NOT currentQuery STARTS WITH 'SHOW'
 RETURN status"""
 
 
 async def test_a_request_over_its_deadline_stops_and_its_database_work_is_cancelled(
-    neo4j_connection: Connection, database: Database, slow_subtree: str
+    neo4j_connection: Connection,
+    database: Database,
+    lattice: str,  # noqa: F811
 ) -> None:
     c = neo4j_connection
     settings = Settings(
@@ -244,7 +231,7 @@ async def test_a_request_over_its_deadline_stops_and_its_database_work_is_cancel
     app = create_app(settings, today=lambda: TODAY, caller=Access("viewer", None, frozenset({Grant.VIEWER})))
     query = "query Slow($root: ID) { people(under: $root) { totalCount } }"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
-        response = await http.post("/graphql", json={"query": query, "variables": {"root": slow_subtree}})
+        response = await http.post("/graphql", json={"query": query, "variables": {"root": lattice}})
         # Neo4j stopped the request's transaction: nothing of it still runs.
         still_running = await database.read(RUNNING)
     await app.state.service.db.close()
