@@ -162,16 +162,7 @@ class OrgFilter:
     young_chair: bool | None = None
 
     def given(self) -> list[str]:
-        values = {
-            "kind": self.kind,
-            "level": self.level,
-            "boardMin": self.board_min,
-            "boardMax": self.board_max,
-            "coverageBelow": self.coverage_below,
-            "coverageAbove": self.coverage_above,
-            "uncoveredCare": self.uncovered_care,
-            "youngChair": self.young_chair,
-        }
+        values = self.params()
         return [name for name in ORG_FILTERS if values[name] is not None]
 
     def check(self) -> None:

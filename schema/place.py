@@ -168,9 +168,7 @@ class Coverage:
     def active(
         self,
         info: Info,
-        on: Annotated[
-            dt.date | None, strawberry.argument(description="The day asked about; default today.")
-        ] = None,
+        on: AsOf = None,
     ) -> bool:
         return model.is_active(self.since, self.until, on or info.context.today)
 

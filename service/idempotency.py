@@ -16,10 +16,11 @@ import orjson
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from graph.idempotency import KEY_LENGTH, Claim
+from service.limits import replaying
 
 HEADER = "idempotency-key"
 SCOPE_KEY = "orggraph.idempotency"
@@ -68,13 +69,4 @@ class IdempotencyKeys:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         scope[SCOPE_KEY] = Claim(key, fingerprint(body), self.hours)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)

@@ -66,6 +66,21 @@ def limit_middleware(settings: Settings) -> list[Middleware]:
     ]
 
 
+def replaying(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands on a body already read whole, then the client's
+    own messages (a disconnect)."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
 class RequestIds:
     """Gives every HTTP request an id (see the module docstring)."""
 
@@ -123,16 +138,7 @@ class BodyLimit:
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        await self.app(scope, replaying(body, receive), send)
 
     async def too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         error = {
