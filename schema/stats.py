@@ -124,6 +124,14 @@ def _result(table: GroupTable, dims: list[str]) -> GroupTableResult:
     )
 
 
+CountedUnder = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="The organization whose subtree is counted (a global id); default the scope."
+    ),
+]
+
+
 @strawberry.type
 class StatsQuery:
     """Group-by counts, mixed into the Query root."""
@@ -142,12 +150,7 @@ class StatsQuery:
             list[PeopleDimension],
             strawberry.argument(description="The dimensions to count by, e.g. [AGE_BAND, EDUCATION]."),
         ],
-        under: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="The organization whose subtree is counted (a global id); default the scope."
-            ),
-        ] = None,
+        under: CountedUnder = None,
         filter: Annotated[
             PersonFilter | None, strawberry.argument(description="Count only the people matching it.")
         ] = None,
@@ -178,12 +181,7 @@ class StatsQuery:
             list[HouseholdDimension],
             strawberry.argument(description="The dimensions to count by, e.g. [TAG, COVERAGE_STATUS]."),
         ],
-        under: Annotated[
-            strawberry.ID | None,
-            strawberry.argument(
-                description="The organization whose subtree is counted (a global id); default the scope."
-            ),
-        ] = None,
+        under: CountedUnder = None,
         filter: Annotated[
             HouseholdFilter | None, strawberry.argument(description="Count only the households matching it.")
         ] = None,
