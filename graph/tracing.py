@@ -62,11 +62,14 @@ current_target: ContextVar[Target | None] = ContextVar("orggraph_neo4j_target", 
 
 @lru_cache(maxsize=512)
 def summary(cypher: str) -> str:
-    """A low-cardinality name for a statement: its first writing clause (else
-    MATCH) and the first label it names, e.g. `MATCH Organization`, `CREATE AuditEvent`."""
-    clauses = {m.group(1) for m in _CLAUSE.finditer(cypher)}
-    operation = next((c for c in _WRITES if c in clauses), "MATCH")
-    label = _LABEL.search(cypher)
+    """A low-cardinality name for a statement: the writing clause it has (the
+    first of _WRITES, else MATCH) and the first label after it, e.g.
+    `MATCH Organization`, `CREATE AuditEvent`."""
+    found: dict[str, int] = {}
+    for m in _CLAUSE.finditer(cypher):
+        found.setdefault(m.group(1), m.start())
+    operation = next((c for c in _WRITES if c in found), "MATCH")
+    label = _LABEL.search(cypher, found.get(operation, 0)) or _LABEL.search(cypher)
     return f"{operation} {label.group(1)}" if label else operation
 
 
