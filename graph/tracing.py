@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,12 +87,18 @@ class Traced:
 _UNTRACED = Traced(None)
 
 
-@contextmanager
-def statement(cypher: str, target: Target | None, **attributes: Any) -> Iterator[Traced]:
+_UNTRACED_STATEMENT = nullcontext(_UNTRACED)
+
+
+def statement(cypher: str, target: Target | None, **attributes: Any) -> AbstractContextManager[Traced]:
     """A CLIENT span around one statement, when a recording span is current."""
     if not trace.get_current_span().is_recording():
-        yield _UNTRACED
-        return
+        return _UNTRACED_STATEMENT
+    return _span(cypher, target, attributes)
+
+
+@contextmanager
+def _span(cypher: str, target: Target | None, attributes: dict[str, Any]) -> Iterator[Traced]:
     name = summary(cypher)
     attrs: dict[str, Any] = {"db.system.name": "neo4j", "db.query.text": cypher, "db.query.summary": name}
     if target is not None:

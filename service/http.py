@@ -152,7 +152,7 @@ class GraphQLHTTPView(GraphQL[Context, None]):
     async def run_one(
         self, request: Request, context: Context, params: Params, document: Document
     ) -> ExecutionResult:
-        tracing.describe_document(document.text, self.documents.trusts)
+        tracing.describe_document(document.text, self.documents.is_trusted_text)
         try:
             result = await self.schema.execute(
                 document.text,
