@@ -28,6 +28,7 @@ from graph.access import Access, grid_in_scope, household_in_scope, org_in_scope
 from graph.errors import NotFound
 from graph.idempotency import Claim
 from graph.model import AuditEvent, Page, PageArgs
+from graph.tracing import run as statement
 
 if TYPE_CHECKING:  # graph.driver imports this module
     from graph.driver import Database
@@ -216,8 +217,7 @@ async def _refuse_outside(tx: AsyncManagedTransaction, access: Access, refs: Seq
     if access.scope is None or not refs:
         return
     listed = [{"type": r.type, "id": r.id, "argument": r.argument} for r in refs]
-    result = await tx.run(OUT_OF_SCOPE, {"refs": listed, **access.cypher_params})
-    outside = [record async for record in result]
+    outside = await statement(tx, OUT_OF_SCOPE, {"refs": listed, **access.cypher_params})
     if outside:
         found = {(r["type"], r["id"]) for r in outside}
         first = next(r for r in refs if (r.type, r.id) in found)
@@ -234,7 +234,7 @@ async def record_write(tx: AsyncManagedTransaction, trail: Trail, result: Any) -
         if found not in ids:
             ids.append(found)
     refs = [{"type": r.type, "id": r.id} for r in changed]
-    await tx.run(CREATE_WRITE_EVENT, {**_event(trail, "WRITE", ids), "refs": refs})
+    await statement(tx, CREATE_WRITE_EVENT, {**_event(trail, "WRITE", ids), "refs": refs})
 
 
 def _event(trail: Trail, kind: str, ids: list[str]) -> dict[str, Any]:

@@ -38,6 +38,8 @@ from graph.audit import Trail, check_scope, record_write
 from graph.deadline import DeadlinePassed, deadline_passed, timeout_within
 from graph.errors import Conflict, DatabaseUnavailable, OrgGraphError
 from graph.probe import Probe, Quiet
+from graph.tracing import Target, current_target, statement
+from graph.tracing import run as run_statement
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,6 +104,7 @@ class Database:
         retry_time: float = 3.0,
     ) -> None:
         self.connection = connection
+        self.target = Target.of(connection.uri, connection.database)
         self.query_timeout = query_timeout
         self._retry_time = retry_time
         self._pool = _Pool()
@@ -172,7 +175,9 @@ class Database:
 
     async def read(self, cypher: LiteralString, **params: Any) -> list[Record]:
         """Run one query in a read transaction and return all its records."""
-        records = await self._run(cypher, {**params, **self.access.cypher_params}, RoutingControl.READ)
+        with statement(cypher, self.target) as traced:
+            records = await self._run(cypher, {**params, **self.access.cypher_params}, RoutingControl.READ)
+            traced.rows(len(records))
         if self.trail is not None:
             self.trail.saw(records)
         return records
@@ -181,11 +186,13 @@ class Database:
         """Run one query in its own write transaction."""
         params = {**params, **self.access.cypher_params}
         if self.trail is None:
-            return await self._run(cypher, params, RoutingControl.WRITE)
+            with statement(cypher, self.target) as traced:
+                records = await self._run(cypher, params, RoutingControl.WRITE)
+                traced.rows(len(records))
+                return records
 
         async def work(tx: AsyncManagedTransaction) -> list[Record]:
-            result = await tx.run(cypher, params)
-            return [record async for record in result]
+            return await run_statement(tx, cypher, params)
 
         return await self.write_transaction(work)
 
@@ -207,7 +214,9 @@ class Database:
             while group.waiting:
                 batch, group.waiting = group.waiting, []
                 try:
-                    await self._write_once(cypher, {"rows": [row for row, _ in batch]})
+                    # Traced under the request whose row started the group.
+                    with statement(cypher, self.target, **{"db.operation.batch.size": len(batch)}):
+                        await self._write_once(cypher, {"rows": [row for row, _ in batch]})
                 except Exception as e:  # each waiter gets the transaction's error
                     for _, done in batch:
                         done.set_exception(e)
@@ -223,8 +232,19 @@ class Database:
         In a request, the transaction first checks the mutation's objects are in
         the caller's scope and ends by writing its audit event."""
         trail = self.trail
-        if trail is None:
-            return await self._execute_write(work)
+        # Its statements' spans name this database's server (graph.tracing.run).
+        target = current_target.set(self.target)
+        try:
+            if trail is None:
+                return await self._execute_write(work)
+            return await self._execute_write(self._guarded(work, trail))
+        finally:
+            current_target.reset(target)
+
+    def _guarded(
+        self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], trail: Trail
+    ) -> Callable[[AsyncManagedTransaction], Awaitable[T]]:
+        """`work` between the scope check and the audit event (and the idempotency key)."""
 
         async def guarded(tx: AsyncManagedTransaction) -> T:
             trail.side_effects = []  # a retried transaction finds them afresh
@@ -242,7 +262,7 @@ class Database:
                 await idempotency.remember(tx, claim, trail.access.subject, trail.step, result)
             return result
 
-        return await self._execute_write(guarded)
+        return guarded
 
     async def _execute_write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         self.queries += 1

@@ -30,6 +30,7 @@ import orjson
 from neo4j import AsyncManagedTransaction
 
 from graph.errors import Conflict
+from graph.tracing import run as statement
 
 KEY_LENGTH = 255
 
@@ -78,8 +79,7 @@ def key_id(caller: str, key: str, step: str) -> str:
 async def replay(tx: AsyncManagedTransaction, claim: Claim, caller: str, step: str) -> Replay | None:
     """The stored result of this key, or None when the mutation is to run (and
     is then remembered by `remember` in the same transaction)."""
-    result = await tx.run(CLAIM_KEY, {"id": key_id(caller, claim.key, step)})
-    found = await result.single(strict=True)
+    [found] = await statement(tx, CLAIM_KEY, {"id": key_id(caller, claim.key, step)})
     if found["fingerprint"] is None or found["expired"]:
         return None
     if found["fingerprint"] != claim.fingerprint:
@@ -92,7 +92,8 @@ async def replay(tx: AsyncManagedTransaction, claim: Claim, caller: str, step: s
 async def remember(tx: AsyncManagedTransaction, claim: Claim, caller: str, step: str, value: Any) -> None:
     """Store the key with the mutation's result, in the mutation's transaction."""
     id = key_id(caller, claim.key, step)
-    await tx.run(
+    await statement(
+        tx,
         REMEMBER,
         {
             "id": id,
@@ -104,7 +105,7 @@ async def remember(tx: AsyncManagedTransaction, claim: Claim, caller: str, step:
             "seconds": round(claim.hours * 3600),
         },
     )
-    await tx.run(PURGE_EXPIRED, {"id": id})
+    await statement(tx, PURGE_EXPIRED, {"id": id})
 
 
 # --- the stored result: graph/ records as JSON, rebuilt as the same classes ----------

@@ -34,7 +34,7 @@ from graph.errors import DatabaseUnavailable
 from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
-from service import warmup
+from service import tracing, warmup
 from service.auth import ACCESS_KEY, Authentication, token_policy
 from service.cors import cors_middleware
 from service.explorer import explorer_routes
@@ -45,6 +45,7 @@ from service.limits import limit_middleware, limits_of, schema_for
 from service.metrics import HttpMetrics, Neo4jProbe, measured, metrics_route, worker_exit
 from service.persisted import DOCUMENT_FOLDERS, PersistedDocuments, load_trusted
 from service.readiness import WARM_UP_TIMEOUT, Readiness
+from service.requestlog import RequestLog, note_subject
 from service.settings import Settings
 from service.shutdown import DRAIN, CloseWhileDraining, close_within
 
@@ -65,7 +66,10 @@ class OrgGraphView(GraphQLHTTPView):
 
     def __init__(self, state: ServiceState, *, graphiql: bool) -> None:
         # Covered nested reads are answered by the compiled path (schema/compiled.py).
-        schema = measured(serving_compiled_reads(schema_for(state.settings)))
+        schema = serving_compiled_reads(schema_for(state.settings))
+        if state.settings.tracing:
+            schema = tracing.traced(schema)
+        schema = measured(schema)
         super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
         self.state = state
         settings = state.settings
@@ -85,6 +89,7 @@ class OrgGraphView(GraphQLHTTPView):
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         access = self.state.caller(request)
+        note_subject(access.subject)
         context = self.context_for(access, Trail(access, claim=claim_of(request)), self.state.db)
         context.request, context.response = request, response
         return context
@@ -205,6 +210,7 @@ def create_app(
     authentication off, the `caller` every request is made as (default: the
     unrestricted access of ORGGRAPH_AUTH=off)."""
     state = ServiceState(settings or Settings(), db, today, caller)
+    tracing.setup(state.settings.tracing)
     state.db.instrument(Neo4jProbe())
     readiness = Readiness(lambda: state.db, state.ensure_constraints, lambda: view.rehearse())
 
@@ -216,6 +222,7 @@ def create_app(
         readiness.start_warming()
         yield
         worker_exit()
+        tracing.shutdown()
         if state.owns_db:
             await close_within(state.db.close())
 
@@ -229,10 +236,14 @@ def create_app(
     async def home(request: Request) -> Response:
         return RedirectResponse("/graphql")
 
-    # Request ids first (service/limits.py), CORS before anything can refuse
+    # Request ids first (service/limits.py), then the request's span (service/tracing.py)
+    # and log record (service/requestlog.py), CORS before anything can refuse
     # (service/cors.py), JSON 500s, the body limit, idempotency keys, then authentication.
     ids, *body_limit = limit_middleware(state.settings)
     middleware = [Middleware(HttpMetrics), Middleware(CloseWhileDraining), ids]
+    if state.settings.tracing:
+        middleware.append(Middleware(tracing.TracedRequests))
+    middleware.append(Middleware(RequestLog, every=state.settings.log_format == "json"))
     middleware += [*cors_middleware(state.settings.cors_origins), Middleware(InternalErrors), *body_limit]
     middleware.append(Middleware(IdempotencyKeys, hours=state.settings.idempotency_hours))
     if state.authenticates:

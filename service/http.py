@@ -27,6 +27,7 @@ from strawberry.types.graphql import OperationType
 from schema.context import Context
 from schema.errors import request_id
 from schema.limits import Limits
+from service import tracing
 from service.batch import check_batch
 from service.persisted import Document, PersistedDocuments
 from service.protocol import (
@@ -44,6 +45,7 @@ from service.protocol import (
     query_params,
     request_error,
 )
+from service.requestlog import note_result
 
 log = logging.getLogger("orggraph.http")
 
@@ -104,6 +106,7 @@ class GraphQLHTTPView(GraphQL[Context, None]):
             if isinstance(found, ExecutionResult)
             else await self.run_one(request, context, params, found)
         )
+        note_result(result)
         body, status = answer(result, media)
         headers: dict[str, str] = {}
         if request.method == "GET" and isinstance(found, Document) and found.by_hash:
@@ -136,17 +139,20 @@ class GraphQLHTTPView(GraphQL[Context, None]):
         check_batch(self.graphql_schema, operations, found, self.limits)
         bodies = []
         for params, context, document in zip(operations, contexts, found, strict=True):
-            result = (
-                document
-                if isinstance(document, ExecutionResult)
-                else await self.run_one(request, context, params, document)
-            )
+            with tracing.operation():
+                result = (
+                    document
+                    if isinstance(document, ExecutionResult)
+                    else await self.run_one(request, context, params, document)
+                )
+            note_result(result)
             bodies.append(answer(result, media)[0])
         return respond(bodies, 200, media)
 
     async def run_one(
         self, request: Request, context: Context, params: Params, document: Document
     ) -> ExecutionResult:
+        tracing.describe_document(document.text, self.documents.is_trusted_text)
         try:
             result = await self.schema.execute(
                 document.text,

@@ -49,8 +49,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from graph.driver import POOL_SIZE
+from service.requestlog import note_operation
 
 S = TypeVar("S")
 MAX_OPERATION_NAMES = 100
@@ -168,15 +170,26 @@ class OperationMetrics(SchemaExtension):
             if result is not None and result.errors:
                 codes += [str((e.extensions or {}).get("code", "")) for e in result.errors]
             executed = ec.graphql_document is not None and not ec.pre_execution_errors and not codes
-            try:
-                kind = ec.operation_type.value if ec.graphql_document is not None else "unknown"
-            except RuntimeError:  # no operation of that name in the document
-                kind = "unknown"
+            kind = operation_kind(ec)
             name = NAMES.label(ec.operation_name, valid=executed or bool(result and result.data))
-            path = "compiled" if ec.__dict__.get(_COMPILED) else "standard"
+            path = answered_by(ec)
             outcome = "error" if codes else "ok"
+            note_operation(kind, ec.operation_name if ec.graphql_document is not None else None, path)
             OPERATIONS.labels(kind, name, outcome, codes[0] if codes else "", path).inc()
             OPERATION_DURATION.labels(kind, name, path).observe(time.perf_counter() - started)
+
+
+def operation_kind(ec: ExecutionContext) -> str:
+    """query or mutation; `unknown` before (or without) a parsed operation."""
+    try:
+        return ec.operation_type.value if ec.graphql_document is not None else "unknown"
+    except RuntimeError:  # no operation of that name in the document
+        return "unknown"
+
+
+def answered_by(ec: ExecutionContext) -> str:
+    """`compiled` when the compiled read path answered (schema/compiled.py), else `standard`."""
+    return "compiled" if ec.__dict__.get(_COMPILED) else "standard"
 
 
 class CompiledMarker(SchemaExtension):

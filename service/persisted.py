@@ -185,6 +185,10 @@ class PersistedDocuments:
             )
         return Document(text, by_hash=True)
 
+    def is_trusted_text(self, text: str) -> bool:
+        """Whether `text` is a trusted document's exact text (what a request by hash runs)."""
+        return text in self._trusted_texts
+
     def trusts(self, text: str) -> bool:
         if text in self._trusted_texts or sha256(text) in self.trusted:
             return True

@@ -31,6 +31,17 @@ _ON = frozenset({"1", "true", "on", "yes"})
 _OFF = frozenset({"0", "false", "off", "no"})
 MODES = ("development", "production")
 TRUSTED_DOCUMENT_MODES = ("off", "optional", "required")
+LOG_FORMATS = ("text", "json")
+
+
+def _tracing_configured() -> bool:
+    """Whether OpenTelemetry's standard variables ask for traces: an OTLP
+    endpoint given, and the SDK not disabled."""
+    endpoint = os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or os.environ.get(
+        "OTEL_EXPORTER_OTLP_ENDPOINT"
+    )
+    disabled = os.environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true"
+    return bool(endpoint and endpoint.strip()) and not disabled
 
 
 def _flag(name: str) -> bool | None:
@@ -115,12 +126,20 @@ class Settings:
     )
     registered_documents: int = field(default_factory=lambda: _int("ORGGRAPH_REGISTERED_DOCUMENTS", 1_000))
     max_batch: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_BATCH", 10))
+    # OpenTelemetry traces (service/tracing.py): on when an OTLP endpoint is given.
+    tracing: bool = field(default_factory=lambda: _tracing_configured())
+    # text (one line per request with an error) or json (one object per request).
+    log_format: str = field(
+        default_factory=lambda: os.environ.get("ORGGRAPH_LOG_FORMAT", "text").strip().lower() or "text"
+    )
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"ORGGRAPH_MODE must be development or production, not {self.mode!r}")
         if self.min_group_size < 1:
             raise ValueError(f"ORGGRAPH_MIN_GROUP_SIZE must be 1 or more, not {self.min_group_size}")
+        if self.log_format not in LOG_FORMATS:
+            raise ValueError(f"ORGGRAPH_LOG_FORMAT must be text or json, not {self.log_format!r}")
         if self.trusted_documents not in TRUSTED_DOCUMENT_MODES:
             raise ValueError(
                 "ORGGRAPH_TRUSTED_DOCUMENTS must be off, optional or required, "

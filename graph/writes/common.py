@@ -10,6 +10,7 @@ from neo4j import AsyncManagedTransaction, Record
 
 from graph.errors import BadInput, Conflict
 from graph.rules import code_problem, phone_problem
+from graph.tracing import run as statement
 
 # Reading and then writing in one transaction is only safe when concurrent
 # writers of the same object wait for each other: setting (and removing) a
@@ -25,8 +26,7 @@ RETURN p.id AS id
 
 async def run(tx: AsyncManagedTransaction, cypher: LiteralString, **params: Any) -> list[Record]:
     """Run one statement in `tx` and return all its records."""
-    result = await tx.run(cypher, params)
-    return [record async for record in result]
+    return await statement(tx, cypher, params)
 
 
 async def lock_people(tx: AsyncManagedTransaction, *ids: str) -> None:

@@ -9,7 +9,6 @@ scrape of `/metrics`, whichever worker answers it, adds them up.
 from __future__ import annotations
 
 import argparse
-import copy
 import math
 import os
 import shutil
@@ -21,6 +20,7 @@ from typing import Any
 import uvicorn
 
 from service.deployment import UnsafeExposure, check_exposure
+from service.requestlog import log_config
 from service.settings import Settings
 
 
@@ -55,21 +55,13 @@ def run(args: argparse.Namespace) -> int:
             http="httptools",
             log_level="info",
             access_log=False,
-            log_config=_log_config(),
+            log_config=log_config(settings.log_format),
             timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
         )
     finally:
         if own_dir is not None:
             shutil.rmtree(own_dir, ignore_errors=True)
     return 0
-
-
-def _log_config() -> dict[str, Any]:
-    """uvicorn's logging, and OrgGraph's own INFO lines (drain, warm-up, Neo4j
-    trouble) in every worker too."""
-    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config["root"] = {"handlers": ["default"], "level": "INFO"}
-    return config
 
 
 def _multiprocess_metrics() -> Path | None:
