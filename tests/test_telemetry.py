@@ -420,6 +420,7 @@ def test_orggraph_serve_logs_json_and_exports_traces(neo4j_connection: Connectio
         server.send_signal(signal.SIGTERM)
         _, err = server.communicate(timeout=60)
         collector.shutdown()
+        collector.server_close()
     lines = [json.loads(line) for line in err.decode().splitlines() if line.strip()]
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     assert any(line["logger"].startswith("uvicorn") for line in lines)
