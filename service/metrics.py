@@ -153,8 +153,10 @@ _COMPILED = "orggraph_compiled"
 
 
 class OperationMetrics(SchemaExtension):
-    """Counts and times every operation; first among the schema's extensions, so
-    it sees the error codes ErrorCodes gives and the whole operation's time."""
+    """Counts and times every operation, and tells the request log
+    (service/requestlog.py) its type, name and path; first among the schema's
+    extensions, so it sees the error codes ErrorCodes gives and the whole
+    operation's time."""
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()

@@ -14,12 +14,15 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import pytest
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -343,21 +346,58 @@ async def test_text_logs_stay_one_line_per_error(
     assert record.getMessage() == "request error GRAPHQL_VALIDATION_FAILED (request r-1, operation 'Broken')"
 
 
-def test_orggraph_serve_logs_json_to_stderr(neo4j_connection: Connection) -> None:
-    """`orggraph serve` with ORGGRAPH_LOG_FORMAT=json: every line on stderr is
-    JSON, uvicorn's start-up lines too, and each request is one object."""
+class Collector(ThreadingHTTPServer):
+    """A stand-in OpenTelemetry collector: keeps the OTLP/HTTP trace exports it is sent."""
+
+    def __init__(self) -> None:
+        self.exports: list[ExportTraceServiceRequest] = []
+        collector = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["content-length"]))
+                if self.path == "/v1/traces":
+                    collector.exports.append(ExportTraceServiceRequest.FromString(body))
+                self.send_response(200)
+                self.send_header("content-type", "application/x-protobuf")
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def spans(self) -> list[Any]:
+        return [
+            (resource.resource, span)
+            for export in self.exports
+            for resource in export.resource_spans
+            for scope in resource.scope_spans
+            for span in scope.spans
+        ]
+
+
+def test_orggraph_serve_logs_json_and_exports_traces(neo4j_connection: Connection) -> None:
+    """`orggraph serve` with ORGGRAPH_LOG_FORMAT=json and an OTLP endpoint:
+    every line on stderr is JSON, uvicorn's start-up lines too, each request is
+    one object, and its spans reach the collector by the time the server stops."""
+    collector = Collector()
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
     port = free_port()
     env = {**os.environ, "ORGGRAPH_LOG_FORMAT": "json", "ORGGRAPH_PORT": str(port),
            "NEO4J_URI": neo4j_connection.uri, "NEO4J_USER": neo4j_connection.user,
            "NEO4J_PASSWORD": neo4j_connection.password, "ORGGRAPH_AUTH": "off",
-           "ORGGRAPH_DRAIN_SECONDS": "0"}  # fmt: skip
-    env.pop("OTEL_EXPORTER_OTLP_ENDPOINT", None)
+           "ORGGRAPH_DRAIN_SECONDS": "0",
+           "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.server_address[1]}"}  # fmt: skip
+    env.pop("OTEL_SERVICE_NAME", None)
     server = subprocess.Popen(
         [sys.executable, "-m", "service.cli.main", "serve"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    trace_id = "5b8aa5a2d2c872e8321cf37308d69df2"
     try:
         deadline = time.monotonic() + 120
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as http:
@@ -373,15 +413,23 @@ def test_orggraph_serve_logs_json_to_stderr(neo4j_connection: Connection) -> Non
             answer = http.post(
                 "/graphql",
                 json={"query": "query Hello { __typename }"},
-                headers={"X-Request-Id": "serve-1"},
+                headers={"X-Request-Id": "serve-1", "traceparent": f"00-{trace_id}-051581bf3cb55c13-01"},
             )
             assert answer.json() == {"data": {"__typename": "Query"}}
     finally:
         server.send_signal(signal.SIGTERM)
         _, err = server.communicate(timeout=60)
+        collector.shutdown()
+        collector.server_close()
     lines = [json.loads(line) for line in err.decode().splitlines() if line.strip()]
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     assert any(line["logger"].startswith("uvicorn") for line in lines)
     [request] = [line for line in lines if line["logger"] == "orggraph.requests"]
-    assert request["request_id"] == "serve-1"
+    assert request["request_id"] == "serve-1" and request["trace_id"] == trace_id
     assert (request["operation"], request["outcome"], request["status"]) == ("Hello", "ok", 200)
+    exported = collector.spans()
+    assert {span.trace_id.hex() for _, span in exported} == {trace_id}
+    assert sorted(span.name for _, span in exported) == [
+        "graphql.execute", "graphql.parse", "graphql.validate", "query Hello"]  # fmt: skip
+    resource = exported[0][0]
+    assert {a.key: a.value.string_value for a in resource.attributes}["service.name"] == "orggraph"
