@@ -35,6 +35,7 @@ from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
 from service import warmup
+from service.admission import Admission
 from service.auth import ACCESS_KEY, Authentication, token_policy
 from service.cors import cors_middleware
 from service.explorer import explorer_routes
@@ -47,6 +48,7 @@ from service.persisted import DOCUMENT_FOLDERS, PersistedDocuments, load_trusted
 from service.readiness import WARM_UP_TIMEOUT, Readiness
 from service.settings import Settings
 from service.shutdown import DRAIN, CloseWhileDraining, close_within
+from service.workers import follow_supervisor
 
 log = logging.getLogger("orggraph")
 
@@ -211,6 +213,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_garbage_collector()
+        follow_supervisor()
         DRAIN.install(state.settings.drain_seconds)
         # Constraints, then the page cache; /health/ready is 503 until both are done.
         readiness.start_warming()
@@ -230,10 +233,13 @@ def create_app(
         return RedirectResponse("/graphql")
 
     # Request ids first (service/limits.py), CORS before anything can refuse
-    # (service/cors.py), JSON 500s, the body limit, idempotency keys, then authentication.
+    # (service/cors.py), admission (service/admission.py) before any work, JSON
+    # 500s, the body limit, idempotency keys, then authentication.
     ids, *body_limit = limit_middleware(state.settings)
     middleware = [Middleware(HttpMetrics), Middleware(CloseWhileDraining), ids]
-    middleware += [*cors_middleware(state.settings.cors_origins), Middleware(InternalErrors), *body_limit]
+    middleware += cors_middleware(state.settings.cors_origins)
+    middleware.append(Middleware(Admission, max_in_flight=state.settings.max_in_flight))
+    middleware += [Middleware(InternalErrors), *body_limit]
     middleware.append(Middleware(IdempotencyKeys, hours=state.settings.idempotency_hours))
     if state.authenticates:
         middleware.append(Middleware(Authentication, policy=token_policy(state.settings)))
