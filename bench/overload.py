@@ -2,17 +2,17 @@
 control, and how keep-alive clients spread over two workers.
 
 1. **Burst**: `orggraph serve --workers 2` on the county (the bench Neo4j);
-   64 clients, each on its own keep-alive connection, ask for a township's
-   coverage report (bench.queries.COVERAGE) REQUESTS times, back to back. An
-   OVERLOADED answer (503) is counted and, as a client should, retried after
-   its `Retry-After`. Run with ORGGRAPH_MAX_IN_FLIGHT=0 (no limit: before) and
+   64 clients, each on its own keep-alive connection, ask for the first page
+   of people (bench.queries.PEOPLE, `first: 50`) REQUESTS times, back to
+   back. An OVERLOADED answer (503) is counted and, as a client should,
+   retried after its `Retry-After` (plus up to a second of jitter). Run with ORGGRAPH_MAX_IN_FLIGHT=0 (no limit: before) and
    with the limits of LIMITS (after). Reported: answers and refusals, the 50th
    and 99th percentile of the answered requests' latency, of the refusals'
    latency, and of the whole wait of a request including its retries.
-2. **Spread**: 16 keep-alive clients, 2 workers; the requests each worker
-   answered (counted from the worker's own metrics file in
-   PROMETHEUS_MULTIPROC_DIR), by default and with
-   ORGGRAPH_MAX_REQUESTS_PER_CONNECTION.
+2. **Spread**: 16 keep-alive clients, 2 workers, no in-flight limit; the
+   requests each worker answered (counted from the worker's own metrics file
+   in PROMETHEUS_MULTIPROC_DIR), with connections kept for ever and closed
+   after 10 requests (ORGGRAPH_MAX_REQUESTS_PER_CONNECTION).
 
 Writes bench/results/overload.md (and .json) with the machine's load average.
 The bench Neo4j is stopped at the end. Ports: ORGGRAPH_BENCH_NEO4J_PORT,
@@ -25,6 +25,7 @@ import asyncio
 import datetime as dt
 import functools
 import os
+import random
 import sys
 import tempfile
 import time
@@ -37,9 +38,9 @@ import orjson
 from prometheus_client import multiprocess
 
 from bench import dataset
-from bench.common import AS_OF, ORGGRAPH_PORT, RESULTS, commit, load_average, machine
+from bench.common import ORGGRAPH_PORT, RESULTS, commit, load_average, machine
 from bench.load import Connection, HttpError, graphql_request, percentile
-from bench.queries import COVERAGE
+from bench.queries import PEOPLE
 from bench.servers import running, start_orggraph
 
 CLIENTS = 64
@@ -97,10 +98,16 @@ async def client(request: bytes, count: int, burst: Burst, start: asyncio.Event)
                 attempt = time.perf_counter()
                 try:
                     body = await connection.exchange(request)
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    # The server closed the connection (Connection: close): a new one.
+                    await connection.close()
+                    connection = await Connection.open(HOST, ORGGRAPH_PORT)
+                    continue
                 except HttpError as e:
                     if "HTTP 503" in str(e) and b"OVERLOADED" in str(e).encode():
                         burst.refused.append(time.perf_counter() - attempt)
-                        await asyncio.sleep(1.0)  # its Retry-After
+                        # Its Retry-After (1 s), spread so that the refused do not all come back at once.
+                        await asyncio.sleep(random.uniform(1.0, 2.0))
                         continue
                     burst.errors[str(e)[:60]] += 1
                     break
@@ -141,17 +148,18 @@ def per_worker(folder: Path) -> dict[int, int]:
 
 async def main() -> int:
     connection, _ = await dataset.ensure_county()
-    params = await dataset.params(connection)
-    request = graphql_request(
-        HOST, ORGGRAPH_PORT, COVERAGE, {"code": params.township, "on": AS_OF.isoformat()}
-    )
+    request = graphql_request(HOST, ORGGRAPH_PORT, PEOPLE, {"after": None})
     loads = [load_average()]
     bursts: list[dict[str, Any]] = []
     spreads: list[dict[str, Any]] = []
     try:
         for label, limit in LIMITS:
             env = {"ORGGRAPH_MAX_IN_FLIGHT": str(limit)}
-            with running(functools.partial(start_orggraph, connection, ORGGRAPH_PORT, WORKERS, env=env)):
+            with running(
+                functools.partial(
+                    start_orggraph, connection, ORGGRAPH_PORT, WORKERS, env=env, ready_within=300
+                )
+            ):
                 await run_burst(request, "warm-up", limit, 4, 3)
                 done = await run_burst(request, label, limit, CLIENTS, REQUESTS)
             bursts.append(done.row())
@@ -164,24 +172,27 @@ async def main() -> int:
                     "ORGGRAPH_MAX_REQUESTS_PER_CONNECTION": str(per_connection),
                     "ORGGRAPH_MAX_IN_FLIGHT": "0",
                 }
-                with running(functools.partial(start_orggraph, connection, ORGGRAPH_PORT, WORKERS, env=env)):
+                with running(
+                    functools.partial(
+                        start_orggraph, connection, ORGGRAPH_PORT, WORKERS, env=env, ready_within=300
+                    )
+                ):
                     warm = per_worker(Path(folder))
                     done = await run_burst(request, label, 0, SPREAD_CLIENTS, SPREAD_REQUESTS)
                     counts = per_worker(Path(folder))
             answered = sorted((counts[pid] - warm.get(pid, 0) for pid in counts), reverse=True)
+            answered += [0] * (WORKERS - len(answered))  # a worker that answered nothing wrote no file
             spreads.append({"label": label, "per_worker": answered, "seconds": round(done.seconds, 1),
                             "answered_p99_ms": done.row()["answered_p99_ms"]})  # fmt: skip
             print(orjson.dumps(spreads[-1]).decode(), flush=True)
             loads.append(load_average())
     finally:
         dataset.stop()
-    write(bursts, spreads, loads, params.township)
+    write(bursts, spreads, loads)
     return 0
 
 
-def write(
-    bursts: list[dict[str, Any]], spreads: list[dict[str, Any]], loads: list[Any], township: str
-) -> None:
+def write(bursts: list[dict[str, Any]], spreads: list[dict[str, Any]], loads: list[Any]) -> None:
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     ones = [load[0] for load in loads]
     meta: dict[str, Any] = {"when": now, "commit": commit(), "machine": machine(), "load_average_1min": ones}
@@ -193,13 +204,14 @@ def write(
         "",
         f"{now}, commit {meta['commit']}, {meta['machine']['cores']} cores "
         f"(shared; 1-minute load average {min(ones):.1f}–{max(ones):.1f} during the run). "
-        f"`orggraph serve --workers {WORKERS}` on the county; every request is the coverage report "
-        f"of township {township} (bench.queries.COVERAGE). `python -m bench.overload`.",
+        f"`orggraph serve --workers {WORKERS}` on the county; every request is the first page of "
+        "people (bench.queries.PEOPLE, `first: 50`). `make bench-overload`.",
         "",
         f"## Burst: {CLIENTS} clients × {REQUESTS} requests, each client on one keep-alive connection",
         "",
-        "An OVERLOADED answer (503) is retried after its `Retry-After` (1 s); *wait* is a request's "
-        "whole time, retries included.",
+        "An OVERLOADED answer (503) is retried after its `Retry-After` (1 s) plus up to 1 s of jitter; "
+        "*wait* is a request's whole time, retries included; *other errors* are answers with errors "
+        "(the 10 s request deadline) and 503s other than OVERLOADED.",
         "",
         "| run | answered | OVERLOADED | other errors | answered p50 | answered p99 | answered max "
         "| OVERLOADED p99 | wait p50 | wait p99 | answers/s |",

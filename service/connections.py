@@ -17,9 +17,12 @@ was logged. `GuardedHttpTools` (passed to uvicorn as its `http` class by
   without a request in progress (a silent one, half a head, or an idle
   keep-alive one); when every connection has a request in progress the new
   one is answered 503 OVERLOADED with `Retry-After` and closed;
-- **requests per connection** (ORGGRAPH_MAX_REQUESTS_PER_CONNECTION, 0 = no
-  limit): after that many the answer carries `Connection: close`, so a
-  keep-alive client opens a new connection, which may go to another worker.
+- **requests per connection** (ORGGRAPH_MAX_REQUESTS_PER_CONNECTION, 100; 0:
+  no limit): after that many the answer carries `Connection: close`, so a
+  keep-alive client opens a new connection, which the kernel hands to whichever
+  worker accepts first, usually an idle one. Without it the worker that
+  accepted a burst of connections keeps all their requests (with 2 workers,
+  16 keep-alive clients: 160 requests to one, 0 to the other).
 
 Each hit is logged (at most a line per 10 s per limit) and counted in
 `orggraph_limit_hits_total{limit="header_timeout"|"head_size"|"connections"}`.
