@@ -2,7 +2,7 @@
 
 A worker answers GraphQL on one event loop, so requests admitted together
 share its CPU: with n in flight each takes about n times as long. Without a
-bound a burst of 64 clients on the county's nested view waited 6.5 s at the
+bound a burst of 64 clients on the county waited 6.5 s at the
 99th percentile, and every new request joined the queue. So the requests to
 `/graphql` beyond the limit are answered at once, before anything is parsed,
 with HTTP 503, `Retry-After` and a GraphQL-style error body whose
@@ -12,10 +12,14 @@ tries another replica) instead of piling up. Nothing waits in a queue here.
 The health checks, `/metrics` and the static pages are never refused, and
 neither are CORS preflights (answered earlier). Every refusal is counted in
 `orggraph_limit_hits_total{limit="in_flight"}` and logged (service/limit_log.py).
-The default (32) is a third of the worker's Neo4j connection pool (100: a
-request may hold several connections at once, and all of them waiting for the
-pool fail after 5 s anyway) and, measured on the county (bench/overload.py),
-keeps the 99th percentile of admitted requests near a second per worker.
+The default, 16, follows from the county benchmark (bench/results/latest.md,
+2 workers): 8 clients already keep both workers busy (coverage report 19.7
+answers/s, the first page of people 83/s), so more requests in flight add
+waiting, not answers; 16 admitted requests wait about 16 x a request's share
+of the worker (a worker answers ~10 coverage reports or ~40 pages of people a second: ~1.6 s
+and ~0.4 s), and
+16 stays well below the worker's 100 Neo4j connections (a request may hold
+several; waiting for the pool fails after 5 s).
 """
 
 from __future__ import annotations
