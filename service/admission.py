@@ -15,11 +15,10 @@ neither are CORS preflights (answered earlier). Every refusal is counted in
 The default, 16, follows from the county benchmark (bench/results/latest.md,
 2 workers): 8 clients already keep both workers busy (coverage report 19.7
 answers/s, the first page of people 83/s), so more requests in flight add
-waiting, not answers; 16 admitted requests wait about 16 x a request's share
-of the worker (a worker answers ~10 coverage reports or ~40 pages of people a second: ~1.6 s
-and ~0.4 s), and
-16 stays well below the worker's 100 Neo4j connections (a request may hold
-several; waiting for the pool fails after 5 s).
+waiting, not answers. A worker answers ~10 coverage reports or ~40 pages of
+people a second, so 16 admitted requests are answered within ~1.6 s and
+~0.4 s; and 16 stays well below the worker's 100 Neo4j connections (a request
+may hold several; waiting for the pool fails after 5 s).
 """
 
 from __future__ import annotations
