@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import select
 import signal
 import socket
@@ -260,3 +261,26 @@ def running(pid: int) -> bool:
     except OSError:
         return False
     return stat[stat.rindex(")") + 2] != "Z"
+
+
+@pytest.mark.parametrize(
+    ("limits", "fits", "soft"),
+    [((300, 4096), 1000, 1228), ((300, 300), 72, 300)],
+)
+def test_the_connection_limit_fits_the_file_descriptor_limit(
+    limits: tuple[int, int], fits: int, soft: int
+) -> None:
+    """`orggraph serve` raises the soft limit as far as the hard one allows, else lowers the connection limit."""
+    probe = (
+        "import resource; from service.connections import fit_descriptors; "
+        "print(fit_descriptors(1000), resource.getrlimit(resource.RLIMIT_NOFILE)[0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limits),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split() == [str(fits), str(soft)]
+    assert ("does not fit a file-descriptor limit of 300; using 72" in done.stderr) == (fits < 1000)
