@@ -167,6 +167,10 @@ class GuardedHttpTools(HttpToolsProtocol):
         self.transport.close()
 
     def data_received(self, data: bytes) -> None:
+        if self.head_timer is None and self.waiting_since is not None:
+            # Bytes between requests (uvicorn stops its keep-alive clock at any
+            # byte, even a bare CRLF that starts no head): the head's clock starts.
+            self._await_head()
         super().data_received(data)
         if self.head_started and not self.transport.is_closing():
             self.head_bytes += len(data)

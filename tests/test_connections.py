@@ -284,3 +284,16 @@ def test_the_connection_limit_fits_the_file_descriptor_limit(
     )
     assert done.stdout.split() == [str(fits), str(soft)]
     assert ("does not fit a file-descriptor limit of 300; using 72" in done.stderr) == (fits < 1000)
+
+
+async def test_a_kept_alive_connection_sending_a_bare_line_break_is_closed(server: Served) -> None:
+    """uvicorn stops its keep-alive clock at any byte; a CRLF starts no head, but the head's clock."""
+    with socket.create_connection(("127.0.0.1", server.port)) as sock:
+        sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: t\r\n\r\n")
+        sock.settimeout(10)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")
+        sock.sendall(b"\r\n")
+        started = time.monotonic()
+        outcome = await asyncio.to_thread(_closed, sock, 10.0)
+    assert outcome is not None  # closed, not held for ever
+    assert time.monotonic() - started < HEADER_TIMEOUT + 3
