@@ -127,6 +127,14 @@ bench-scaling: install $(BENCH_STAMP)
 bench-profile: install $(BENCH_STAMP)
 	$(BIN)/python -m bench.profile
 
+# Overload (docs/operations.md "Overload and connection limits"): a burst of 64
+# clients on the county with and without ORGGRAPH_MAX_IN_FLIGHT, and how
+# keep-alive clients spread over two workers; bench/results/overload.md. The
+# bench Neo4j (county) and one server at a time (port 8741); ~5 minutes.
+.PHONY: bench-overload
+bench-overload: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.overload
+
 # Import throughput (README "Import and export"): county seed → export →
 # import into an empty database → export again, compared byte for byte; prints
 # JSON. Its own Neo4j (port 7743, rebuilt, stopped afterwards); ~3 minutes.

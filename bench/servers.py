@@ -21,7 +21,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,13 +107,23 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def start_orggraph(connection: Connection, port: int, workers: int, *, name: str = "orggraph") -> Server:
+def start_orggraph(
+    connection: Connection,
+    port: int,
+    workers: int,
+    *,
+    name: str = "orggraph",
+    env: Mapping[str, str] | None = None,
+    flags: Sequence[str] = (),
+    ready_within: float = 60.0,
+) -> Server:
+    """`orggraph serve`, with `env` added to the bench's environment and `flags` to its command."""
     _port_free(name, port)
-    env = {**service_env(connection), "ORGGRAPH_GRAPHIQL": "0"}
-    cmd = [str(BIN / "orggraph"), "serve", "--port", str(port), "--workers", str(workers)]
+    env = {**service_env(connection), "ORGGRAPH_GRAPHIQL": "0", **(env or {})}
+    cmd = [str(BIN / "orggraph"), "serve", "--port", str(port), "--workers", str(workers), *flags]
     process, log = _spawn(name, cmd, env)
     server = Server(name, port, process, log)
-    _wait(server, lambda: _http_ok(f"http://127.0.0.1:{port}/health/ready"), 60)
+    _wait(server, lambda: _http_ok(f"http://127.0.0.1:{port}/health/ready"), ready_within)
     # Every worker must be up, not just the first to answer.
     _wait(server, lambda: len(server.pids()) >= (workers + 1 if workers > 1 else 1), 30)
     return server

@@ -35,6 +35,7 @@ from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
 from service import tracing, warmup
+from service.admission import Admission
 from service.auth import ACCESS_KEY, Authentication, token_policy
 from service.cors import cors_middleware
 from service.explorer import explorer_routes
@@ -48,6 +49,7 @@ from service.readiness import WARM_UP_TIMEOUT, Readiness
 from service.requestlog import RequestLog, note_subject
 from service.settings import Settings
 from service.shutdown import DRAIN, CloseWhileDraining, close_within
+from service.workers import follow_supervisor
 
 log = logging.getLogger("orggraph")
 
@@ -217,6 +219,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_garbage_collector()
+        follow_supervisor()
         DRAIN.install(state.settings.drain_seconds)
         # Constraints, then the page cache; /health/ready is 503 until both are done.
         readiness.start_warming()
@@ -238,13 +241,16 @@ def create_app(
 
     # Request ids first (service/limits.py), then the request's span (service/tracing.py)
     # and log record (service/requestlog.py), CORS before anything can refuse
-    # (service/cors.py), JSON 500s, the body limit, idempotency keys, then authentication.
+    # (service/cors.py), admission (service/admission.py) before any work, JSON
+    # 500s, the body limit, idempotency keys, then authentication.
     ids, *body_limit = limit_middleware(state.settings)
     middleware = [Middleware(HttpMetrics), Middleware(CloseWhileDraining), ids]
     if state.settings.tracing:
         middleware.append(Middleware(tracing.TracedRequests))
     middleware.append(Middleware(RequestLog, every=state.settings.log_format == "json"))
-    middleware += [*cors_middleware(state.settings.cors_origins), Middleware(InternalErrors), *body_limit]
+    middleware += cors_middleware(state.settings.cors_origins)
+    middleware.append(Middleware(Admission, max_in_flight=state.settings.max_in_flight))
+    middleware += [Middleware(InternalErrors), *body_limit]
     middleware.append(Middleware(IdempotencyKeys, hours=state.settings.idempotency_hours))
     if state.authenticates:
         middleware.append(Middleware(Authentication, policy=token_policy(state.settings)))

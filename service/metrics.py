@@ -12,6 +12,7 @@ labels reuse), in Prometheus form (dots become underscores, units suffixed):
     db_client_connection_count              gauge      connections in use (state="used")
     db_client_connection_max                gauge      the pool's size
     orggraph_audit_read_group_size          histogram  READ audit events per grouped commit
+    orggraph_limit_hits_total               counter    overload and connection limits hit, by limit
 
 `path` is `compiled` when the compiled read path answered (schema/compiled.py),
 else `standard`. Operation names are a bounded label: the first
@@ -112,6 +113,12 @@ AUDIT_GROUP = Histogram(
     "orggraph_audit_read_group_size",
     "READ audit events written together in one grouped commit.",
     buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+    registry=REGISTRY,
+)
+LIMIT_HITS = Counter(
+    "orggraph_limit_hits",
+    "Requests refused or connections closed because a limit was hit (service/limit_log.py).",
+    ["limit"],
     registry=REGISTRY,
 )
 DB_CONNECTION_MAX.set(POOL_SIZE)

@@ -98,6 +98,20 @@ class Settings:
     # giving requests still running at most shutdown_timeout (service/shutdown.py).
     drain_seconds: float = field(default_factory=lambda: _float("ORGGRAPH_DRAIN_SECONDS", 5.0))
     shutdown_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_SHUTDOWN_TIMEOUT", 10.0))
+    # Overload (service/admission.py): GraphQL requests one worker works on at
+    # once, the excess answered 503 OVERLOADED at once; 0: no limit.
+    max_in_flight: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_IN_FLIGHT", 16))
+    # Connections (service/connections.py): seconds a request head may take to
+    # arrive, open connections per worker, whole seconds an idle keep-alive
+    # connection is kept, and requests per connection before it is closed (0: no limit).
+    header_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_HEADER_TIMEOUT", 10.0))
+    max_connections: int = field(default_factory=lambda: _int("ORGGRAPH_MAX_CONNECTIONS", 1000))
+    keep_alive_timeout: int = field(default_factory=lambda: _int("ORGGRAPH_KEEP_ALIVE_TIMEOUT", 5))
+    max_requests_per_connection: int = field(
+        default_factory=lambda: _int("ORGGRAPH_MAX_REQUESTS_PER_CONNECTION", 100)
+    )
+    # Connections the kernel queues for a worker to accept (the listen backlog).
+    backlog: int = field(default_factory=lambda: _int("ORGGRAPH_BACKLOG", 2048))
     # How many members a board elected in a term change (换届) may have.
     board_min: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MIN", 7))
     board_max: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MAX", 15))
