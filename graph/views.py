@@ -57,6 +57,9 @@ class PersonView:
 
     household: bool = False
     lists: list[LinkList] = field(default_factory=list)
+    # Her fields the answer shows (of graph.access.PERSON_FIELDS): only these
+    # are read (see `person_map`).
+    fields: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -95,6 +98,7 @@ class PositionList:
     first: int
     total: bool
     person: PersonView | None = None
+    ids: bool = False  # whether the answer shows the positions' ids
 
 
 @dataclass
@@ -159,9 +163,8 @@ def compose_person(view: PersonView, *, by_id: bool) -> tuple[LiteralString, dic
     item = _person_item(_PERSON[0], 0, view, params, grids=None)
     root = PERSON_VIEW_BY_ID if by_id else PERSON_VIEW_BY_CODE
     m = _MAP[0]
-    return root + "WITH p0, " + person_map("p0") + " AS " + m + " RETURN " + item + " AS view", _composed(
-        params
-    )
+    projected = person_map("p0", frozenset(view.fields))
+    return root + "WITH p0, " + projected + " AS " + m + " RETURN " + item + " AS view", _composed(params)
 
 
 async def read_person_view(db: Database, view: PersonView, key: str, *, by_id: bool) -> Any:
@@ -346,7 +349,8 @@ def _links(person: LiteralString, depth: int, listed: LinkList, params: dict[str
     return (
         "COLLECT { MATCH (" + person + ")" + left + r + rel + "(" + q + ":Person) WHERE " + _active(r, n)
         + " AND " + person_in_scope(q) + " WITH " + r + ", " + q + " ORDER BY " + q + ".code WITH "
-        + r + ", " + q + ", " + person_map(q) + " AS " + m + " RETURN {n: {since: toString(" + r
+        + r + ", " + q + ", " + person_map(q, frozenset(listed.person.fields)) + " AS " + m
+        + " RETURN {n: {since: toString(" + r
         + ".since), until: toString(" + r + ".until)}, " + item[1:] + " }"
     )  # fmt: skip
 
@@ -356,7 +360,7 @@ def _positions(
 ) -> LiteralString:
     """`{i: [position maps], t: total or null}`: the terms held in `parent` in
     role-rank order, `first + 1` of them after the cursor. A position's map has
-    `k` (its sort key), `n` (the term: id, role, and since/until as ISO dates),
+    `k` (its sort key), `n` (the term: its id when asked, role, and since/until as ISO dates),
     and when asked `p` (the holder's `person_map`, the birth date as an ISO
     string), `x` (her household), and her link lists (see `_person_item`)."""
     _depth(depth)
@@ -371,14 +375,15 @@ def _positions(
         "WHERE ($role" + n + " IS NULL OR " + h + ".role = $role" + n + ") AND " + _active(h, n)
     )  # fmt: skip
     value: LiteralString = (
-        "{k: " + k + ", n: {id: " + h + ".id, role: " + h + ".role, since: toString(" + h + ".since), "
-        + "until: toString(" + h + ".until)}"
+        "{k: " + k + ", n: {" + ("id: " + h + ".id, " if listed.ids else "") + "role: " + h + ".role, "
+        + "since: toString(" + h + ".since), until: toString(" + h + ".until)}"
     )  # fmt: skip
     person: LiteralString = ""
     if listed.person is not None:
         # person_map as it is, its birth date an ISO string (see _person_item).
         m = _MAP[depth]
-        person = " WITH " + h + ", " + p + ", " + k + ", " + person_map(p) + " AS " + m
+        projected = person_map(p, frozenset(listed.person.fields))
+        person = " WITH " + h + ", " + p + ", " + k + ", " + projected + " AS " + m
         value = value + ", " + _person_item(p, depth, listed.person, params, grids=_GRIDS[depth - 1])[1:-1]
     items = (
         "COLLECT { MATCH (" + parent + ")<-[" + h + ":HOLDS]-(" + p + ":Person) " + where + " WITH " + h
