@@ -21,6 +21,7 @@ from neo4j import READ_ACCESS, AsyncDriver, AsyncGraphDatabase, Query
 from bench.common import AS_OF
 from bench.queries import LINEAGE_DEPTH, Params
 from graph.access import grids_if_scoped, household_in_scope_near, org_in_scope, person_in_scope
+from graph.audit import CREATE_EVENTS
 from graph.driver import Connection
 from graph.people import ROLE_RANK
 from schema.relay import encode_cursor
@@ -232,19 +233,43 @@ class Floor:
             result = await session.run(Query(cypher), params)
             await result.consume()
 
-    async def nested(self, code: str, on: dt.date, first: int, townships: int | None = None) -> bytes:
-        rows = await self._rows(
-            NESTED, code=code, on=on, first=first, townships=townships or first, rank=ROLE_RANK
-        )
-        return orjson.dumps({"data": {"organization": rows[0]["organization"] if rows else None}})
+    async def _audited(self, scope: str, answer: Any) -> None:
+        """The guarded floor's READ event: the codes of the people and households
+        in `answer` (as many as OrgGraph's event lists ids), committed before
+        the answer leaves. One commit a request (no group commit)."""
+        codes: list[str] = []
+        _codes(answer, codes)
+        event = {"actor": "floor", "scope": scope, "roles": ["EDITOR"], "operation": "floor", "kind": "READ",
+                 "ids": codes}  # fmt: skip
+        await self._write(CREATE_EVENTS, rows=[event])
+
+    async def nested(
+        self, code: str, on: dt.date, first: int, townships: int | None = None, *, scope: str | None = None
+    ) -> bytes:
+        params = {"code": code, "on": on, "first": first, "townships": townships or first, "rank": ROLE_RANK}
+        if scope is None:
+            rows = await self._rows(NESTED, **params)
+        else:
+            rows = await self._rows(NESTED_SCOPED, **params, scope=scope, reveal=True)
+        answer = rows[0]["organization"] if rows else None
+        if scope is not None:
+            await self._audited(scope, answer)
+        return orjson.dumps({"data": {"organization": answer}})
 
     async def coverage(self, code: str, on: dt.date, first: int = 20) -> bytes:
         rows = await self._rows(COVERAGE, code=code, on=on, first=first)
         return orjson.dumps({"data": {"organization": rows[0]["organization"] if rows else None}})
 
-    async def people(self, after: str | None, first: int = 50) -> bytes:
-        rows = await self._rows(PEOPLE, after=after or "", limit=first + 1)
+    async def people(self, after: str | None, first: int = 50, *, scope: str | None = None) -> bytes:
+        if scope is None:
+            rows = await self._rows(PEOPLE, after=after or "", limit=first + 1)
+        else:
+            rows = await self._rows(
+                PEOPLE_SCOPED, after=after or "", limit=first + 1, scope=scope, reveal=True
+            )
         nodes = [r["node"] for r in rows[:first]]
+        if scope is not None:
+            await self._audited(scope, nodes)
         page_info = {
             "hasNextPage": len(rows) > first,
             "endCursor": encode_cursor(nodes[-1]["code"]) if nodes else None,
@@ -274,8 +299,12 @@ class Floor:
         answer = {"organization": rows[0]["organization"], "stages": stages}
         return orjson.dumps({"data": {"pipelineFunnel": answer}})
 
-    async def lineage(self, code: str) -> bytes:
-        rows = await self._rows(LINEAGE, code=code)
+    async def lineage(self, code: str, *, scope: str | None = None) -> bytes:
+        # Codes and names only: nothing personal, no READ event.
+        if scope is None:
+            rows = await self._rows(LINEAGE, code=code)
+        else:
+            rows = await self._rows(LINEAGE_SCOPED, code=code, scope=scope, reveal=True)
         return orjson.dumps({"data": {"person": rows[0]["person"] if rows else None}})
 
     def for_shape(self, shape: str, p: Params) -> Callable[[], Awaitable[bytes]] | None:
@@ -290,3 +319,30 @@ class Floor:
             "lineage": lambda: self.lineage(p.lineage_root),
         }
         return calls.get(shape)
+
+    def for_shape_guarded(self, shape: str, p: Params) -> Callable[[], Awaitable[bytes]] | None:
+        """The same with the guarantee kept, for the bench's caller (an EDITOR of
+        the county): scope tests on the edges leaving the subtree and the READ
+        event committed before the answer leaves. None where OrgGraph already
+        costs Neo4j no more than the floor (coverage, funnel)."""
+        calls: dict[str, Callable[[], Awaitable[bytes]]] = {
+            "county-nested": lambda: self.nested(p.county, AS_OF, 100, scope=p.county),
+            "screen-nested": lambda: self.nested(p.county, AS_OF, 20, scope=p.county),
+            "people-first": lambda: self.people(None, scope=p.county),
+            "people-deep": lambda: self.people(p.deep_after_code, scope=p.county),
+            "lineage": lambda: self.lineage(p.lineage_root, scope=p.county),
+        }
+        return calls.get(shape)
+
+
+def _codes(value: Any, into: list[str]) -> None:
+    """The codes of the people and households in a floor answer (maps with a
+    birth date or an address)."""
+    if isinstance(value, dict):
+        if "code" in value and ("birthDate" in value or "address" in value):
+            into.append(value["code"])
+        for v in value.values():
+            _codes(v, into)
+    elif isinstance(value, list):
+        for v in value:
+            _codes(v, into)

@@ -46,7 +46,6 @@ from graph.access import (
 from graph.audit import shows_personal_data
 from graph.driver import Database
 from graph.people import ROLE_RANK
-from graph.rows import ORG
 
 
 @dataclass
@@ -99,14 +98,17 @@ class PositionList:
     total: bool
     person: PersonView | None = None
     ids: bool = False  # whether the answer shows the positions' ids
+    keys: bool = False  # whether it shows cursors (the sort keys)
 
 
 @dataclass
 class View:
     """What to fetch of each organization at one level: its lists, in slot order
-    (list i of an organization's answer is under the key `SLOTS[i]`)."""
+    (list i of an organization's answer is under the key `SLOTS[i]`), and the
+    fields the answer shows of it (of `_ORG_FIELDS`; its code always, for cursors)."""
 
     lists: list[ChildrenList | PositionList] = field(default_factory=list)
+    fields: set[str] = field(default_factory=set)
 
 
 # Fixed tables: Cypher variables by depth, slots by position, parameter suffixes.
@@ -127,6 +129,11 @@ _N: tuple[LiteralString, ...] = tuple(
 MAX_DEPTH = len(_ORG) - 1  # nesting levels below the root
 MAX_LISTS = len(_N)  # lists in one view
 _LISTS = "lists composed"  # the list count while composing (not a Cypher parameter)
+
+# An organization's fields besides its code (graph.rows.ORG), as projected.
+_ORG_FIELDS: tuple[tuple[str, LiteralString], ...] = (
+    ("id", ".id"), ("name", ".name"), ("kind", ".kind"), ("level", ".level")
+)  # fmt: skip
 
 VIEW_BY_CODE: LiteralString = "MATCH (o0:Organization {code: $key}) WHERE " + org_in_scope("o0") + "\n"
 VIEW_BY_ID: LiteralString = "MATCH (o0:Organization {id: $key}) WHERE " + org_in_scope("o0") + "\n"
@@ -240,10 +247,15 @@ def _grids(o: LiteralString, depth: int, view: View) -> LiteralString:
 
 
 def _org(o: LiteralString, depth: int, view: View, params: dict[str, Any]) -> LiteralString:
-    """An organization's map: `n` its projection (`rows.ORG`), `s<i>` its lists."""
+    """An organization's map: `n` its projection (the fields of `rows.ORG` the
+    answer shows), `s<i>` its lists."""
     if len(view.lists) > len(SLOTS):
         raise ViewTooLarge("too many lists on one organization")
-    out: LiteralString = "{n: " + o + " " + ORG
+    out: LiteralString = "{n: " + o + " {.code"
+    for name, projected in _ORG_FIELDS:
+        if name in view.fields:
+            out = out + ", " + projected
+    out = out + "}"
     for slot, listed in zip(SLOTS, view.lists, strict=False):
         inner = (
             _children(o, depth + 1, listed, params)
@@ -360,7 +372,8 @@ def _positions(
 ) -> LiteralString:
     """`{i: [position maps], t: total or null}`: the terms held in `parent` in
     role-rank order, `first + 1` of them after the cursor. A position's map has
-    `k` (its sort key), `n` (the term: its id when asked, role, and since/until as ISO dates),
+    `k` (its sort key, when cursors are shown), `n` (the term: its id when
+    shown, role, and since/until as ISO dates),
     and when asked `p` (the holder's `person_map`, the birth date as an ISO
     string), `x` (her household), and her link lists (see `_person_item`)."""
     _depth(depth)
@@ -374,9 +387,11 @@ def _positions(
     where: LiteralString = (
         "WHERE ($role" + n + " IS NULL OR " + h + ".role = $role" + n + ") AND " + _active(h, n)
     )  # fmt: skip
+    key: LiteralString = "k: " + k + ", " if listed.keys else ""
+    term_id: LiteralString = "id: " + h + ".id, " if listed.ids else ""
     value: LiteralString = (
-        "{k: " + k + ", n: {" + ("id: " + h + ".id, " if listed.ids else "") + "role: " + h + ".role, "
-        + "since: toString(" + h + ".since), until: toString(" + h + ".until)}"
+        "{" + key + "n: {" + term_id + "role: " + h + ".role, since: toString(" + h + ".since), "
+        + "until: toString(" + h + ".until)}"
     )  # fmt: skip
     person: LiteralString = ""
     if listed.person is not None:

@@ -202,8 +202,10 @@ class _Compiler:
             if name == "__typename":
                 getters.append((key, b.const(type_.name)))
             elif name == "id":
+                view.fields.add(name)
                 getters.append((key, b.global_id("Organization")))
             elif name in ("code", "name", "kind", "level"):
+                view.fields.add(name)
                 getters.append((key, b.of_node(name)))
             elif name == "children" and field is not None:
                 connection = _object_type(field)
@@ -236,6 +238,8 @@ class _Compiler:
                     after=page.after,
                     first=page.first,
                     total=page.total,
+                    # Cursors (edges, page info) are made of the sort keys.
+                    keys=any(d[0].node.name.value in ("edges", "pageInfo") for d in fields.values()),
                 )
                 slot = _slot(view.lists, positions)
 
