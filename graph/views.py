@@ -24,7 +24,13 @@ Scope and masking are the same as everywhere: the root lookup tests
 `household_in_scope_near` (first against the grids of the organization the
 position is held in), and people and households leave Neo4j only through
 `person_map` and `household_map`. Lists going down from an organization in
-scope need no test (the subtree is closed downward).
+scope need no test (the subtree is closed downward), nor do the links between
+people: each person at the other end of one is tested (`person_in_scope`).
+
+Only what the answer shows is read (each property read is a db hit per row):
+an organization's and a person's fields as selected (`View.fields`,
+`PersonView.fields`; a person's id always, for the audit), a position's id and
+sort key only when shown (`PositionList.ids`, `.keys`).
 """
 
 from __future__ import annotations
