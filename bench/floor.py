@@ -20,6 +20,8 @@ from neo4j import READ_ACCESS, AsyncDriver, AsyncGraphDatabase, Query
 
 from bench.common import AS_OF
 from bench.queries import LINEAGE_DEPTH, Params
+from graph.access import grids_if_scoped, household_in_scope_near, org_in_scope, person_in_scope
+from graph.audit import CREATE_EVENTS
 from graph.driver import Connection
 from graph.people import ROLE_RANK
 from schema.relay import encode_cursor
@@ -148,24 +150,61 @@ STAGES = ("VILLAGE_SISTER", "PARTY_ACTIVIST", "DEVELOPMENT_TARGET", "PROBATIONAR
 NEXT_STAGE = dict(itertools.pairwise(STAGES[:5]))  # the Party path
 
 
-def _lineage_cypher(depth: int) -> LiteralString:
+def _lineage_cypher(depth: int, *, scoped: bool = False) -> LiteralString:
     """person { mentees(history: true) { since until person { ... } } }, `depth` levels.
-    Each level has its own variables: a nested COLLECT sees the outer ones."""
+    Each level has its own variables: a nested COLLECT sees the outer ones.
+    `scoped`: the person and each mentee tested for the caller's scope."""
     body: LiteralString = ".code, .name"
     for level in range(depth, 0, -1):
         # Only literals are concatenated: the names come from the fixed tables below.
         me, other, rel = _PEOPLE[level - 1], _PEOPLE[level], _RELS[level]
+        test: LiteralString = " WHERE " + person_in_scope(other) if scoped else ""
         body = (
             ".code, .name, mentees: COLLECT { MATCH (" + me + ")-[" + rel + ":MENTORS]->(" + other
-            + ":Person) WITH " + rel + ", " + other + " ORDER BY " + other + ".code RETURN {since: toString("
+            + ":Person)" + test + " WITH " + rel + ", " + other + " ORDER BY " + other + ".code RETURN {since: toString("
             + rel + ".since), until: toString(" + rel + ".until), person: " + other + " {" + body + "}} }"
         )  # fmt: skip
-    return "MATCH (p0:Person {code: $code}) RETURN p0 {" + body + "} AS person"
+    root: LiteralString = " WHERE " + person_in_scope("p0") if scoped else ""
+    return "MATCH (p0:Person {code: $code})" + root + " RETURN p0 {" + body + "} AS person"
 
 
 _PEOPLE: tuple[LiteralString, ...] = ("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8")
 _RELS: tuple[LiteralString, ...] = ("r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8")
 LINEAGE: LiteralString = _lineage_cypher(LINEAGE_DEPTH)
+LINEAGE_SCOPED: LiteralString = _lineage_cypher(LINEAGE_DEPTH, scoped=True)
+
+
+# --- the floor with the guarantee kept -------------------------------------------------
+# The same statements with the least scope testing an answer for a scoped caller
+# needs (graph.access's fragments; $scope is the caller's root): the root looked
+# up in scope, and a test on each edge that leaves the subtree, no more. What
+# OrgGraph cannot beat on a shape while it keeps the guarantee (bench.dbhits).
+
+NESTED_SCOPED: LiteralString = (
+    NESTED.replace(
+        "MATCH (c:Organization {code: $code})\n",
+        "MATCH (c:Organization {code: $code}) WHERE " + org_in_scope("c") + "\n",
+    )
+    .replace(
+        "WITH v ORDER BY v.code LIMIT $first\n",
+        "WITH v ORDER BY v.code LIMIT $first\n        WITH v, " + grids_if_scoped("v") + " AS vgrids\n",
+    )
+    .replace(
+        "OPTIONAL MATCH (p)-[:LIVES_IN]->(home:Household)\n",
+        "OPTIONAL MATCH (p)-[:LIVES_IN]->(home:Household) WHERE "
+        + household_in_scope_near("home", "vgrids")
+        + "\n",
+    )
+)
+
+# In code order, each person tested until the page is full.
+PEOPLE_SCOPED: LiteralString = (
+    "MATCH (p:Person) WHERE p.code > $after WITH p ORDER BY p.code WITH p WHERE "
+    + person_in_scope("p")
+    + """ WITH p LIMIT $limit
+RETURN p {.code, .name, .gender, birthDate: toString(p.birthDate), .education, .politicalStatus} AS node
+"""
+)
 
 
 class Floor:
@@ -188,19 +227,49 @@ class Floor:
             result = await session.run(Query(cypher), params)
             return (await result.to_eager_result()).records
 
-    async def nested(self, code: str, on: dt.date, first: int, townships: int | None = None) -> bytes:
-        rows = await self._rows(
-            NESTED, code=code, on=on, first=first, townships=townships or first, rank=ROLE_RANK
-        )
-        return orjson.dumps({"data": {"organization": rows[0]["organization"] if rows else None}})
+    async def _write(self, cypher: LiteralString, **params: Any) -> None:
+        """An auto-commit write (bench.dbhits: an audit event beside the floor's read)."""
+        async with self.driver.session(database=self.database) as session:
+            result = await session.run(Query(cypher), params)
+            await result.consume()
+
+    async def _audited(self, scope: str, answer: Any) -> None:
+        """The guarded floor's READ event: the codes of the people and households
+        in `answer` (as many as OrgGraph's event lists ids), committed before
+        the answer leaves. One commit a request (no group commit)."""
+        codes: list[str] = []
+        _codes(answer, codes)
+        event = {"actor": "floor", "scope": scope, "roles": ["EDITOR"], "operation": "floor", "kind": "READ",
+                 "ids": codes}  # fmt: skip
+        await self._write(CREATE_EVENTS, rows=[event])
+
+    async def nested(
+        self, code: str, on: dt.date, first: int, townships: int | None = None, *, scope: str | None = None
+    ) -> bytes:
+        params = {"code": code, "on": on, "first": first, "townships": townships or first, "rank": ROLE_RANK}
+        if scope is None:
+            rows = await self._rows(NESTED, **params)
+        else:
+            rows = await self._rows(NESTED_SCOPED, **params, scope=scope, reveal=True)
+        answer = rows[0]["organization"] if rows else None
+        if scope is not None:
+            await self._audited(scope, answer)
+        return orjson.dumps({"data": {"organization": answer}})
 
     async def coverage(self, code: str, on: dt.date, first: int = 20) -> bytes:
         rows = await self._rows(COVERAGE, code=code, on=on, first=first)
         return orjson.dumps({"data": {"organization": rows[0]["organization"] if rows else None}})
 
-    async def people(self, after: str | None, first: int = 50) -> bytes:
-        rows = await self._rows(PEOPLE, after=after or "", limit=first + 1)
+    async def people(self, after: str | None, first: int = 50, *, scope: str | None = None) -> bytes:
+        if scope is None:
+            rows = await self._rows(PEOPLE, after=after or "", limit=first + 1)
+        else:
+            rows = await self._rows(
+                PEOPLE_SCOPED, after=after or "", limit=first + 1, scope=scope, reveal=True
+            )
         nodes = [r["node"] for r in rows[:first]]
+        if scope is not None:
+            await self._audited(scope, nodes)
         page_info = {
             "hasNextPage": len(rows) > first,
             "endCursor": encode_cursor(nodes[-1]["code"]) if nodes else None,
@@ -230,8 +299,12 @@ class Floor:
         answer = {"organization": rows[0]["organization"], "stages": stages}
         return orjson.dumps({"data": {"pipelineFunnel": answer}})
 
-    async def lineage(self, code: str) -> bytes:
-        rows = await self._rows(LINEAGE, code=code)
+    async def lineage(self, code: str, *, scope: str | None = None) -> bytes:
+        # Codes and names only: nothing personal, no READ event.
+        if scope is None:
+            rows = await self._rows(LINEAGE, code=code)
+        else:
+            rows = await self._rows(LINEAGE_SCOPED, code=code, scope=scope, reveal=True)
         return orjson.dumps({"data": {"person": rows[0]["person"] if rows else None}})
 
     def for_shape(self, shape: str, p: Params) -> Callable[[], Awaitable[bytes]] | None:
@@ -246,3 +319,30 @@ class Floor:
             "lineage": lambda: self.lineage(p.lineage_root),
         }
         return calls.get(shape)
+
+    def for_shape_guarded(self, shape: str, p: Params) -> Callable[[], Awaitable[bytes]] | None:
+        """The same with the guarantee kept, for the bench's caller (an EDITOR of
+        the county): scope tests on the edges leaving the subtree and the READ
+        event committed before the answer leaves. None where OrgGraph already
+        costs Neo4j no more than the floor (coverage, funnel)."""
+        calls: dict[str, Callable[[], Awaitable[bytes]]] = {
+            "county-nested": lambda: self.nested(p.county, AS_OF, 100, scope=p.county),
+            "screen-nested": lambda: self.nested(p.county, AS_OF, 20, scope=p.county),
+            "people-first": lambda: self.people(None, scope=p.county),
+            "people-deep": lambda: self.people(p.deep_after_code, scope=p.county),
+            "lineage": lambda: self.lineage(p.lineage_root, scope=p.county),
+        }
+        return calls.get(shape)
+
+
+def _codes(value: Any, into: list[str]) -> None:
+    """The codes of the people and households in a floor answer (maps with a
+    birth date or an address)."""
+    if isinstance(value, dict):
+        if "code" in value and ("birthDate" in value or "address" in value):
+            into.append(value["code"])
+        for v in value.values():
+            _codes(v, into)
+    elif isinstance(value, list):
+        for v in value:
+            _codes(v, into)

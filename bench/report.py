@@ -19,7 +19,7 @@ PEER_RPS_MIN = 1.5  # OrgGraph req/s at c=8 / peer req/s at c=8
 TRIVIAL_P50_MAX_MS = 0.6
 FIRST_PAGE_FLAT_MAX = 1.2  # first page at 1M rows / at 1k rows
 
-SYSTEM_ORDER = ("floor", "orggraph", "neo4j-graphql")
+SYSTEM_ORDER = ("floor", "floor-guarded", "orggraph", "neo4j-graphql")
 
 
 def _find(rows: Sequence[Row], query: str, system: str, concurrency: int) -> Row | None:
@@ -58,6 +58,18 @@ def targets(rows: Sequence[Row], scaling: dict[str, Any] | None = None) -> list[
                 {
                     "target": f"{q}: OrgGraph p50 at c=1 ≤ {FLOOR_RATIO_MAX}× the floor",
                     "value": f"{ratio:.2f}× ({og['p50_ms']:.2f} vs {fl['p50_ms']:.2f} ms)",
+                    "pass": ratio <= FLOOR_RATIO_MAX,
+                }
+            )
+        guarded = _find(rows, q, "floor-guarded", 1)
+        if og and guarded:
+            # Where the floor's target is missed: against the floor that keeps
+            # OrgGraph's guarantee (scope tests, the READ event committed).
+            ratio = og["p50_ms"] / guarded["p50_ms"]
+            found.append(
+                {
+                    "target": f"{q}: OrgGraph p50 at c=1 ≤ {FLOOR_RATIO_MAX}× the floor with the guarantee kept",
+                    "value": f"{ratio:.2f}× ({og['p50_ms']:.2f} vs {guarded['p50_ms']:.2f} ms)",
                     "pass": ratio <= FLOOR_RATIO_MAX,
                 }
             )
@@ -147,6 +159,10 @@ def markdown(rows: Sequence[Row], meta: dict[str, Any], found: Sequence[dict[str
         "workers; for the floor, the load client's own process (driver + JSON). Neo4j CPU ms/req: the "
         "database's. Peak RSS: sampled every 25 ms, summed over the server's processes. minflt/req: minor "
         "page faults of the server processes per request.\n",
+        "floor-guarded: the floor with OrgGraph's guarantee kept, for the bench's caller (an EDITOR of the "
+        "county): its Cypher tests the edges that leave the subtree for scope (a holder's household, a "
+        "mentee, a listed person) and its READ event is committed before the answer leaves, one commit a "
+        "request (`bench/floor.py`, `for_shape_guarded`).\n",
         "## Targets\n",
         targets_table(found),
         "## Results\n",
@@ -175,7 +191,12 @@ def chart(rows: Sequence[Row], path: Path, title: str) -> None:
 
     queries = list(dict.fromkeys(r["query"] for r in rows))
     systems = [s for s in SYSTEM_ORDER if any(r["system"] == s for r in rows)]
-    colors = {"floor": "#8c8c8c", "orggraph": "#d62728", "neo4j-graphql": "#1f77b4"}
+    colors = {
+        "floor": "#8c8c8c",
+        "floor-guarded": "#c7c7c7",
+        "orggraph": "#d62728",
+        "neo4j-graphql": "#1f77b4",
+    }
     fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
     for ax, (concurrency, key, label) in zip(
         axes,

@@ -32,7 +32,7 @@ from bench.servers import Server, start_orggraph, start_peer
 from graph import launcher
 from graph.driver import Connection
 
-SYSTEMS = ("floor", "orggraph", "neo4j-graphql")
+SYSTEMS = ("floor", "floor-guarded", "orggraph", "neo4j-graphql")
 QUICK_DIVISOR = 4
 ROUNDS = 3
 
@@ -87,7 +87,7 @@ class Bench:
                 flush=True,
             )
             self.servers["neo4j-graphql"] = start_peer(self.connection, PEER_PORT, self.args.workers)
-        if "floor" in self.args.systems:
+        if "floor" in self.args.systems or "floor-guarded" in self.args.systems:
             self.floor = Floor(self.connection)
 
     async def stop(self) -> None:
@@ -102,6 +102,9 @@ class Bench:
         if system == "floor":
             call = self.floor.for_shape(shape.name, p) if self.floor and shape.has_floor else None
             return None if call is None else Target("floor", pids=lambda: [os.getpid()], call=call)
+        if system == "floor-guarded":
+            call = self.floor.for_shape_guarded(shape.name, p) if self.floor else None
+            return None if call is None else Target("floor-guarded", pids=lambda: [os.getpid()], call=call)
         server = self.servers[system]
         if system == "orggraph":
             request = graphql_request("127.0.0.1", server.port, shape.orggraph, shape.variables(p))
@@ -131,8 +134,9 @@ class Bench:
         reference = answers.get("orggraph")
         if reference is not None:
             found["fields"] = check.count_fields(reference)
-            if "floor" in answers:
-                found["floor"] = check.compare(reference, answers["floor"])
+            for floor in ("floor", "floor-guarded"):
+                if floor in answers:
+                    found[floor] = check.compare(reference, answers[floor])
             if "neo4j-graphql" in answers and shape.adapt_peer is not None:
                 adapted = shape.adapt_peer(answers["neo4j-graphql"])
                 found["neo4j-graphql"] = check.compare(reference, adapted, shape.peer_ignore)

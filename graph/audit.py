@@ -9,8 +9,9 @@ mutation changes without naming them (the far end of a relationship it ends or
 moves: an executive's earlier guide, a person's old household) are its side
 effects: the work finds them before it writes, and they are checked and listed
 the same way (`check_side_effects`). Reads of unmasked
-personal data are noticed where records leave Neo4j (`Trail.saw`) and logged
-by `record_reads` when the request ends.
+personal data are noticed where records leave Neo4j (`Trail.saw`), their READ
+event is started at once (`record_reads_early`), and the request's answer
+leaves only once `record_reads` has seen it committed.
 """
 
 from __future__ import annotations
@@ -65,9 +66,11 @@ class Trail:
     # The mutation's side effects, found by its transaction (emptied when it starts).
     side_effects: list[Ref] = field(default_factory=list)
     # The revealed ids already in a READ event (or in the one being written),
-    # and that event's write when it was started early (`record_reads_early`).
+    # and that event's write when it was started early (`record_reads_early`):
+    # a list, shared with the copies a mutation's steps make of the trail, so
+    # the request's end waits for a write any of them started.
     recorded: set[str] = field(default_factory=set)
-    recording: asyncio.Future[None] | None = None
+    recording: list[asyncio.Future[None]] = field(default_factory=list)
     # The request's Idempotency-Key (graph.idempotency), and which mutation of the
     # request this trail's writes belong to (its response key).
     claim: Claim | None = None
@@ -297,23 +300,23 @@ async def record_reads(db: Database, trail: Trail) -> None:
     or two when an early one left some out), and return once it is on record.
     Concurrent requests' events share a transaction: the commit (~5 ms of a
     ~9 ms write here) is paid once."""
-    if trail.recording is not None:
-        recording, trail.recording = trail.recording, None
-        await recording
+    while trail.recording:
+        await trail.recording.pop(0)
     event = _unrecorded_reads(trail)
     if event is not None:
         await db.write_grouped(CREATE_EVENTS, event)
 
 
 def record_reads_early(db: Database, trail: Trail) -> None:
-    """Start writing the READ event of what the request revealed so far, for a
-    path that has read everything before it builds its answer (the compiled
-    views): the write overlaps the building, and `record_reads`, when the
-    request ends, waits for it before the answer leaves."""
-    if trail.recording is None:
+    """Start writing the READ event of what the request revealed so far, as
+    soon as it is read (`Database.read`, the compiled views): its commit
+    overlaps the building of the answer, and `record_reads`, when the request
+    ends, waits for it before the answer leaves. One early event a request;
+    what later reads reveal goes into a second one at the end."""
+    if not trail.recording:
         event = _unrecorded_reads(trail)
         if event is not None:
-            trail.recording = asyncio.ensure_future(db.write_grouped(CREATE_EVENTS, event))
+            trail.recording.append(asyncio.ensure_future(db.write_grouped(CREATE_EVENTS, event)))
 
 
 def _unrecorded_reads(trail: Trail) -> dict[str, Any] | None:

@@ -34,7 +34,7 @@ from neo4j import exceptions as neo4j_errors
 
 from graph import idempotency
 from graph.access import Access
-from graph.audit import Trail, check_scope, record_write
+from graph.audit import Trail, check_scope, record_reads_early, record_write
 from graph.deadline import DeadlinePassed, deadline_passed, timeout_within
 from graph.errors import Conflict, DatabaseUnavailable, OrgGraphError
 from graph.probe import Probe, Quiet
@@ -180,6 +180,9 @@ class Database:
             traced.rows(len(records))
         if self.trail is not None:
             self.trail.saw(records)
+            # Its READ event's commit overlaps the rest of the request (the
+            # answer still leaves only once it is on record: record_reads).
+            record_reads_early(self, self.trail)
         return records
 
     async def write(self, cypher: LiteralString, **params: Any) -> list[Record]:

@@ -24,7 +24,13 @@ Scope and masking are the same as everywhere: the root lookup tests
 `household_in_scope_near` (first against the grids of the organization the
 position is held in), and people and households leave Neo4j only through
 `person_map` and `household_map`. Lists going down from an organization in
-scope need no test (the subtree is closed downward).
+scope need no test (the subtree is closed downward), nor do the links between
+people: each person at the other end of one is tested (`person_in_scope`).
+
+Only what the answer shows is read (each property read is a db hit per row):
+an organization's and a person's fields as selected (`View.fields`,
+`PersonView.fields`; a person's id always, for the audit), a position's id and
+sort key only when shown (`PositionList.ids`, `.keys`).
 """
 
 from __future__ import annotations
@@ -46,7 +52,6 @@ from graph.access import (
 from graph.audit import shows_personal_data
 from graph.driver import Database
 from graph.people import ROLE_RANK
-from graph.rows import ORG
 
 
 @dataclass
@@ -57,6 +62,9 @@ class PersonView:
 
     household: bool = False
     lists: list[LinkList] = field(default_factory=list)
+    # Her fields the answer shows (of graph.access.PERSON_FIELDS): only these
+    # are read (see `person_map`).
+    fields: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -95,14 +103,18 @@ class PositionList:
     first: int
     total: bool
     person: PersonView | None = None
+    ids: bool = False  # whether the answer shows the positions' ids
+    keys: bool = False  # whether it shows cursors (the sort keys)
 
 
 @dataclass
 class View:
     """What to fetch of each organization at one level: its lists, in slot order
-    (list i of an organization's answer is under the key `SLOTS[i]`)."""
+    (list i of an organization's answer is under the key `SLOTS[i]`), and the
+    fields the answer shows of it (of `_ORG_FIELDS`; its code always, for cursors)."""
 
     lists: list[ChildrenList | PositionList] = field(default_factory=list)
+    fields: set[str] = field(default_factory=set)
 
 
 # Fixed tables: Cypher variables by depth, slots by position, parameter suffixes.
@@ -123,6 +135,11 @@ _N: tuple[LiteralString, ...] = tuple(
 MAX_DEPTH = len(_ORG) - 1  # nesting levels below the root
 MAX_LISTS = len(_N)  # lists in one view
 _LISTS = "lists composed"  # the list count while composing (not a Cypher parameter)
+
+# An organization's fields besides its code (graph.rows.ORG), as projected.
+_ORG_FIELDS: tuple[tuple[str, LiteralString], ...] = (
+    ("id", ".id"), ("name", ".name"), ("kind", ".kind"), ("level", ".level")
+)  # fmt: skip
 
 VIEW_BY_CODE: LiteralString = "MATCH (o0:Organization {code: $key}) WHERE " + org_in_scope("o0") + "\n"
 VIEW_BY_ID: LiteralString = "MATCH (o0:Organization {id: $key}) WHERE " + org_in_scope("o0") + "\n"
@@ -159,9 +176,8 @@ def compose_person(view: PersonView, *, by_id: bool) -> tuple[LiteralString, dic
     item = _person_item(_PERSON[0], 0, view, params, grids=None)
     root = PERSON_VIEW_BY_ID if by_id else PERSON_VIEW_BY_CODE
     m = _MAP[0]
-    return root + "WITH p0, " + person_map("p0") + " AS " + m + " RETURN " + item + " AS view", _composed(
-        params
-    )
+    projected = person_map("p0", frozenset(view.fields))
+    return root + "WITH p0, " + projected + " AS " + m + " RETURN " + item + " AS view", _composed(params)
 
 
 async def read_person_view(db: Database, view: PersonView, key: str, *, by_id: bool) -> Any:
@@ -237,10 +253,15 @@ def _grids(o: LiteralString, depth: int, view: View) -> LiteralString:
 
 
 def _org(o: LiteralString, depth: int, view: View, params: dict[str, Any]) -> LiteralString:
-    """An organization's map: `n` its projection (`rows.ORG`), `s<i>` its lists."""
+    """An organization's map: `n` its projection (the fields of `rows.ORG` the
+    answer shows), `s<i>` its lists."""
     if len(view.lists) > len(SLOTS):
         raise ViewTooLarge("too many lists on one organization")
-    out: LiteralString = "{n: " + o + " " + ORG
+    out: LiteralString = "{n: " + o + " {.code"
+    for name, projected in _ORG_FIELDS:
+        if name in view.fields:
+            out = out + ", " + projected
+    out = out + "}"
     for slot, listed in zip(SLOTS, view.lists, strict=False):
         inner = (
             _children(o, depth + 1, listed, params)
@@ -346,7 +367,8 @@ def _links(person: LiteralString, depth: int, listed: LinkList, params: dict[str
     return (
         "COLLECT { MATCH (" + person + ")" + left + r + rel + "(" + q + ":Person) WHERE " + _active(r, n)
         + " AND " + person_in_scope(q) + " WITH " + r + ", " + q + " ORDER BY " + q + ".code WITH "
-        + r + ", " + q + ", " + person_map(q) + " AS " + m + " RETURN {n: {since: toString(" + r
+        + r + ", " + q + ", " + person_map(q, frozenset(listed.person.fields)) + " AS " + m
+        + " RETURN {n: {since: toString(" + r
         + ".since), until: toString(" + r + ".until)}, " + item[1:] + " }"
     )  # fmt: skip
 
@@ -356,7 +378,8 @@ def _positions(
 ) -> LiteralString:
     """`{i: [position maps], t: total or null}`: the terms held in `parent` in
     role-rank order, `first + 1` of them after the cursor. A position's map has
-    `k` (its sort key), `n` (the term: id, role, and since/until as ISO dates),
+    `k` (its sort key, when cursors are shown), `n` (the term: its id when
+    shown, role, and since/until as ISO dates),
     and when asked `p` (the holder's `person_map`, the birth date as an ISO
     string), `x` (her household), and her link lists (see `_person_item`)."""
     _depth(depth)
@@ -370,15 +393,18 @@ def _positions(
     where: LiteralString = (
         "WHERE ($role" + n + " IS NULL OR " + h + ".role = $role" + n + ") AND " + _active(h, n)
     )  # fmt: skip
+    key: LiteralString = "k: " + k + ", " if listed.keys else ""
+    term_id: LiteralString = "id: " + h + ".id, " if listed.ids else ""
     value: LiteralString = (
-        "{k: " + k + ", n: {id: " + h + ".id, role: " + h + ".role, since: toString(" + h + ".since), "
+        "{" + key + "n: {" + term_id + "role: " + h + ".role, since: toString(" + h + ".since), "
         + "until: toString(" + h + ".until)}"
     )  # fmt: skip
     person: LiteralString = ""
     if listed.person is not None:
         # person_map as it is, its birth date an ISO string (see _person_item).
         m = _MAP[depth]
-        person = " WITH " + h + ", " + p + ", " + k + ", " + person_map(p) + " AS " + m
+        projected = person_map(p, frozenset(listed.person.fields))
+        person = " WITH " + h + ", " + p + ", " + k + ", " + projected + " AS " + m
         value = value + ", " + _person_item(p, depth, listed.person, params, grids=_GRIDS[depth - 1])[1:-1]
     items = (
         "COLLECT { MATCH (" + parent + ")<-[" + h + ":HOLDS]-(" + p + ":Person) " + where + " WITH " + h

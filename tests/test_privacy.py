@@ -162,7 +162,10 @@ async def test_an_editor_reading_age_figures_is_on_record(api_as: CallerClient) 
     data = await editor.data(query, u=to_global_id("Organization", rid("C-T1-V1")))
     assert (data["eve"]["total"], data["day"]["total"]) == ({"youngestAge": 43}, {"aged45OrUnder": 1})
     # P01 (chair), P03 (executive, born 1985); P04 has no birth date: no age.
-    assert await reads(editor) == [{rid("P01"), rid("P03")}]
+    # Each figure's read starts its event at once: one event, or two when the
+    # second read returned while the first event was being written.
+    events = await reads(editor)
+    assert set().union(*events) == {rid("P01"), rid("P03")} and 1 <= len(events) <= 2
     # The counts alone derive from no personal data.
     counts = await api_as("C-T1", Grant.EDITOR)
     await counts.db.execute("MATCH (e:AuditEvent) DELETE e")
