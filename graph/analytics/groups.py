@@ -201,7 +201,10 @@ async def people_groups(db: Database, flt: PersonFilter, dims: list[str], min_si
     if "CHILD_ORGANIZATION" in dims:
         base = people_matching(PEOPLE_BY_CHILD, flt.fragments()) + "WITH DISTINCT p, childKey\n"
     else:
-        base = people_matching(people_source(source, flt, whole=True), flt.fragments()) + "WITH DISTINCT p\n"
+        base = (
+            people_matching(*people_source(source, flt, scoped=db.access.scope is not None, whole=True))
+            + "WITH DISTINCT p\n"
+        )
     found = await db.read(
         _group_query(base, dims, PEOPLE_DIMENSIONS, "p"),
         root=root_id,
