@@ -300,6 +300,10 @@ async def search_people(
     search, count = (
         (SEARCH_PEOPLE, COUNT_PEOPLE) if whole_graph else (SEARCH_PEOPLE_WITHIN, COUNT_PEOPLE_WITHIN)
     )
+    if page.first == 0 and page.total and page.after is None:
+        # Only the count (a tree node's figures): a next page is there when anyone is.
+        total = (await db.read(count, **params))[0]["total"]
+        return Page([], total > 0, total)
     found = await db.read(search, after=page.after, limit=page.first + 1, **params)
     total = (await db.read(count, **params))[0]["total"] if page.total else None
     return rows.page_of(found, rows.person, page, total)
