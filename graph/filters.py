@@ -382,8 +382,6 @@ async def filter_people(
         **params,
     )
     whole, whole_fragments = people_source(where, flt, scoped=scoped, whole=True)
-    total = (
-        (await db.read(count_query(whole, whole_fragments), **params))[0]["total"] if page.total else None
-    )
+    total = (await db.read(count_query(whole, whole_fragments), **params))[0]["total"] if page.total else None
     items = [(sort_key(r["key"], r["code"]), rows.person(r["value"])) for r in found[: page.first]]
     return Page(items, len(found) > page.first, total)

@@ -153,10 +153,9 @@ _HITS_WITH_LISTS: LiteralString = (
     "CALL db.index.fulltext.queryNodes('search', $query) YIELD node, score\n"
     "WITH node, score, orgs_, grids_\nWHERE any(l IN labels(node) WHERE l IN $labels) AND "
 )
-SEARCH_IN_SUBTREE: LiteralString = _SUBTREE_LISTS + _HITS_WITH_LISTS + _IN_LISTS + " AND " + _ADDRESS_SEEN + _PAGE
-COUNT_IN_SUBTREE: LiteralString = (
-    _SUBTREE_LISTS + _HITS_WITH_LISTS + _IN_LISTS + " AND " + _ADDRESS_SEEN + "\nRETURN count(node) AS total\n"
-)
+_IN_SUBTREE: LiteralString = _SUBTREE_LISTS + _HITS_WITH_LISTS + _IN_LISTS + " AND " + _ADDRESS_SEEN
+SEARCH_IN_SUBTREE: LiteralString = _IN_SUBTREE + _PAGE
+COUNT_IN_SUBTREE: LiteralString = _IN_SUBTREE + "\nRETURN count(node) AS total\n"
 
 _BUILD: dict[str, Callable[[rows.Row], Hit]] = {
     "Person": rows.person,

@@ -162,9 +162,9 @@ async def test_child_organization_counts_walk_each_child_once(
 ) -> None:
     await _more_wangs(world)
     editor = await api_as("C", Grant.EDITOR)
-    rows = (await editor.data(PEOPLE_STATS, under=org_id("C"), groupBy=["CHILD_ORGANIZATION"]))["peopleStats"][
-        "rows"
-    ]
+    rows = (await editor.data(PEOPLE_STATS, under=org_id("C"), groupBy=["CHILD_ORGANIZATION"]))[
+        "peopleStats"
+    ]["rows"]
     counts = {r["keys"][0]["value"]: r["count"] for r in rows}
     # 一号镇: P01-P10 (P06's ended position counts: she is in the subtree), the
     # twelve W in 西村, W20, W22 (lives there), W23 (lives in 东村) = 25.
@@ -212,7 +212,9 @@ async def test_start_up_fills_missing_pinyin_and_skips_when_complete(world: Roll
         " CREATE (:Organization {id: 'id-X2', code: 'X2', name: '三号镇妇联', kind: 'FEDERATION', level: 'TOWNSHIP'})"
     )
     assert await backfill_pinyin(world) == 2
-    found = await world.execute("MATCH (n) WHERE n.code IN ['X1', 'X2'] RETURN n.code AS c, n.pinyin AS p ORDER BY c")
+    found = await world.execute(
+        "MATCH (n) WHERE n.code IN ['X1', 'X2'] RETURN n.code AS c, n.pinyin AS p ORDER BY c"
+    )
     assert [(r["c"], r["p"]) for r in found] == [("X1", "ou yang na"), ("X2", "san hao zhen fu lian")]
     assert await backfill_pinyin(world) == 0
     # A person whose pinyin was removed by hand is found again.
