@@ -75,17 +75,18 @@ PEOPLE_DIMENSIONS: dict[str, LiteralString] = {
 # Walking down from each child once costs one visit per person; asking each
 # person for her child walks up through grids and villages with hundreds of
 # relationships each (36M db hits for a county's 200k people). The depths keep
-# the subtree of SUBTREE_PEOPLE (the root and 12 levels below it).
+# the subtree of SUBTREE_PEOPLE (the root and 12 levels below it), and its
+# patterns (graph.people: no label tests at the ends, the path named).
 PEOPLE_BY_CHILD: LiteralString = """MATCH (root:Organization {id: $root})
 CALL (root) {
   MATCH (root)<-[:PART_OF]-(child:Organization)
   WITH child, [child.code, child.name] AS childKey
   CALL (child) {
-    MATCH (child)<-[:PART_OF*0..11]-(:Organization)<-[:HOLDS]-(p:Person)
+    MATCH (child)<-[sub_:PART_OF*0..11]-(:Organization)<-[:HOLDS]-(p)
+    WHERE size(sub_) <= 11
     RETURN p
     UNION
-    MATCH (child)<-[:PART_OF*0..11]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(:Household)
-          <-[:LIVES_IN]-(p:Person)
+    MATCH (child)<-[:PART_OF*0..11]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-()<-[:LIVES_IN]-(p)
     RETURN p
   }
   RETURN p, childKey
