@@ -4,7 +4,8 @@ expect (by pinyin, syllable by syllable).
 
 Two properties are written beside every Person's and Organization's `name`
 when it is written (mutations, import, seed), and filled in at start-up for
-nodes that lack them (`backfill_pinyin`, idempotent):
+nodes that lack them (`backfill_pinyin`, idempotent; when the counts show every
+node has pinyin it reads index entries only):
 
     pinyin      the syllables, lower case, without tones, space-separated:
                 "wang fang" (the sort key: "li na" sorts before "liang")
@@ -75,9 +76,24 @@ SET n.pinyin = row.pinyin, n.pinyinKeys = row.pinyinKeys
 """
 
 
+# Whether every person and organization has pinyin, from the count store and the
+# pinyin range indexes (index entries only, no node read): at a county's start-up
+# ~0.1 s instead of a scan of every node (400k db hits). A node without a name
+# has no pinyin, so one makes the counts differ and the scan below runs.
+PINYIN_COMPLETE: LiteralString = """
+CALL () { MATCH (n:Person) RETURN count(n) AS people }
+CALL () { MATCH (n:Person) WHERE n.pinyin IS NOT NULL RETURN count(n) AS peopleWith }
+CALL () { MATCH (n:Organization) RETURN count(n) AS organizations }
+CALL () { MATCH (n:Organization) WHERE n.pinyin IS NOT NULL RETURN count(n) AS organizationsWith }
+RETURN people = peopleWith AND organizations = organizationsWith AS complete
+"""
+
+
 async def backfill_pinyin(db: Database, batch: int = 5_000) -> int:
     """Give every person and organization without pinyin its pinyin; returns how
     many were filled in (0 when every node has it)."""
+    if (await db.read(PINYIN_COMPLETE))[0]["complete"]:
+        return 0
     total = 0
     while True:
         found = await db.read(MISSING_PINYIN, batch=batch)

@@ -38,6 +38,7 @@ from graph import rows
 from graph.access import household_map, node_in_scope, person_map
 from graph.driver import Database
 from graph.errors import BadInput
+from graph.filters import Source, list_root
 from graph.model import Grid, Household, Organization, Page, PageArgs, Person
 from graph.organizations import SEARCH_ROOT
 
@@ -124,6 +125,38 @@ COUNT_UNDER: LiteralString = (
     SEARCH_ROOT + _HITS + _UNDER_ROOT + " AND " + _ADDRESS_SEEN + "\nRETURN count(node) AS total\n"
 )
 
+# Below the top of the tree most hits of a broad text are outside the root's
+# subtree (王 as a township's VIEWER: one hit in twenty is hers). The subtree's
+# organizations and grids are listed once, then each hit is tested against the
+# lists: an organization or grid by membership, a household by its grid, a
+# person by the organizations she holds positions in and her household's grid.
+# The same answer as the upward walk (the subtree to the walk's depth), without
+# reading a grid's hundreds of relationships for every person tested.
+_SUBTREE_LISTS: LiteralString = """MATCH (root:Organization {id: $root})
+CALL (root) {
+  MATCH (root)<-[:PART_OF*0..12]-(o:Organization)
+  RETURN collect(o) AS orgs_
+}
+CALL (orgs_) {
+  UNWIND orgs_ AS o
+  MATCH (o)<-[:PART_OF]-(g:Grid)
+  RETURN collect(g) AS grids_
+}
+"""
+_IN_LISTS: LiteralString = """(CASE WHEN node:Organization THEN node IN orgs_
+  WHEN node:Grid THEN node IN grids_
+  WHEN node:Household THEN any(g_ IN [(node)-[:IN_GRID]->(g) | g] WHERE g_ IN grids_)
+  WHEN node:Person THEN any(g_ IN [(node)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(g) | g] WHERE g_ IN grids_)
+    OR any(o_ IN [(node)-[:HOLDS]->(o) | o] WHERE o_ IN orgs_)
+  ELSE false END)"""
+_HITS_WITH_LISTS: LiteralString = (
+    "CALL db.index.fulltext.queryNodes('search', $query) YIELD node, score\n"
+    "WITH node, score, orgs_, grids_\nWHERE any(l IN labels(node) WHERE l IN $labels) AND "
+)
+_IN_SUBTREE: LiteralString = _SUBTREE_LISTS + _HITS_WITH_LISTS + _IN_LISTS + " AND " + _ADDRESS_SEEN
+SEARCH_IN_SUBTREE: LiteralString = _IN_SUBTREE + _PAGE
+COUNT_IN_SUBTREE: LiteralString = _IN_SUBTREE + "\nRETURN count(node) AS total\n"
+
 _BUILD: dict[str, Callable[[rows.Row], Hit]] = {
     "Person": rows.person,
     "Organization": rows.organization,
@@ -152,6 +185,13 @@ async def search(db: Database, args: SearchArgs, page: PageArgs) -> Page[Hit]:
         "lowerText": "".join(words).lower(),
     }
     search_q, count_q = (SEARCH_UNDER, COUNT_UNDER) if args.under else (SEARCH_IN_SCOPE, COUNT_IN_SCOPE)
+    if args.under is not None or db.access.scope is not None:
+        root = await list_root(db, args.under)
+        if root is None:
+            return Page([], False, 0 if page.total else None)
+        if root[0] is Source.SUBTREE:
+            search_q, count_q = SEARCH_IN_SUBTREE, COUNT_IN_SUBTREE
+            params["root"] = root[1]
     found = await db.read(search_q, offset=offset, limit=page.first + 1, **params)
     total = (await db.read(count_q, **params))[0]["total"] if page.total else None
     items: list[tuple[str, Hit]] = [

@@ -188,6 +188,8 @@ def test_organization_board_equals_the_api(editor: Tab, server: LiveServer) -> N
     phones = editor.texts("[data-testid=board] td[data-col=phone]")
     assert all(re.fullmatch(r"1\d{10}", p) for p in phones)  # an EDITOR sees phones unmasked
     assert editor.page.locator("[data-testid=term-history] li").count() >= 2
+    # The term statistics are filled in after the board is on screen.
+    editor.page.wait_for_selector("[data-testid^=table-term-statistics] td[data-col=count]")
     assert editor.page.locator("[data-testid^=table-term-statistics] td[data-col=count]").count() >= 1
     editor.shot("explorer-organization")
     # The board on an earlier day (the date picker) is the board of the term before.
@@ -333,6 +335,7 @@ def test_viewer_sees_masked_phones_no_care_tags_and_only_her_township(
     viewer.open("/org/QX-T01-V01")
     phones = viewer.texts("[data-testid=board] td[data-col=phone]")
     assert phones and all("****" in p for p in phones)
+    viewer.page.wait_for_selector("[data-testid=term-stats] [data-testid=forbidden]")
     assert viewer.page.locator("[data-testid=forbidden]").count() == 1  # term statistics need ANALYST
     viewer.shot("explorer-viewer-organization")
     viewer.open("/coverage/QX-T01")

@@ -65,18 +65,46 @@ PEOPLE_DIMENSIONS: dict[str, LiteralString] = {
     + " RETURN DISTINCT o.level } AS d_LEVEL\n"
     + "WITH *, CASE WHEN d_LEVEL = [] THEN ['NONE'] ELSE d_LEVEL END AS d_LEVEL\n",
     "STAGE": "WITH *, [coalesce(" + CURRENT_MILESTONE + ".stage, 'NONE')] AS d_STAGE\n",
-    "CHILD_ORGANIZATION": """WITH *, COLLECT {
-  UNWIND [(p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(up_:Organization)
-          WHERE up_.id = $root | [child.code, child.name]]
-       + [(p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
-          -[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(up_:Organization)
-          WHERE up_.id = $root | [child.code, child.name]] AS childKey
-  RETURN DISTINCT childKey
-} AS d_CHILD_ORGANIZATION
-WITH *, CASE WHEN d_CHILD_ORGANIZATION = [] THEN [['', '']] ELSE d_CHILD_ORGANIZATION END
-  AS d_CHILD_ORGANIZATION
-""",
+    # Bound by PEOPLE_BY_CHILD, which gives a person one row per child she is under.
+    "CHILD_ORGANIZATION": "WITH *, [childKey] AS d_CHILD_ORGANIZATION\n",
 }
+
+# The people of the root's subtree, one row per child of the root whose subtree
+# she holds a position (on any day) or lives in, keyed [code, name]; a person
+# under none of them (attached to the root itself only) has the key ['', ''].
+# Walking down from each child once costs one visit per person; asking each
+# person for her child walks up through grids and villages with hundreds of
+# relationships each (36M db hits for a county's 200k people). The depths keep
+# the subtree of SUBTREE_PEOPLE (the root and 12 levels below it), and its
+# patterns (graph.people: no label tests at the ends, the path named).
+PEOPLE_BY_CHILD: LiteralString = """MATCH (root:Organization {id: $root})
+CALL (root) {
+  MATCH (root)<-[:PART_OF]-(child:Organization)
+  WITH child, [child.code, child.name] AS childKey
+  CALL (child) {
+    MATCH (child)<-[sub_:PART_OF*0..11]-(:Organization)<-[:HOLDS]-(p)
+    WHERE size(sub_) <= 11
+    RETURN p
+    UNION
+    MATCH (child)<-[:PART_OF*0..11]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-()<-[:LIVES_IN]-(p)
+    RETURN p
+  }
+  RETURN p, childKey
+  UNION
+  MATCH (root)<-[:HOLDS]-(p:Person)
+  WHERE NOT EXISTS { (p)-[:HOLDS]->(:Organization)-[:PART_OF*1..12]->(root) }
+    AND NOT EXISTS { (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
+                     -[:PART_OF*1..12]->(root) }
+  RETURN p, ['', ''] AS childKey
+  UNION
+  MATCH (root)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(:Household)<-[:LIVES_IN]-(p:Person)
+  WHERE NOT EXISTS { (p)-[:HOLDS]->(:Organization)-[:PART_OF*1..12]->(root) }
+    AND NOT EXISTS { (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
+                     -[:PART_OF*1..12]->(root) }
+  RETURN p, ['', ''] AS childKey
+}
+WITH p, childKey
+WHERE true"""
 
 HOUSEHOLD_DIMENSIONS: dict[str, LiteralString] = {
     "TAG": "WITH *, CASE WHEN coalesce(hh.tags, []) = [] THEN ['NONE'] ELSE hh.tags END AS d_TAG\n",
@@ -171,7 +199,13 @@ async def people_groups(db: Database, flt: PersonFilter, dims: list[str], min_si
     if root is None:
         return GroupTable([], 0, min_size)
     source, root_id = root
-    base = people_matching(people_source(source, flt, whole=True), flt.fragments()) + "WITH DISTINCT p\n"
+    if "CHILD_ORGANIZATION" in dims:
+        base = people_matching(PEOPLE_BY_CHILD, flt.fragments()) + "WITH DISTINCT p, childKey\n"
+    else:
+        base = (
+            people_matching(*people_source(source, flt, scoped=db.access.scope is not None, whole=True))
+            + "WITH DISTINCT p\n"
+        )
     found = await db.read(
         _group_query(base, dims, PEOPLE_DIMENSIONS, "p"),
         root=root_id,

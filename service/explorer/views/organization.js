@@ -99,10 +99,11 @@ export async function render(ctx) {
   ]);
   const org = data.organization;
   if (!org) return fill(ctx.box, notFound());
-  const [stats, grids] = await Promise.all([
-    termStatistics(ctx, org, on),
-    org.level === "VILLAGE" ? ctx.gql("OrgGrids", { code, on }).then((d) => d.organization.grids) : null,
-  ]);
+  // The term statistics (a county's: every village federation's row) follow the
+  // board: the page is shown first and their table filled in when it arrives.
+  const stats = h("div", { "data-testid": "term-stats" }, h("p", { class: "muted loading" }, t("loading")));
+  termStatistics(ctx, org, on).then((box) => ctx.stale() || stats.replaceChildren(box));
+  const grids = org.level === "VILLAGE" ? (await ctx.gql("OrgGrids", { code, on })).organization.grids : null;
   if (ctx.stale()) return;
   document.title = `${org.name} · OrgGraph`;
 

@@ -49,15 +49,17 @@ export async function render(ctx) {
       h("span", { class: "muted" }, t("readyHelp")),
     ),
   ];
-  let funnel = null;
-  try {
-    funnel = (await ctx.gql("Funnel", { id: org.id, from, to })).pipelineFunnel;
-  } catch (e) {
-    parts.push(errorPanel(e));
+  // The funnel and the stage's list are asked for at once (neither waits for the other).
+  const [asked, list] = await Promise.all([
+    ctx.gql("Funnel", { id: org.id, from, to }).then((d) => ({ funnel: d.pipelineFunnel }), (error) => ({ error })),
+    stage ? candidates(ctx, org, stage) : null,
+  ]);
+  const funnel = asked.error ? null : asked.funnel;
+  if (asked.error) {
+    parts.push(errorPanel(asked.error));
     // A VIEWER cannot see the counts, but may still list who is ready for each stage.
     parts.push(section(t("stageList"), h("p", { class: "toolbar" }, enumValues("Stage").map((s) => stageLink(org.code, s, label("Stage", s), { "data-testid": `stage-${s}` })))));
   }
-  const list = stage ? await candidates(ctx, org, stage) : null;
   if (ctx.stale()) return;
   let box = null;
   if (funnel) {

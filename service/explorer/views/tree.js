@@ -10,7 +10,7 @@ const figures = new Map(); // id → Promise of { people, households, ratio }
 
 async function loadTree(ctx) {
   // One request: the root and three levels below it (a whole county).
-  const { node: top } = await ctx.gql("OrgTree", { id: ctx.root.id });
+  const { organization: top } = await ctx.gql("OrgTree", { code: ctx.root.code });
   const tree = { rootId: top.id, byId: new Map(), byCode: new Map(), children: new Map(), expanded: new Set([top.id]) };
   const walk = (n, parentId) => {
     add(tree, n, parentId);
@@ -34,7 +34,7 @@ function add(tree, n, parentId) {
 }
 
 async function loadMore(ctx, tree, n) {
-  const { nodes } = await ctx.gqlAll("OrgChildren", { id: n.id }, (d) => d.node && d.node.children);
+  const { nodes } = await ctx.gqlAll("OrgChildren", { code: n.code }, (d) => d.organization && d.organization.children);
   tree.children.set(n.id, []);
   for (const c of nodes || []) {
     add(tree, c, n.id);
