@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 from typing import LiteralString
 
+from graph.changes import feed_state
 from graph.driver import Database
 from graph.errors import Conflict
 from graph.pinyin import backfill_pinyin
@@ -50,6 +51,9 @@ STATEMENTS: tuple[LiteralString, ...] = (
     # Retried mutations (graph/idempotency.py): one node per key, expired ones purged.
     "CREATE CONSTRAINT idempotency_key_id IF NOT EXISTS FOR (n:IdempotencyKey) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX idempotency_key_expires IF NOT EXISTS FOR (n:IdempotencyKey) ON (n.expires)",
+    # The change feed (graph/changes.py): one counter; events read by sequence number.
+    "CREATE CONSTRAINT change_counter_name IF NOT EXISTS FOR (n:ChangeCounter) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (n:Change) REQUIRE n.seq IS UNIQUE",
 )
 
 
@@ -60,4 +64,5 @@ async def apply_constraints(db: Database) -> None:
         with contextlib.suppress(Conflict):
             await db.write(statement)
     await db.write("CALL db.awaitIndexes(300)")
+    await feed_state(db)  # the change feed's counter and key, before any write
     await backfill_pinyin(db)

@@ -43,7 +43,9 @@ from service.protocol import (
     params_of,
     query_params,
     request_error,
+    wants_event_stream,
 )
+from service.subscriptions import event_stream, sse_response
 
 log = logging.getLogger("orggraph.http")
 
@@ -99,6 +101,8 @@ class GraphQLHTTPView(GraphQL[Context, None]):
             )
         context = await self.get_context(request, response=await self.get_sub_response(request))
         found = self.documents.document(params, context.access)
+        if wants_event_stream(request.headers.get("accept")) and not isinstance(found, ExecutionResult):
+            return sse_response(event_stream(self.schema, context, params, found))
         result = (
             found
             if isinstance(found, ExecutionResult)

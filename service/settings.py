@@ -86,6 +86,16 @@ class Settings:
     # On SIGTERM: serve (readiness 503, Connection: close) this long, then stop,
     # giving requests still running at most shutdown_timeout (service/shutdown.py).
     drain_seconds: float = field(default_factory=lambda: _float("ORGGRAPH_DRAIN_SECONDS", 5.0))
+    # The change feed (docs/changes.md): how long events are kept, how often each
+    # process polls the outbox, and the subscriptions a connection / a caller may hold.
+    changes_keep_days: float = field(default_factory=lambda: _float("ORGGRAPH_CHANGES_KEEP_DAYS", 90.0))
+    changes_poll_seconds: float = field(default_factory=lambda: _float("ORGGRAPH_CHANGES_POLL_SECONDS", 1.0))
+    max_subscriptions_per_connection: int = field(
+        default_factory=lambda: _int("ORGGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", 10)
+    )
+    max_subscriptions_per_caller: int = field(
+        default_factory=lambda: _int("ORGGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER", 50)
+    )
     shutdown_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_SHUTDOWN_TIMEOUT", 10.0))
     # How many members a board elected in a term change (换届) may have.
     board_min: int = field(default_factory=lambda: _int("ORGGRAPH_BOARD_MIN", 7))
