@@ -147,8 +147,9 @@ class OrgGraphView(GraphQLHTTPView):
         # Then the trusted documents' compiled Cypher (a new shape costs Neo4j ~1 s to plan).
         await self.warm_plan_cache()
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text: graphql-transport-ws messages must be text frames (clients refuse binary ones).
+        return orjson.dumps(data).decode()
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(graphiql_html())

@@ -29,6 +29,7 @@ from graph.change_cursors import decode_change_cursor
 from graph.changes import ChangeEvent, feed_state, load_changes_after, page_of_changes, prune_changes, visible
 from graph.driver import Database
 from graph.errors import OrgGraphError
+from service.metrics import SUBSCRIPTIONS
 
 CLOSE_TOKEN_EXPIRED = 4403
 
@@ -138,6 +139,7 @@ class ChangeFeed:
             )
         position = self.head if after is None else decode_change_cursor(after, self.key)
         self.subscriptions += 1
+        SUBSCRIPTIONS.inc()
         self._per_caller[subject] = self._per_caller.get(subject, 0) + 1
         try:
             async for found in self._follow(context, position, under, types):
@@ -150,6 +152,7 @@ class ChangeFeed:
             raise
         finally:
             self.subscriptions -= 1
+            SUBSCRIPTIONS.dec()
             self._per_caller[subject] -= 1
             if not self._per_caller[subject]:
                 del self._per_caller[subject]
