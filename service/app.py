@@ -10,6 +10,7 @@ driver reconnects; constraints are applied on the first successful check).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import logging
@@ -253,6 +254,7 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         tune_garbage_collector()
         DRAIN.install(state.settings.drain_seconds)
+        DRAIN.on_stop = lambda: asyncio.ensure_future(state.feed.close())
         # Constraints, then the page cache; /health/ready is 503 until both are done.
         readiness.start_warming()
         yield
