@@ -256,13 +256,13 @@ async def run() -> dict[str, Any]:
             async with httpx.AsyncClient(timeout=60) as http:
                 people = await targets(http, base + "/graphql")
             figures: dict[str, Any] = {"machine": machine()}
-            figures["outbox_cost"] = await outbox_cost(connection, people, rounds=6)
+            figures["outbox_cost"] = await outbox_cost(connection, people, rounds=4)
             figures["delivery"] = [
-                await delivery(base, 1, 30, people),
-                await delivery(base, 100, 20, people),
-                await delivery(base, 1000, 10, people),
+                await delivery(base, 1, 20, people),
+                await delivery(base, 100, 10, people),
+                await delivery(base, 1000, 5, people),
             ]
-            figures["idle"] = await idle_cost(base, tree(server.process.pid), 1000, 30.0)
+            figures["idle"] = await idle_cost(base, tree(server.process.pid), 1000, 20.0)
             figures["catch_up"] = await catch_up(base, connection, people)
             return figures
         finally:

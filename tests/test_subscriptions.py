@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from gql import Client, gql
+from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
 from graph.access import Grant
@@ -72,9 +72,14 @@ def post(server: LiveServer, query: str, bearer: str | None = None, **variables:
     return body
 
 
+# Twelve households: concurrent visits to one household deadlock in Neo4j and
+# are retried (with or without the feed), which a loaded machine may not finish in time.
+HOUSEHOLDS = [f"C-T1-V1-H{n:02d}" for n in range(1, 11)] + ["C-T1-V2-H11", "C-T1-V2-H12"]
+
+
 def visit(server: LiveServer, n: int, household: str = "") -> str | None:
-    """A visit of cadre P0n to household H0n of the east village (or `household`)."""
-    where = household or f"C-T1-V1-H{n % 10 + 1:02d}"
+    """A visit of cadre P0n to the n-th household (or to `household`)."""
+    where = household or HOUSEHOLDS[n % len(HOUSEHOLDS)]
     body = post(server, VISIT, p=to_global_id("Person", rid(f"P{n % 10 + 1:02d}")),
                 h=to_global_id("Household", rid(where)), purpose=f"走访{n}")  # fmt: skip
     if body.get("errors"):
@@ -102,7 +107,7 @@ async def take(server: LiveServer, count: int, after: str | None, bearer: str | 
     )
     got: list[Any] = []
     async with Client(transport=transport) as session:
-        async for result in session.subscribe(gql(SUBSCRIBE), variable_values={"after": after}):
+        async for result in session.subscribe(GraphQLRequest(SUBSCRIBE, variable_values={"after": after})):
             got.append(result["changes"])
             if len(got) == count:
                 break
@@ -123,7 +128,7 @@ async def test_concurrent_writes_arrive_once_in_order_at_a_subscriber_of_another
 
     def write(n: int) -> str | None:
         # Every third refused (no such household): it leaves nothing in the feed.
-        return visit(one, n, household="NOPE" if n % 3 == 2 else "")
+        return visit(one, n // 3 * 2 + n % 3, household="NOPE" if n % 3 == 2 else "")
 
     written = await asyncio.gather(*(asyncio.to_thread(write, n) for n in range(18)))
     done = [w for w in written if w is not None]
