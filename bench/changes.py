@@ -250,7 +250,7 @@ async def run() -> dict[str, Any]:
         await apply_constraints(db)
         await seed(db, "small", if_empty=True)
         await db.close()
-        server = start_orggraph(connection, PORT, 1, name="orggraph-changes")
+        server = start_orggraph(connection, PORT, 1, name="orggraph-changes", ready_within=600)
         base = f"http://127.0.0.1:{PORT}"
         try:
             async with httpx.AsyncClient(timeout=60) as http:

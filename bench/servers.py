@@ -107,13 +107,15 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def start_orggraph(connection: Connection, port: int, workers: int, *, name: str = "orggraph") -> Server:
+def start_orggraph(
+    connection: Connection, port: int, workers: int, *, name: str = "orggraph", ready_within: float = 60
+) -> Server:
     _port_free(name, port)
     env = {**service_env(connection), "ORGGRAPH_GRAPHIQL": "0"}
     cmd = [str(BIN / "orggraph"), "serve", "--port", str(port), "--workers", str(workers)]
     process, log = _spawn(name, cmd, env)
     server = Server(name, port, process, log)
-    _wait(server, lambda: _http_ok(f"http://127.0.0.1:{port}/health/ready"), 60)
+    _wait(server, lambda: _http_ok(f"http://127.0.0.1:{port}/health/ready"), ready_within)
     # Every worker must be up, not just the first to answer.
     _wait(server, lambda: len(server.pids()) >= (workers + 1 if workers > 1 else 1), 30)
     return server
