@@ -52,10 +52,18 @@ BEHIND = 100_000
 
 
 async def targets(http: httpx.AsyncClient, url: str) -> list[tuple[str, str]]:
-    body = (
-        await http.post(url, json={"query": TARGETS}, headers={"Authorization": BENCH_AUTHORIZATION})
-    ).json()
-    return [(p["id"], p["household"]["id"]) for p in body["data"]["people"]["nodes"] if p["household"]]
+    """People with a household to record visits by (asked again while a cold
+    server still times out)."""
+    for _ in range(10):
+        headers = {"Authorization": BENCH_AUTHORIZATION}
+        body = (await http.post(url, json={"query": TARGETS}, headers=headers)).json()
+        if body.get("data"):
+            return [
+                (p["id"], p["household"]["id"]) for p in body["data"]["people"]["nodes"] if p["household"]
+            ]
+        print("targets:", body.get("errors"), flush=True)
+        await asyncio.sleep(5)
+    raise RuntimeError("the server did not answer the targets query")
 
 
 async def subscriber(url: str, after: str | None, ready: asyncio.Event, inbox: asyncio.Queue[Any]) -> None:
