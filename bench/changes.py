@@ -102,12 +102,17 @@ async def delivery(base: str, count: int, writes: int, people: list[tuple[str, s
     await asyncio.sleep(2.0)
     latencies: list[float] = []
     mutation: list[float] = []
+    failed = 0
     async with httpx.AsyncClient(timeout=60) as http:
         for n in range(writes):
             p, h = people[n % len(people)]
             sent = time.perf_counter()
-            await http.post(base + "/graphql", json={"query": VISIT, "variables": {"p": p, "h": h, "purpose": f"b{n}"}},
-                            headers={"Authorization": BENCH_AUTHORIZATION})  # fmt: skip
+            answer = await http.post(base + "/graphql", json={"query": VISIT, "variables": {"p": p, "h": h, "purpose": f"b{n}"}},
+                                     headers={"Authorization": BENCH_AUTHORIZATION})  # fmt: skip
+            if answer.json().get("errors"):  # e.g. the request deadline on a loaded machine: no change
+                print("write refused:", answer.json()["errors"][0]["message"], flush=True)
+                failed += 1
+                continue
             mutation.append((time.perf_counter() - sent) * 1000)
             for _ in range(count):
                 got, _payload = await asyncio.wait_for(inbox.get(), 60)
@@ -118,7 +123,7 @@ async def delivery(base: str, count: int, writes: int, people: list[tuple[str, s
     await asyncio.gather(*tasks, return_exceptions=True)
     return {
         "subscribers": count,
-        "writes": writes,
+        "writes": writes - failed,
         "delivery_ms_p50": round(percentile(latencies, 0.5), 1),
         "delivery_ms_p99": round(percentile(latencies, 0.99), 1),
         "mutation_ms_p50": round(statistics.median(mutation), 1),
@@ -265,12 +270,15 @@ async def run() -> dict[str, Any]:
                 people = await targets(http, base + "/graphql")
             figures: dict[str, Any] = {"machine": machine()}
             figures["outbox_cost"] = await outbox_cost(connection, people, rounds=4)
+            print(json.dumps(figures["outbox_cost"]), flush=True)
             figures["delivery"] = [
                 await delivery(base, 1, 20, people),
                 await delivery(base, 100, 10, people),
                 await delivery(base, 1000, 5, people),
             ]
+            print(json.dumps(figures["delivery"]), flush=True)
             figures["idle"] = await idle_cost(base, tree(server.process.pid), 1000, 20.0)
+            print(json.dumps(figures["idle"]), flush=True)
             figures["catch_up"] = await catch_up(base, connection, people)
             return figures
         finally:
