@@ -157,8 +157,8 @@ async def record_change(
 ) -> int | None:
     """Record the change event of the transaction `tx` as its last write and
     return its sequence number (None when it changed nothing trackable). The
-    counter exists from start-up on (`apply_constraints`); a write into a
-    database wiped since makes it again."""
+    first write into a new (or wiped) database makes the counter first (no
+    start-up write: an empty database stays empty until something is written)."""
     if not objects:
         return None
     listed = [{"type": t, "id": i, "change": c} for t, i, c in objects]

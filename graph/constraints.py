@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 from typing import LiteralString
 
-from graph.changes import feed_state
 from graph.driver import Database
 from graph.errors import Conflict
 from graph.pinyin import backfill_pinyin
@@ -64,5 +63,4 @@ async def apply_constraints(db: Database) -> None:
         with contextlib.suppress(Conflict):
             await db.write(statement)
     await db.write("CALL db.awaitIndexes(300)")
-    await feed_state(db)  # the change feed's counter and key, before any write
     await backfill_pinyin(db)

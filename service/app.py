@@ -37,7 +37,7 @@ from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
 from service import warmup
-from service.auth import ACCESS_KEY, EXPIRES_KEY, Authentication, token_policy
+from service.auth import ACCESS_KEY, EXPIRES_KEY, Authentication, TokenPolicy, token_policy
 from service.cors import cors_middleware
 from service.explorer import explorer_routes
 from service.feed import ChangeFeed
@@ -68,6 +68,7 @@ class OrgGraphView(GraphQLHTTPView):
     local GraphiQL, the persisted documents and subscriptions (service/subscriptions.py)."""
 
     graphql_transport_ws_handler_class = AuthenticatingHandler
+    policy: TokenPolicy | None = None
 
     def __init__(self, state: ServiceState, *, graphiql: bool) -> None:
         # Covered nested reads are answered by the compiled path (schema/compiled.py).
@@ -79,7 +80,6 @@ class OrgGraphView(GraphQLHTTPView):
         )
         self.state = state
         settings = state.settings
-        self.policy = token_policy(settings)
         self.max_subscriptions_per_connection = settings.max_subscriptions_per_connection
         self.limits = limits_of(settings)
         self.max_batch = settings.max_batch
@@ -109,6 +109,8 @@ class OrgGraphView(GraphQLHTTPView):
         (service/subscriptions.py), verified as the Authorization header is."""
         if not self.state.authenticates:
             return
+        if self.policy is None:
+            self.policy = token_policy(self.state.settings)
         access, expires = self.policy.verify_until(token_of(payload))
         fresh = self.context_for(access, Trail(access), self.state.db)
         context.access, context.trail, context.loaders = access, fresh.trail, fresh.loaders
