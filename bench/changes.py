@@ -24,6 +24,7 @@ from typing import Any, LiteralString
 
 import httpx
 import websockets
+from websockets.typing import Subprotocol
 
 from bench.common import BENCH_AUTHORIZATION, PASSWORD, RESULTS, database, machine
 from bench.load import tree
@@ -67,7 +68,8 @@ async def targets(http: httpx.AsyncClient, url: str) -> list[tuple[str, str]]:
 
 
 async def subscriber(url: str, after: str | None, ready: asyncio.Event, inbox: asyncio.Queue[Any]) -> None:
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
+    protocols = [Subprotocol("graphql-transport-ws")]
+    async with websockets.connect(url, subprotocols=protocols, max_queue=None, ping_interval=None) as ws:
         token = BENCH_AUTHORIZATION.removeprefix("Bearer ")
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}})
@@ -272,6 +274,9 @@ async def run() -> dict[str, Any]:
             async with httpx.AsyncClient(timeout=60) as http:
                 people = await targets(http, base + "/graphql")
             figures: dict[str, Any] = {"machine": machine()}
+            if os.environ.get("BENCH_CHANGES_ONLY") == "catch_up":
+                figures["catch_up"] = await catch_up(base, connection, people)
+                return figures
             figures["outbox_cost"] = await outbox_cost(
                 connection, people, rounds=int(os.environ.get("BENCH_OUTBOX_ROUNDS", "4"))
             )
