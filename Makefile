@@ -142,6 +142,14 @@ bench-overload: install $(BENCH_STAMP)
 bench-import: install
 	$(BIN)/python -m bench.import_throughput
 
+# The change feed (docs/changes.md): write-to-delivery latency with 1/100/1,000
+# subscribers, idle subscribers' cost, the outbox's cost to writers, catch-up
+# from 100,000 behind. Its own Neo4j (ORGGRAPH_BENCH_NEO4J_PORT, default 7753,
+# small demo) and server (ORGGRAPH_BENCH_PORT, default 8753); ~5 minutes.
+.PHONY: bench-changes
+bench-changes: install $(BENCH_STAMP)
+	$(BIN)/python -m bench.changes
+
 clean:
 	-$(BIN)/orggraph neo4j stop
 	rm -rf $(VENV) .neo4j $(GRAPHIQL_DIR)/node_modules $(EXPLORER_DIR)/node_modules .pytest_cache .mypy_cache .ruff_cache

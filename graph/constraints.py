@@ -50,6 +50,9 @@ STATEMENTS: tuple[LiteralString, ...] = (
     # Retried mutations (graph/idempotency.py): one node per key, expired ones purged.
     "CREATE CONSTRAINT idempotency_key_id IF NOT EXISTS FOR (n:IdempotencyKey) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX idempotency_key_expires IF NOT EXISTS FOR (n:IdempotencyKey) ON (n.expires)",
+    # The change feed (graph/changes.py): one counter; events read by sequence number.
+    "CREATE CONSTRAINT change_counter_name IF NOT EXISTS FOR (n:ChangeCounter) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (n:Change) REQUIRE n.seq IS UNIQUE",
 )
 
 

@@ -35,6 +35,7 @@ from neo4j import exceptions as neo4j_errors
 from graph import idempotency
 from graph.access import Access
 from graph.audit import Trail, check_scope, record_reads_early, record_write
+from graph.changes import CHANGED, changed_objects, record_change
 from graph.deadline import DeadlinePassed, deadline_passed, timeout_within
 from graph.errors import Conflict, DatabaseUnavailable, OrgGraphError
 from graph.probe import Probe, Quiet
@@ -71,6 +72,9 @@ class _Pool:
         self.queries = 0
         self.probe: Probe = Quiet()
         self.groups: dict[str, _Group] = {}
+        # Called after a transaction that recorded a change event commits (the
+        # change feed's poller wakes early: service/feed.py).
+        self.on_commit: Callable[[], None] | None = None
 
 
 class _Group:
@@ -233,21 +237,23 @@ class Database:
     async def write_transaction(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` in one write transaction: all of its statements land, or none.
         In a request, the transaction first checks the mutation's objects are in
-        the caller's scope and ends by writing its audit event."""
+        the caller's scope and ends by writing its audit event. Every write
+        transaction's last write is its change event (graph.changes)."""
         trail = self.trail
         # Its statements' spans name this database's server (graph.tracing.run).
         target = current_target.set(self.target)
         try:
             if trail is None:
-                return await self._execute_write(work)
-            return await self._execute_write(self._guarded(work, trail))
+                return await self.write_recorded(_recorded(work))
+            return await self.write_recorded(self._guarded(work, trail))
         finally:
             current_target.reset(target)
 
     def _guarded(
         self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], trail: Trail
     ) -> Callable[[AsyncManagedTransaction], Awaitable[T]]:
-        """`work` between the scope check and the audit event (and the idempotency key)."""
+        """`work` between the scope check and the audit event (and the idempotency
+        key), then its change event."""
 
         async def guarded(tx: AsyncManagedTransaction) -> T:
             trail.side_effects = []  # a retried transaction finds them afresh
@@ -263,9 +269,23 @@ class Database:
             await record_write(tx, trail, result)
             if claim is not None:
                 await idempotency.remember(tx, claim, trail.access.subject, trail.step, result)
+            changed = changed_objects(trail.refs, result, touched=trail.side_effects)
+            await record_change(tx, trail.operation or "", changed)
             return result
 
         return guarded
+
+    async def write_recorded(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run `work`, which ends by recording a change event, in one write
+        transaction, and tell the change feed once it is committed."""
+        done = await self._execute_write(work)
+        if self._pool.on_commit is not None:
+            self._pool.on_commit()
+        return done
+
+    def on_commit(self, callback: Callable[[], None] | None) -> None:
+        """Call `callback` after each committed transaction that recorded a change."""
+        self._pool.on_commit = callback
 
     async def _execute_write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         self.queries += 1
@@ -369,6 +389,19 @@ STOPPED_BY_TIMEOUT = frozenset(
 
 # Two workers applying the constraints at once: one's IF NOT EXISTS lost the race.
 SCHEMA_RACE = "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
+
+
+def _recorded(
+    work: Callable[[AsyncManagedTransaction], Awaitable[T]],
+) -> Callable[[AsyncManagedTransaction], Awaitable[T]]:
+    """`work` outside a request (import, term-change jobs, CLI), then its change event."""
+
+    async def recorded(tx: AsyncManagedTransaction) -> T:
+        result = await work(tx)
+        await record_change(tx, "orggraph", changed_objects([], result, default=CHANGED))
+        return result
+
+    return recorded
 
 
 @asynccontextmanager

@@ -55,3 +55,11 @@ class DatabaseUnavailable(OrgGraphError):
     """Neo4j cannot be reached or cannot serve right now; retrying later may work."""
 
     code = "SERVICE_UNAVAILABLE"
+
+
+class CursorExpired(OrgGraphError):
+    """A change-feed cursor older than the events the feed still keeps
+    (ORGGRAPH_CHANGES_KEEP_DAYS): the caller must re-read what she needs and
+    start again from a fresh cursor."""
+
+    code = "CURSOR_EXPIRED"

@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 from graph import (
     activities,
     audit,
+    changes,
     coverage,
     filters,
     household_lists,
@@ -23,6 +24,7 @@ from graph import (
     search,
 )
 from graph.analytics import candidates, funnel, groups, lineage, paths, stats, terms
+from graph.change_cursors import decode_change_cursor
 from graph.coverage import CoverageMember, CoverageSummary
 from graph.driver import Database
 from graph.model import (
@@ -376,6 +378,17 @@ class Loaders:
         self, *, actor: str | None, kind: str | None, touching: str | None, page: PageArgs
     ) -> Page[AuditEvent]:
         return await audit.list_events(self.db, actor=actor, kind=kind, touching=touching, page=page)
+
+    async def changes(
+        self, after: str | None, first: int, *, under: str | None, types: frozenset[str] | None
+    ) -> changes.ChangePage:
+        """The change feed after the opaque cursor `after` as this caller sees it
+        (graph/changes.py)."""
+        state = await changes.feed_state(self.db)
+        position = None if after is None else decode_change_cursor(after, state.key)
+        return await changes.page_of_changes(
+            self.db, position, first, scope=self.db.access.scope, under=under, types=types, state=state
+        )
 
 
 async def _coverage_reports(db: Database, keys: Sequence[tuple[str, ReportPart]]) -> list[ReportFound]:

@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 
 from schema.access import AccessControl
+from schema.changes import Subscription
 from schema.client import ClientIntrospection, client_sdl
 from schema.coverage import CoverageReport
 from schema.errors import ErrorCodes
@@ -51,6 +52,7 @@ def build_schema(
     return LoggingSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Organization, Position, Person, Grid, Household, Coverage, CoverageReport],
         extensions=extensions,
         execution_context_class=ClientIntrospection,

@@ -36,6 +36,10 @@ class Context:
     min_group_size: int = 5
     request: Any = None
     response: Any = None
+    # The process's change feed (service/feed.py) for subscriptions, and when
+    # the caller's token expires (epoch seconds; None: never, or no token).
+    feed: Any = None
+    expires: float | None = None
     _pending: dict[str, list[Ref]] = field(default_factory=dict)
 
     def require_analyst(self) -> None:

@@ -11,6 +11,7 @@ from graph.errors import BadInput
 from schema.access import AccessQuery
 from schema.analytics import AnalyticsQuery
 from schema.arguments import ActiveOn, After, AsOf, ByKind, ByLevel, First, LookupCode, LookupId
+from schema.changes import ChangesQuery
 from schema.context import Info
 from schema.coverage import CoverageReport
 from schema.enums import Role
@@ -44,7 +45,7 @@ W = TypeVar("W")
     description="Entry points into the organization graph: lookups by id or code, searches, the "
     "coverage report (联系户), the analysts' questions, the caller and the audit log."
 )
-class Query(AnalyticsQuery, AccessQuery, SearchQuery, StatsQuery):
+class Query(AnalyticsQuery, AccessQuery, SearchQuery, StatsQuery, ChangesQuery):
     """Entry points: lookups and searches here, analysts' questions in AnalyticsQuery."""
 
     @strawberry.field(description="Any object by its global id; null if it does not exist.")

@@ -10,7 +10,9 @@ with HTTP 503, `Retry-After` and a GraphQL-style error body whose
 tries another replica) instead of piling up. Nothing waits in a queue here.
 
 The health checks, `/metrics` and the static pages are never refused, and
-neither are CORS preflights (answered earlier). Every refusal is counted in
+neither are CORS preflights (answered earlier) nor subscriptions' event
+streams (SSE), which stay open for as long as their client listens and are
+capped by the subscription limits instead (service/subscriptions.py). Every refusal is counted in
 `orggraph_limit_hits_total{limit="in_flight"}` and logged (service/limit_log.py).
 The default, 16, follows from the county benchmark (bench/results/latest.md,
 2 workers): 8 clients already keep both workers busy (coverage report 19.7
@@ -23,10 +25,12 @@ may hold several; waiting for the pool fails after 5 s).
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.limit_log import LimitLog
+from service.protocol import wants_event_stream
 
 GRAPHQL_PATH = "/graphql"
 # Whole seconds (RFC 9110); a second is about what the admitted requests need.
@@ -48,6 +52,7 @@ class Admission:
             or self.max_in_flight <= 0
             or scope["method"] == "OPTIONS"
             or scope["path"].rstrip("/") != GRAPHQL_PATH
+            or wants_event_stream(Headers(scope=scope).get("accept"))
         ):
             await self.app(scope, receive, send)
             return

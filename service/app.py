@@ -10,6 +10,7 @@ driver reconnects; constraints are applied on the first successful check).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import logging
@@ -23,8 +24,9 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from graph.access import Access
 from graph.audit import Trail
@@ -36,9 +38,10 @@ from schema.compiled import serving_compiled_reads
 from schema.context import Context
 from service import tracing, warmup
 from service.admission import Admission
-from service.auth import ACCESS_KEY, Authentication, token_policy
+from service.auth import ACCESS_KEY, EXPIRES_KEY, Authentication, TokenPolicy, token_policy
 from service.cors import cors_middleware
 from service.explorer import explorer_routes
+from service.feed import ChangeFeed
 from service.graphiql import graphiql_html, graphiql_mount
 from service.http import GraphQLHTTPView, InternalErrors
 from service.idempotency import IdempotencyKeys, claim_of
@@ -49,6 +52,7 @@ from service.readiness import WARM_UP_TIMEOUT, Readiness
 from service.requestlog import RequestLog, note_subject
 from service.settings import Settings
 from service.shutdown import DRAIN, CloseWhileDraining, close_within
+from service.subscriptions import AuthenticatingHandler, token_of
 from service.workers import follow_supervisor
 
 log = logging.getLogger("orggraph")
@@ -64,7 +68,10 @@ NESTED_VIEW = """query WarmView($code: String!) { organization(code: $code) {
 
 class OrgGraphView(GraphQLHTTPView):
     """The GraphQL endpoint (service/http.py) with OrgGraph's context, orjson,
-    local GraphiQL and the persisted documents."""
+    local GraphiQL, the persisted documents and subscriptions (service/subscriptions.py)."""
+
+    graphql_transport_ws_handler_class = AuthenticatingHandler
+    policy: TokenPolicy | None = None
 
     def __init__(self, state: ServiceState, *, graphiql: bool) -> None:
         # Covered nested reads are answered by the compiled path (schema/compiled.py).
@@ -72,9 +79,14 @@ class OrgGraphView(GraphQLHTTPView):
         if state.settings.tracing:
             schema = tracing.traced(schema)
         schema = measured(schema)
-        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self.state = state
         settings = state.settings
+        self.max_subscriptions_per_connection = settings.max_subscriptions_per_connection
         self.limits = limits_of(settings)
         self.max_batch = settings.max_batch
         trusted = load_trusted(DOCUMENT_FOLDERS, self.graphql_schema, self.limits)
@@ -94,7 +106,22 @@ class OrgGraphView(GraphQLHTTPView):
         note_subject(access.subject)
         context = self.context_for(access, Trail(access, claim=claim_of(request)), self.state.db)
         context.request, context.response = request, response
+        context.feed = self.state.feed
+        expires = request.scope.get(EXPIRES_KEY)
+        context.expires = expires if isinstance(expires, float) else None
         return context
+
+    async def authenticate_socket(self, context: Context, payload: dict[str, Any]) -> None:
+        """A WebSocket's caller, from the token in its `connection_init` payload
+        (service/subscriptions.py), verified as the Authorization header is."""
+        if not self.state.authenticates:
+            return
+        if self.policy is None:
+            self.policy = token_policy(self.state.settings)
+        access, expires = self.policy.verify_until(token_of(payload))
+        fresh = self.context_for(access, Trail(access), self.state.db)
+        context.access, context.trail, context.loaders = access, fresh.trail, fresh.loaders
+        context.expires = expires
 
     def context_for(self, access: Access, trail: Trail, db: Database) -> Context:
         settings = self.state.settings
@@ -130,8 +157,9 @@ class OrgGraphView(GraphQLHTTPView):
         # Then the trusted documents' compiled Cypher (a new shape costs Neo4j ~1 s to plan).
         await self.warm_plan_cache()
 
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
+    def encode_json(self, data: object) -> str:
+        # Text: graphql-transport-ws messages must be text frames (clients refuse binary ones).
+        return orjson.dumps(data).decode()
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         return HTMLResponse(graphiql_html())
@@ -157,12 +185,28 @@ class ServiceState:
         zone = ZoneInfo(settings.timezone)
         self.today = today or (lambda: dt.datetime.now(zone).date())
         self.constraints_applied = False
+        self._feed: ChangeFeed | None = None
 
     @property
     def db(self) -> Database:
         if self._db is None:
             self._db = Database(self.settings.connection, query_timeout=self.settings.query_timeout)
         return self._db
+
+    @property
+    def feed(self) -> ChangeFeed:
+        """The process's change feed, polling once a subscription starts; this
+        process's writes wake it."""
+        if self._feed is None:
+            s = self.settings
+            self._feed = ChangeFeed(
+                self.db,
+                poll_seconds=s.changes_poll_seconds,
+                keep_days=s.changes_keep_days,
+                per_caller=s.max_subscriptions_per_caller,
+            )
+            self.db.on_commit(self._feed.committed)
+        return self._feed
 
     @property
     def authenticates(self) -> bool:
@@ -221,9 +265,12 @@ def create_app(
         tune_garbage_collector()
         follow_supervisor()
         DRAIN.install(state.settings.drain_seconds)
+        DRAIN.on_stop = lambda: asyncio.ensure_future(state.feed.close())
         # Constraints, then the page cache; /health/ready is 503 until both are done.
         readiness.start_warming()
         yield
+        # Subscriptions end (their streams complete) before the pool closes.
+        await state.feed.close()
         worker_exit()
         tracing.shutdown()
         if state.owns_db:
@@ -268,6 +315,7 @@ def create_app(
         Route("/health/ready", ready),
         # Other methods reach the view too, which answers them with a JSON 405.
         Route("/graphql", view, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        WebSocketRoute("/graphql", view),
         graphiql_mount(),
         *explorer_routes(),
     ]

@@ -38,6 +38,7 @@ log = logging.getLogger("orggraph.auth")
 # `make run` and tests mint tokens with this secret when none is configured.
 DEV_SECRET = "orggraph-dev-secret-not-for-production"
 ACCESS_KEY = "orggraph.access"
+EXPIRES_KEY = "orggraph.expires"
 # Verified tokens remembered per policy (one entry per client token in use).
 _VERIFIED_MAX = 4096
 # The shortest HS256 secret production accepts (RFC 7518: at least the hash size).
@@ -81,16 +82,21 @@ class TokenPolicy:
 
     def verify(self, token: str) -> Access:
         """The caller a token stands for, or Unauthenticated saying what is wrong."""
+        return self.verify_until(token)[0]
+
+    def verify_until(self, token: str) -> tuple[Access, float]:
+        """The caller a token stands for and until when (epoch seconds, the
+        leeway included): a subscription ends then."""
         known = self._verified.get(token)
         if known is not None:
             if time.time() < known[1] + self.leeway_seconds:
-                return known[0]
+                return known[0], known[1] + self.leeway_seconds
             del self._verified[token]
         access, expires = self._decode(token)
         if len(self._verified) >= _VERIFIED_MAX:
             self._verified.clear()
         self._verified[token] = (access, expires)
-        return access
+        return access, expires + self.leeway_seconds
 
     def _decode(self, token: str) -> tuple[Access, float]:
         try:
@@ -224,7 +230,7 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         try:
-            scope[ACCESS_KEY] = self.policy.verify(bearer_token(scope["headers"]))
+            scope[ACCESS_KEY], scope[EXPIRES_KEY] = self.policy.verify_until(bearer_token(scope["headers"]))
         except Unauthenticated as e:
             accept = Headers(scope=scope).get("accept")
             await _unauthorized(str(e), send, missing=isinstance(e, NoToken), media=media_type(accept))

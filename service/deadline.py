@@ -15,11 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.deadline import DeadlinePassed, deadline
 from schema.errors import request_id
+from service.protocol import wants_event_stream
 
 log = logging.getLogger("orggraph.requests")
 
@@ -37,7 +39,12 @@ class RequestDeadline:
         self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or self.seconds <= 0 or scope["path"].rstrip("/") != self.path:
+        if (
+            scope["type"] != "http"
+            or self.seconds <= 0
+            or scope["path"].rstrip("/") != self.path
+            or wants_event_stream(Headers(scope=scope).get("accept"))  # a subscription's stream lasts
+        ):
             await self.app(scope, receive, send)
             return
         started = False

@@ -44,8 +44,10 @@ from service.protocol import (
     params_of,
     query_params,
     request_error,
+    wants_event_stream,
 )
 from service.requestlog import note_result
+from service.subscriptions import event_stream, sse_response
 
 log = logging.getLogger("orggraph.http")
 
@@ -101,6 +103,8 @@ class GraphQLHTTPView(GraphQL[Context, None]):
             )
         context = await self.get_context(request, response=await self.get_sub_response(request))
         found = self.documents.document(params, context.access)
+        if wants_event_stream(request.headers.get("accept")) and not isinstance(found, ExecutionResult):
+            return sse_response(event_stream(self.schema, context, params, found))
         result = (
             found
             if isinstance(found, ExecutionResult)

@@ -122,6 +122,12 @@ LIMIT_HITS = Counter(
     registry=REGISTRY,
 )
 DB_CONNECTION_MAX.set(POOL_SIZE)
+SUBSCRIPTIONS = Gauge(
+    "orggraph_subscriptions",
+    "Open change-feed subscriptions (WebSocket and SSE; service/feed.py).",
+    registry=REGISTRY,
+    multiprocess_mode="livesum",
+)
 
 
 class Neo4jProbe:

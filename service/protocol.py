@@ -93,6 +93,14 @@ def media_type(accept: str | None) -> str:
     return GRAPHQL_RESPONSE if graphql_q > 0 and graphql_q >= json_q else JSON
 
 
+def wants_event_stream(accept: str | None) -> bool:
+    """Whether a request asks for Server-Sent Events (a subscription's stream,
+    service/subscriptions.py)."""
+    return any(
+        part.split(";", 1)[0].strip().lower() == "text/event-stream" for part in (accept or "").split(",")
+    )
+
+
 def content_type(media: str) -> str:
     return f"{media}; charset=utf-8"
 

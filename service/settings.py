@@ -97,6 +97,16 @@ class Settings:
     # On SIGTERM: serve (readiness 503, Connection: close) this long, then stop,
     # giving requests still running at most shutdown_timeout (service/shutdown.py).
     drain_seconds: float = field(default_factory=lambda: _float("ORGGRAPH_DRAIN_SECONDS", 5.0))
+    # The change feed (docs/changes.md): how long events are kept, how often each
+    # process polls the outbox, and the subscriptions a connection / a caller may hold.
+    changes_keep_days: float = field(default_factory=lambda: _float("ORGGRAPH_CHANGES_KEEP_DAYS", 90.0))
+    changes_poll_seconds: float = field(default_factory=lambda: _float("ORGGRAPH_CHANGES_POLL_SECONDS", 1.0))
+    max_subscriptions_per_connection: int = field(
+        default_factory=lambda: _int("ORGGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION", 10)
+    )
+    max_subscriptions_per_caller: int = field(
+        default_factory=lambda: _int("ORGGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER", 50)
+    )
     shutdown_timeout: float = field(default_factory=lambda: _float("ORGGRAPH_SHUTDOWN_TIMEOUT", 10.0))
     # Overload (service/admission.py): GraphQL requests one worker works on at
     # once, the excess answered 503 OVERLOADED at once; 0: no limit.

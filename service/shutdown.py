@@ -5,7 +5,8 @@ serving, `/health/ready` answers 503 `draining` so the load balancer takes the
 replica out, and every answer carries `Connection: close`, so clients open
 their next request on another connection instead of sending it on one that is
 about to close. Then uvicorn's own shutdown runs: it stops accepting, waits up
-to `ORGGRAPH_SHUTDOWN_TIMEOUT` for requests still running (each is bounded by
+to `ORGGRAPH_SHUTDOWN_TIMEOUT` for requests still running (change-feed
+subscriptions are completed first: docs/changes.md) (each is bounded by
 the query timeout anyway), and the driver is closed within CLOSE_WITHIN.
 SIGINT (Ctrl-C) stops at once, as before.
 """
@@ -16,6 +17,7 @@ import asyncio
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
@@ -32,6 +34,10 @@ class Drain:
 
     def __init__(self) -> None:
         self.draining = False
+        # Called when the drain ends, before uvicorn's shutdown: the change feed
+        # completes its subscriptions there (their clients resume elsewhere from
+        # their cursors), so no stream holds the shutdown up.
+        self.on_stop: Callable[[], object] | None = None
 
     def install(self, seconds: float) -> None:
         """Put the drain in front of the server's own SIGTERM handler (uvicorn's,
@@ -48,9 +54,16 @@ class Drain:
                 return
             self.draining = True
             log.info("SIGTERM: draining for %gs before shutting down", seconds)
-            loop.call_soon_threadsafe(loop.call_later, seconds, stop, sig, frame)
+            loop.call_soon_threadsafe(loop.call_later, seconds, self._stop, stop, sig, frame)
 
         signal.signal(signal.SIGTERM, on_term)
+
+    def _stop(
+        self, stop: Callable[[int, FrameType | None], object], sig: int, frame: FrameType | None
+    ) -> None:
+        if self.on_stop is not None:
+            self.on_stop()
+        stop(sig, frame)
 
 
 DRAIN = Drain()

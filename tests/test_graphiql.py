@@ -69,7 +69,10 @@ async def test_page_loads_only_local_assets(client: httpx.AsyncClient) -> None:
     assert "<title>OrgGraph GraphiQL</title>" in page
     assert "http" not in page.lower()
     assert "//" not in "".join(asset_urls(page))  # no protocol-relative URL either
-    assert "GraphiQL.createFetcher({ url: endpoint })" in page
+    assert (
+        "GraphiQL.createFetcher({\n            url: endpoint,\n            subscriptionUrl: socket.href,"
+        in page
+    )
     assert 'var endpoint = "/graphql";' in page
     assert "{{" not in page  # every placeholder filled in
 

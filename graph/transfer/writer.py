@@ -19,8 +19,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, LiteralString, TypeVar
 
+from neo4j import AsyncManagedTransaction
 from tqdm import tqdm
 
+from graph.changes import record_import_change
 from graph.driver import Database
 from graph.model import LEVEL_ORDER, STAGE_ORDER, OrgKind
 from graph.pinyin import pinyin_properties
@@ -471,8 +473,46 @@ async def _write_file(db: Database, rows: Sequence[Row], batch_size: int, bar: t
         counts.created += len(new)
         counts.updated += len(changed)
         counts.unchanged += len(batch) - len(new) - len(changed)
-        for statement, group in ((step.create, new), (step.update, changed)):
-            if group:
-                await db.write(statement, rows=group)
+        if new or changed:
+            await _write_batch(db, step, type(batch[0]), new, changed)
         bar.update(len(batch))
     return counts
+
+
+# What an import batch's change event names, by the file: the objects a node
+# file's rows are (by code), and the people (and organization) a relationship
+# file's rows connect.
+_NAMED: dict[type[Row], tuple[tuple[str, str], ...]] = {
+    OrganizationRow: (("Organization", "code"),),
+    GridRow: (("Grid", "code"),),
+    HouseholdRow: (("Household", "code"),),
+    PersonRow: (("Person", "code"),),
+    PositionRow: (("Person", "person"), ("Organization", "organization")),
+    CoverageRow: (("Person", "person"),),
+    GuidanceRow: (("Person", "guide"), ("Person", "executive")),
+    MentorshipRow: (("Person", "mentor"), ("Person", "mentee")),
+    MilestoneRow: (("Person", "person"),),
+}
+
+
+async def _write_batch(
+    db: Database, step: Step, kind: type[Row], new: list[dict[str, Any]], changed: list[dict[str, Any]]
+) -> None:
+    """One batch's new and changed rows and its change event, in one transaction."""
+    named = _NAMED[kind]
+    node_file = named[0][1] == "code"
+    objects = [
+        (type_name, row[key], change)
+        for rows, change in ((new, "CREATED" if node_file else "CHANGED"), (changed, "CHANGED"))
+        for row in rows
+        for type_name, key in named
+        if row.get(key)
+    ]
+
+    async def work(tx: AsyncManagedTransaction) -> None:
+        for statement, group in ((step.create, new), (step.update, changed)):
+            if group:
+                await (await tx.run(statement, {"rows": group})).consume()
+        await record_import_change(tx, objects)
+
+    await db.write_recorded(work)

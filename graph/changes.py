@@ -1,0 +1,362 @@
+"""The change feed's outbox: one `(:Change)` node per committed write transaction.
+
+Every write transaction OrgGraph makes (each mutation, each term change, each
+import batch) ends by recording what it changed in that same transaction
+(`record_change`): the operation, and each object created, changed or removed
+with its type, raw id and the codes of the organizations it sits under (so a
+scoped caller's filter is a string test, no walk). The event's sequence number
+comes from one `(:ChangeCounter)` node incremented as the transaction's last
+write: the increment takes the counter's write lock, held until the commit, so
+numbers are handed out in commit order, and a transaction that rolls back takes
+its increment back with it: the sequence is strictly increasing and gap-free.
+Writers pay for that with commits that queue on the lock (docs/changes.md has
+the measured cost).
+
+Writes made straight into Neo4j, not through OrgGraph, and the demo seed are
+not in the feed. Events older than ORGGRAPH_CHANGES_KEEP_DAYS are deleted in
+batches (`prune_changes`); the counter's `pruned` says up to where, so an older
+cursor is refused as expired rather than silently skipping events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, LiteralString
+
+from neo4j import AsyncManagedTransaction, Record
+
+from graph import tracing
+from graph.errors import BadInput, CursorExpired
+
+if TYPE_CHECKING:  # graph.driver imports this module
+    from graph.audit import Ref
+    from graph.driver import Database
+
+# The kinds of object an event names, by the type of the record a write
+# returned (graph.model); a mutation's named objects carry their type already.
+TRACKED_TYPES = frozenset(
+    {"Organization", "Person", "Grid", "Household", "Position", "Coverage", "Commitment", "Visit", "Meeting"}
+)
+CREATED, CHANGED, REMOVED = "CREATED", "CHANGED", "REMOVED"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedObject:
+    """One object a transaction created, changed or removed: its type, raw id,
+    what happened to it, and the codes of the organizations it sits under (its
+    own, if an organization, and every one above)."""
+
+    type: str
+    id: str
+    change: str
+    under: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    """One committed write transaction: its place in the feed, when, which
+    operation (`OperationName/mutationField`, or `import`), and its objects."""
+
+    seq: int
+    at: dt.datetime
+    operation: str
+    objects: tuple[ChangedObject, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """Where the feed stands: the last sequence number handed out (`head`), the
+    last one deleted by retention (`pruned`), and the feed's secret `key` (for
+    opaque cursors; made once per database, the same for every replica)."""
+
+    head: int
+    pruned: int
+    key: str
+
+
+def changed_objects(
+    refs: Sequence[Ref], result: Any, *, touched: Sequence[Ref] = (), default: str = CREATED
+) -> list[tuple[str, str, str]]:
+    """(type, raw id, change) of the objects a write named (`refs`, changed),
+    touched as side effects (changed) and returned (`default`, created, when
+    not named)."""
+    found: dict[str, tuple[str, str, str]] = {}
+    for ref in [*refs, *touched]:
+        found.setdefault(ref.id, (ref.type, ref.id, CHANGED))
+    for type_name, raw_id in _typed_ids(result):
+        found.setdefault(raw_id, (type_name, raw_id, default))
+    return list(found.values())
+
+
+def _typed_ids(value: Any) -> Iterable[tuple[str, str]]:
+    """(type, id) of the graph.model records (of TRACKED_TYPES) within `value`."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        name, raw_id = type(value).__name__, getattr(value, "id", None)
+        if name in TRACKED_TYPES and isinstance(raw_id, str):
+            yield name, raw_id
+        for f in dataclasses.fields(value):
+            yield from _typed_ids(getattr(value, f.name))
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _typed_ids(v)
+
+
+# The event, written last. First (a read statement) each object found by its
+# type and id (a removed one is not found and is placed under the organizations
+# of the event's other objects) and the organizations above it by the edges
+# that lead upward; then the counter's increment and the Change node. The
+# counter's write lock is taken by a write before it is read (Neo4j's guard
+# against lost updates) and held to the commit: it orders the commits.
+OBJECT_PLACES: LiteralString = """
+UNWIND range(0, size($objects) - 1) AS i
+WITH i, $objects[i] AS obj
+OPTIONAL CALL (obj) {
+  MATCH (x:Organization {id: obj.id}) WHERE obj.type = 'Organization' RETURN x
+  UNION
+  MATCH (x:Grid {id: obj.id}) WHERE obj.type = 'Grid' RETURN x
+  UNION
+  MATCH (x:Household {id: obj.id}) WHERE obj.type = 'Household' RETURN x
+  UNION
+  MATCH (x:Person {id: obj.id}) WHERE obj.type = 'Person' RETURN x
+  UNION
+  MATCH (x:Meeting {id: obj.id}) WHERE obj.type = 'Meeting' RETURN x
+  UNION
+  MATCH (:Person)-[:HOLDS {id: obj.id}]->(x:Organization) WHERE obj.type = 'Position' RETURN x
+  UNION
+  MATCH (p:Person)-[:COVERS {id: obj.id}]->(t) WHERE obj.type = 'Coverage' UNWIND [p, t] AS x RETURN x
+  UNION
+  MATCH (p:Person)-[:VISITED {id: obj.id}]->(h) WHERE obj.type = 'Visit' UNWIND [p, h] AS x RETURN x
+  UNION
+  MATCH (x:Person)-[:COMMITTED]->(:Commitment {id: obj.id}) WHERE obj.type = 'Commitment' RETURN x
+}
+WITH i, obj, collect(x) AS xs
+RETURN i, size(xs) > 0 AS found, COLLECT {
+  UNWIND xs AS x
+  MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF|HELD_BY*0..16]->(o:Organization)
+  RETURN DISTINCT o.code
+} AS codes
+ORDER BY i
+"""
+
+RECORD_CHANGE: LiteralString = """
+MATCH (c:ChangeCounter {name: 'changes'})
+SET c._lock = true
+WITH c
+SET c.seq = c.seq + 1
+REMOVE c._lock
+CREATE (:Change {seq: c.seq, at: datetime(), operation: $operation, types: $types, ids: $ids,
+                 changes: $changes, under: $under, within: $within})
+RETURN c.seq AS seq
+"""
+
+
+async def record_change(
+    tx: AsyncManagedTransaction, operation: str, objects: Sequence[tuple[str, str, str]]
+) -> int | None:
+    """Record the change event of the transaction `tx` as its last write and
+    return its sequence number (None when it changed nothing trackable). The
+    first write into a new (or wiped) database makes the counter first (no
+    start-up write: an empty database stays empty until something is written)."""
+    if not objects:
+        return None
+    listed = [{"type": t, "id": i, "change": c} for t, i, c in objects]
+    places = [(r["found"], r["codes"]) for r in await tracing.run(tx, OBJECT_PLACES, {"objects": listed})]
+    within = list(dict.fromkeys(code for _, codes in places for code in codes))
+    event = {
+        "operation": operation,
+        "types": [o["type"] for o in listed],
+        "ids": [o["id"] for o in listed],
+        "changes": [o["change"] if found else REMOVED for o, (found, _) in zip(listed, places, strict=True)],
+        "under": ["|" + "".join(f"{c}|" for c in (codes if found else within)) for found, codes in places],
+        "within": within,
+    }
+    records = await tracing.run(tx, RECORD_CHANGE, event)
+    if not records:  # no counter yet (a new or wiped database): made once, then again
+        await tracing.run(tx, ENSURE_COUNTER, {})
+        records = await tracing.run(tx, RECORD_CHANGE, event)
+    [record] = records
+    return int(record["seq"])
+
+
+# An import names its objects by code; the event needs their ids.
+IDS_OF_CODES: LiteralString = """
+UNWIND $objects AS obj
+CALL (obj) {
+  MATCH (x:Organization {code: obj.code}) WHERE obj.type = 'Organization' RETURN x.id AS id
+  UNION
+  MATCH (x:Grid {code: obj.code}) WHERE obj.type = 'Grid' RETURN x.id AS id
+  UNION
+  MATCH (x:Household {code: obj.code}) WHERE obj.type = 'Household' RETURN x.id AS id
+  UNION
+  MATCH (x:Person {code: obj.code}) WHERE obj.type = 'Person' RETURN x.id AS id
+}
+RETURN obj.type AS type, id, obj.change AS change
+"""
+
+
+async def record_import_change(tx: AsyncManagedTransaction, objects: Sequence[tuple[str, str, str]]) -> None:
+    """The change event of an import batch, whose rows name objects by
+    (type, code, change)."""
+    listed = [{"type": t, "code": c, "change": ch} for t, c, ch in objects]
+    result = await tracing.run(tx, IDS_OF_CODES, {"objects": listed})
+    found = {(r["type"], r["id"]): r["change"] for r in result}
+    await record_change(tx, "import", [(t, i, ch) for (t, i), ch in found.items()])
+
+
+FEED_STATE: LiteralString = """
+OPTIONAL MATCH (c:ChangeCounter {name: 'changes'})
+RETURN coalesce(c.seq, 0) AS head, coalesce(c.pruned, 0) AS pruned, c.key AS key
+"""
+
+# The counter made before any write, so every replica reads the same key.
+ENSURE_COUNTER: LiteralString = """
+MERGE (c:ChangeCounter {name: 'changes'})
+  ON CREATE SET c.seq = 0, c.pruned = 0, c.key = randomUUID() + randomUUID()
+RETURN c.seq AS head, c.pruned AS pruned, c.key AS key
+"""
+
+
+async def feed_state(db: Database) -> FeedState:
+    """The feed's head, retention mark and key (the counter is made if missing)."""
+    [found] = await db.read(FEED_STATE)
+    if found["key"] is None:
+        [found] = await db.write(ENSURE_COUNTER)
+    return FeedState(int(found["head"]), int(found["pruned"]), str(found["key"]))
+
+
+# Sequence numbers have no gaps, so a window of them is exactly the events in it.
+LOAD_CHANGES: LiteralString = """
+MATCH (e:Change) WHERE e.seq > $after AND e.seq <= $upTo
+RETURN e.seq AS seq, e.at AS at, e.operation AS operation, e.types AS types, e.ids AS ids,
+       e.changes AS changes, e.under AS under
+ORDER BY seq
+"""
+
+
+async def load_changes_after(db: Database, after: int, up_to: int) -> list[ChangeEvent]:
+    """Every event with a sequence number in (after, up_to], in order."""
+    if up_to <= after:
+        return []
+    return [change_event(r) for r in await db.read(LOAD_CHANGES, after=after, upTo=up_to)]
+
+
+def change_event(record: Record | Mapping[str, Any]) -> ChangeEvent:
+    objects = tuple(
+        ChangedObject(t, i, c, tuple(u.strip("|").split("|")) if u.strip("|") else ())
+        for t, i, c, u in zip(record["types"], record["ids"], record["changes"], record["under"], strict=True)
+    )
+    at = record["at"]
+    return ChangeEvent(int(record["seq"]), at.to_native() if hasattr(at, "to_native") else at,
+                       record["operation"], objects)  # fmt: skip
+
+
+def visible(
+    event: ChangeEvent, scope: str | None, types: frozenset[str] | None = None, under: str | None = None
+) -> ChangeEvent | None:
+    """The event as a caller with `scope` sees it, keeping only objects of
+    `types` (all when None) under `under` (an organization code she chose):
+    only the objects under her scope root, or None when none is. The one place
+    the feed's scope rule is applied."""
+    kept = tuple(
+        o
+        for o in event.objects
+        if (scope is None or scope in o.under)
+        and (under is None or under in o.under)
+        and (types is None or o.type in types)
+    )
+    if not kept:
+        return None
+    return dataclasses.replace(event, objects=kept)
+
+
+# Retention: the oldest events' times, a batch at a time, then the deletion of
+# the old prefix and the counter's mark moved past it (one transaction).
+OLDEST_CHANGES: LiteralString = """
+MATCH (e:Change) WHERE e.seq > $after AND e.seq <= $after + $batch
+RETURN e.seq AS seq, e.at < datetime() - duration({days: $days}) AS old
+ORDER BY seq
+"""
+
+DELETE_CHANGES: LiteralString = """
+MATCH (c:ChangeCounter {name: 'changes'})
+SET c.pruned = CASE WHEN c.pruned < $upTo THEN $upTo ELSE c.pruned END
+WITH c
+MATCH (e:Change) WHERE e.seq <= $upTo AND e.seq > $after
+DELETE e
+RETURN count(e) AS deleted
+"""
+
+
+async def prune_changes(db: Database, keep_days: float, batch: int = 10_000) -> int:
+    """Delete the events older than `keep_days`, a batch per transaction, oldest
+    first and without holes; returns how many went."""
+    total = 0
+    while True:
+        state = await feed_state(db)
+        found = await db.read(OLDEST_CHANGES, after=state.pruned, batch=batch, days=keep_days)
+        up_to = state.pruned
+        for record in found:
+            if not record["old"]:
+                break
+            up_to = int(record["seq"])
+        if up_to == state.pruned:
+            return total
+        [deleted] = await db.write(DELETE_CHANGES, after=state.pruned, upTo=up_to)
+        total += int(deleted["deleted"])
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePage:
+    """A page of the feed as one caller sees it: her events after the cursor,
+    where the scan stopped (`end`, past events she cannot see too), and whether
+    the feed goes on after `end`."""
+
+    events: list[ChangeEvent]
+    end: int
+    has_more: bool
+    key: str
+
+
+# How many events one read scans, and at most per page (a sparse scope's page
+# stops there, with `has_more`, rather than reading the whole feed).
+SCAN_BATCH = 500
+SCAN_LIMIT = 20_000
+
+
+async def page_of_changes(
+    db: Database,
+    after: int | None,
+    first: int,
+    *,
+    scope: str | None,
+    under: str | None = None,
+    types: frozenset[str] | None = None,
+    state: FeedState | None = None,
+) -> ChangePage:
+    """Up to `first` events after `after` (the oldest kept when None) that touch
+    something under both the caller's `scope` and `under`, each cut down to
+    those objects. Raises CursorExpired for a cursor retention has passed."""
+    state = state or await feed_state(db)
+    position = state.pruned if after is None else after
+    if position < state.pruned:
+        raise CursorExpired("the cursor is older than the events the feed keeps; start from a new one")
+    if position > state.head:
+        raise BadInput("the cursor is not one of this feed's", argument="after")
+    found: list[ChangeEvent] = []
+    scanned = 0
+    while len(found) < first and position < state.head and scanned < SCAN_LIMIT:
+        up_to = min(state.head, position + SCAN_BATCH)
+        for event in await load_changes_after(db, position, up_to):
+            seen = visible(event, scope, types, under)
+            position = event.seq
+            if seen is not None:
+                found.append(seen)
+                if len(found) == first:
+                    break
+        else:
+            position = up_to
+        scanned += SCAN_BATCH
+    return ChangePage(found, position, position < state.head, state.key)
