@@ -23,6 +23,7 @@ from graph.transfer.importer import import_folder
 from graph.writes import terms
 from schema.relay import to_global_id
 from service.app import create_app
+from service.settings import Settings
 from tests.graphs import TODAY, rid, village_world
 from tests.helpers import RolledBackDatabase
 from tests.test_idempotency import Committing
@@ -46,7 +47,8 @@ async def committed(database: Database) -> AsyncIterator[Database]:
 
 
 def client(db: Database, caller: Access = EDITOR) -> httpx.AsyncClient:
-    app = create_app(db=db, today=lambda: TODAY, caller=caller)
+    # Many writers at once, all admitted (the in-flight limit has tests of its own).
+    app = create_app(Settings(max_in_flight=0), db=db, today=lambda: TODAY, caller=caller)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
