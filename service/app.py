@@ -10,6 +10,7 @@ driver reconnects; constraints are applied on the first successful check).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import gc
 import logging
@@ -26,11 +27,12 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 
+from graph import aggregates
 from graph.access import Access
 from graph.audit import Trail
 from graph.constraints import apply_constraints
 from graph.driver import Database
-from graph.errors import DatabaseUnavailable
+from graph.errors import DatabaseUnavailable, OrgGraphError
 from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
@@ -49,6 +51,7 @@ from service.settings import Settings
 from service.shutdown import DRAIN, CloseWhileDraining, close_within
 
 log = logging.getLogger("orggraph")
+TALLY_REFRESH_SECONDS = 3600.0
 
 
 # Read by the warm-up: the top organizations, then each one's nested view (the
@@ -181,6 +184,19 @@ class ServiceState:
             # Index builds on a new database take longer than a query may.
             await apply_constraints(self.db.with_timeout(WARM_UP_TIMEOUT))
             self.constraints_applied = True
+        # Villages whose coverage tally does not hold today are counted again
+        # (graph/aggregates.py; none after the first time on a day: one query).
+        await aggregates.refresh(self.db.with_timeout(WARM_UP_TIMEOUT), self.today())
+
+    async def refresh_tallies_hourly(self) -> None:
+        """Count again, each hour, the villages whose tally stopped holding (a
+        coverage's `until` passed): until then their reports are answered live."""
+        while True:
+            await asyncio.sleep(TALLY_REFRESH_SECONDS)
+            try:
+                await aggregates.refresh(self.db.with_timeout(WARM_UP_TIMEOUT), self.today())
+            except OrgGraphError as e:
+                log.warning("refreshing the coverage tallies failed: %s", e)
 
 
 def tune_garbage_collector() -> None:
@@ -214,7 +230,9 @@ def create_app(
         DRAIN.install(state.settings.drain_seconds)
         # Constraints, then the page cache; /health/ready is 503 until both are done.
         readiness.start_warming()
+        refreshing = asyncio.create_task(state.refresh_tallies_hourly())
         yield
+        refreshing.cancel()
         worker_exit()
         if state.owns_db:
             await close_within(state.db.close())
