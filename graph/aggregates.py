@@ -8,6 +8,8 @@ carries its tally as properties, and each of its households its coverer count:
     o.tallyHouseholds, o.tallyCovered, o.tallyMultiply, o.tallyUncoveredCare
     o.tallyTags         households per HouseholdTag, in TALLY_TAGS order
     o.tallyCoverers     codes of the people covering any of its grids or households
+    o.tallyOddCodes, o.tallyOddCounts   its households covered by nobody or by several
+                        (by code, with their coverer counts): the report's pages
     o.tallyDay          the day the tally was counted for
     o.tallyFrom, o.tallyUntil   the days it holds for: [from, until), null = unbounded
     o.tallyVersion      TALLY_VERSION (another version is never read)
@@ -76,8 +78,11 @@ def _count_owner(day: LiteralString, imported: LiteralString) -> LiteralString:
        count(CASE WHEN h IS NOT NULL AND n = 0 AND any(t IN coalesce(h.tags, []) WHERE t IN """
         + CARE_TAG_LIST
         + """) THEN 1 END) AS uncoveredCare,
-       collect(h.tags) AS tagLists, collect(viaGrid + direct) AS codeLists
+       collect(h.tags) AS tagLists, collect(viaGrid + direct) AS codeLists,
+       collect(CASE WHEN n <> 1 THEN [h.code, n] END) AS odd
+  WITH *, COLLECT { UNWIND odd AS x RETURN x ORDER BY x[0] } AS sorted
   RETURN households, covered, multiply, uncoveredCare,
+         [x IN sorted | x[0]] AS oddCodes, [x IN sorted | x[1]] AS oddCounts,
          [t IN $tags | size([l IN tagLists WHERE t IN l])] AS tags,
          COLLECT { UNWIND codeLists AS l UNWIND l AS code WITH DISTINCT code RETURN code ORDER BY code }
            AS coverers
@@ -96,6 +101,7 @@ CALL ("""
 }
 SET o.tallyHouseholds = households, o.tallyCovered = covered, o.tallyMultiply = multiply,
     o.tallyUncoveredCare = uncoveredCare, o.tallyTags = tags, o.tallyCoverers = coverers,
+    o.tallyOddCodes = oddCodes, o.tallyOddCounts = oddCounts,
     o.tallyDay = """
         + day
         + """, o.tallyFrom = validFrom, o.tallyUntil = validUntil, o.tallyVersion = $version
@@ -245,6 +251,43 @@ def owners_of(root: LiteralString) -> LiteralString:
 }
 """
     )
+
+
+# Whether the tallies answer for every organization under $root (null: the
+# whole graph) on $on, for this caller (see `tallies_hold`).
+TALLIES_HOLD: LiteralString = (
+    """CALL () {
+  MATCH (o:Organization)
+  WHERE $root IS NULL AND (EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL)
+  RETURN o
+  UNION
+  MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(o:Organization)
+  WHERE EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL
+  RETURN o
+}
+WITH collect(o) AS owners, count(o) AS n, count(CASE WHEN """
+    + "o.tallyVersion = $tallyVersion AND (o.tallyFrom IS NULL OR o.tallyFrom <= $on)"
+    " AND (o.tallyUntil IS NULL OR $on < o.tallyUntil)"
+    + """ THEN 1 END) AS fresh
+WITH n = fresh AND NOT EXISTS { MATCH (:TallyHold) } AS fresh,
+  COLLECT { UNWIND owners AS o UNWIND o.tallyCoverers AS code WITH DISTINCT code RETURN code } AS coverCodes
+RETURN fresh AND """
+    + "(CASE WHEN $scope IS NULL THEN 0 ELSE COUNT { UNWIND coverCodes AS code MATCH (p:Person {code: code})"
+    " WHERE NOT "
+    + person_in_scope("p")
+    + " RETURN p } END)"
+    + """ = 0 AS usable
+"""
+)
+
+
+async def tallies_hold(db: Database, root: str | None, on: dt.date) -> bool:
+    """Whether the tallies answer, for the caller of `db`, about every
+    organization under `root` (an id; None: the whole graph) on `on`: every
+    village's tally there holds on `on`, no import is writing, and nobody
+    covering there is outside the caller's scope."""
+    found = await db.read(TALLIES_HOLD, root=root, on=on, **reader_params())
+    return bool(found and found[0]["usable"])
 
 
 # How many of `coverCodes` the caller's scope leaves out (0 without a scope).

@@ -181,9 +181,10 @@ RETURN households, covered, multiply, size(coverers) AS members, pages,
 # The same report from the villages' tallies (graph.aggregates): no row when
 # the root is missing or outside the scope, a tally does not hold on $on, or
 # someone covering in the subtree is outside the caller's scope (then the
-# live COVERAGE_REPORT answers). Households are picked by their tallied
-# coverer count, members from the tallied codes; only the members listed
-# have their coverage walked.
+# live COVERAGE_REPORT answers). The pages of households are read from the
+# villages' lists of households covered by nobody or by several (so only pages
+# that leave out the singly covered: `TALLIED_ASKS`), members from the tallied
+# codes; only the members listed have their coverage walked.
 TALLIED_REPORT: LiteralString = (
     "MATCH (root:Organization {id: $id}) WHERE "
     + org_in_scope("root")
@@ -196,14 +197,17 @@ RETURN reduce(n = 0, o IN owners | n + o.tallyHouseholds) AS households,
   reduce(n = 0, o IN owners | n + o.tallyCovered) AS covered,
   reduce(n = 0, o IN owners | n + o.tallyMultiply) AS multiply,
   size(coverCodes) AS members,
-  [ask IN $asks | [hh IN COLLECT {
+  [ask IN $asks | [code IN COLLECT {
       UNWIND owners AS o
-      MATCH (o)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-(hh:Household)
-      WHERE hh.tallyCoverers >= ask.min AND hh.tallyCoverers <= ask.max AND hh.code > coalesce(ask.after, '')
-      RETURN hh ORDER BY hh.code
-    }[..ask.limit] | {sortKey: hh.code, value: """
+      WITH o.tallyOddCodes AS codes, o.tallyOddCounts AS counts
+      UNWIND range(0, size(codes) - 1) AS i
+      WITH codes[i] AS code, counts[i] AS n
+      WHERE n >= ask.min AND n <= ask.max AND code > coalesce(ask.after, '')
+      RETURN code ORDER BY code
+    }[..ask.limit] | head(COLLECT { MATCH (hh:Household {code: code})
+      RETURN {sortKey: hh.code, value: """
     + household_map("hh")
-    + """}]] AS pages,
+    + """} })]] AS pages,
   [ask IN $memberAsks | COLLECT {
     UNWIND [x IN coverCodes WHERE x > coalesce(ask.after, '')][..ask.limit] AS code
     MATCH (mp:Person {code: code})
@@ -300,7 +304,9 @@ async def coverage_report(
         ],
         "memberAsks": [{"after": m.after, "limit": m.first + 1} for m in members],
     }
-    found = await db.read(TALLIED_REPORT, **params, **reader_params())
+    found = []
+    if all(a.at_most == 0 or a.at_least >= 2 for a in asks):
+        found = await db.read(TALLIED_REPORT, **params, **reader_params())
     if not found:
         found = await db.read(COVERAGE_REPORT, **params)
     if not found:
