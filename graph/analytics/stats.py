@@ -76,19 +76,20 @@ TALLIED_HOUSEHOLD_FIGURES: LiteralString = (
     + "WITH root, owners, fresh AND "
     + OUTSIDE_COUNT
     + """ = 0 AS usable
-RETURN usable, CASE WHEN NOT usable THEN [] ELSE COLLECT {
-  MATCH path = (root)<-[:PART_OF*0..12]-(o:Organization) WHERE o.tallyHouseholds > 0
-  WITH CASE WHEN length(path) >= 2 THEN nodes(path)[1].id END AS child, o.tallyHouseholds AS own,
+CALL (root, usable) {
+  MATCH path = (root)<-[:PART_OF*0..12]-(o:Organization) WHERE usable AND o.tallyHouseholds > 0
+  WITH CASE WHEN length(path) >= 1 THEN nodes(path)[1].id END AS child, o.tallyHouseholds AS own,
        o.tallyCovered AS covered, o.tallyTags AS tagCounts
   UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
   WITH groupKey, sum(own) AS households, sum(covered) AS covered, min(own) AS smallest,
        collect(tagCounts) AS tagCounts
-  RETURN {groupKey: groupKey, households: households, covered: covered,
+  RETURN collect({groupKey: groupKey, households: households, covered: covered,
        tags: [i IN range(0, size($tags) - 1) | {tag: $tags[i],
          count: CASE WHEN NOT $reveal AND smallest < $minGroupSize AND $tags[i] IN """
     + CARE_TAG_LIST
-    + """ THEN null ELSE reduce(n = 0, c IN tagCounts | n + c[i]) END}]}
-} END AS groups
+    + """ THEN null ELSE reduce(n = 0, c IN tagCounts | n + c[i]) END}]}) AS groups
+}
+RETURN usable, groups
 """
 )
 
