@@ -140,7 +140,7 @@ CALL () {
   WHERE $under IS NULL AND (EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL)
   RETURN o
   UNION
-  MATCH (:Organization {id: $under})<-[:PART_OF*0..12]-(o:Organization)
+  MATCH (:Organization {id: $under})(()<-[:PART_OF]-(:Organization)){0,12}(o:Organization)
   WHERE EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL
   RETURN o
 }
@@ -240,7 +240,7 @@ def owners_of(root: LiteralString) -> LiteralString:
         + root
         + ") {\n  MATCH ("
         + root
-        + """)<-[:PART_OF*0..12]-(o:Organization)
+        + """)(()<-[:PART_OF]-(:Organization)){0,12}(o:Organization)
   WITH DISTINCT o WHERE EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL
   WITH collect(o) AS owners, count(o) AS n, count(CASE WHEN """
         + FRESH
@@ -261,7 +261,7 @@ TALLIES_HOLD: LiteralString = (
   WHERE $root IS NULL AND (EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL)
   RETURN o
   UNION
-  MATCH (:Organization {id: $root})<-[:PART_OF*0..12]-(o:Organization)
+  MATCH (:Organization {id: $root})(()<-[:PART_OF]-(:Organization)){0,12}(o:Organization)
   WHERE EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL
   RETURN o
 }

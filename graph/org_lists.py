@@ -63,7 +63,7 @@ _HOUSEHOLD_FIGURES: LiteralString = (
 # The same figures summed from the tallies of the villages under `o` (graph.aggregates),
 # when `tallies_hold` for the list: a few hundred numbers instead of every household.
 _TALLIED_HOUSEHOLD_FIGURES: LiteralString = """CALL (o) {
-  MATCH (o)<-[:PART_OF*0..12]-(w:Organization) WHERE w.tallyVersion IS NOT NULL
+  MATCH (o)(()<-[:PART_OF]-(:Organization)){0,12}(w:Organization) WHERE w.tallyVersion IS NOT NULL
   RETURN sum(w.tallyHouseholds) AS households, sum(w.tallyCovered) AS covered,
     sum(w.tallyUncoveredCare) AS uncoveredCare
 }

@@ -77,7 +77,8 @@ TALLIED_HOUSEHOLD_FIGURES: LiteralString = (
     + OUTSIDE_COUNT
     + """ = 0 AS usable
 CALL (root, usable) {
-  MATCH path = (root)<-[:PART_OF*0..12]-(o:Organization) WHERE usable AND o.tallyHouseholds > 0
+  MATCH path = (root)(()<-[:PART_OF]-(:Organization)){0,12}(o:Organization)
+  WHERE usable AND o.tallyHouseholds > 0
   WITH CASE WHEN length(path) >= 1 THEN nodes(path)[1].id END AS child, o.tallyHouseholds AS own,
        o.tallyCovered AS covered, o.tallyTags AS tagCounts
   UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
