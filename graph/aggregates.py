@@ -290,6 +290,27 @@ async def tallies_hold(db: Database, root: str | None, on: dt.date) -> bool:
     return bool(found and found[0]["usable"])
 
 
+# The households under $root from the tallies: a household count does not
+# depend on the day, so any tally of this version will do.
+HOUSEHOLDS_UNDER: LiteralString = """
+MATCH (root:Organization {id: $root})
+CALL (root) {
+  MATCH (root)(()<-[:PART_OF]-(:Organization)){0,12}(o:Organization)
+  WHERE EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL
+  RETURN count(o) AS n, count(CASE WHEN o.tallyVersion = $tallyVersion THEN 1 END) AS kept,
+    sum(o.tallyHouseholds) AS households
+}
+RETURN n = kept AND NOT EXISTS { MATCH (:TallyHold) } AS usable, households
+"""
+
+
+async def households_under(db: Database, root: str) -> int | None:
+    """How many households the subtree of organization `root` (an id, in the
+    caller's scope) holds, from the tallies; None when a tally is missing."""
+    found = await db.read(HOUSEHOLDS_UNDER, root=root, **reader_params())
+    return int(found[0]["households"]) if found and found[0]["usable"] else None
+
+
 # How many of `coverCodes` the caller's scope leaves out (0 without a scope).
 OUTSIDE_COUNT: LiteralString = (
     "CASE WHEN $scope IS NULL THEN 0 ELSE COUNT { UNWIND coverCodes AS code MATCH (p:Person {code: code})"

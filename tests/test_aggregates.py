@@ -22,6 +22,7 @@ from graph.analytics.stats import organization_figures
 from graph.coverage import COVERAGE_REPORT, TALLIED_REPORT
 from graph.driver import Connection, Database
 from graph.errors import OrgGraphError
+from graph.household_lists import HouseholdFilter, filter_households
 from graph.model import CoverRole, HouseholdTag, PageArgs, Role
 from graph.org_lists import OrgFilter, OrgSort, filter_organizations
 from graph.transfer.importer import import_folder
@@ -292,3 +293,14 @@ async def test_tallies_equal_the_live_report_after_any_writes(
                 continue  # refused by a rule (overlap, an end before the start, ...): nothing written
             imported = imported or step[0] == "import"
             await check_all(db, imported)
+
+
+async def test_a_subtrees_household_count_comes_from_the_tallies(world: RolledBackDatabase) -> None:
+    await places.create_household(world, code="C-T1-V2-H13", grid_id=rid("C-T1-V2-G4"), address=None, tags=[])
+    [t1] = await world.execute("MATCH (o:Organization {code: 'C-T1'}) RETURN o.id AS id")
+    assert await aggregates.households_under(world, t1["id"]) == 13
+    flt = HouseholdFilter(on=TODAY, under=t1["id"])
+    tallied, live = await live_too(world, partial(filter_households, world, flt, PageArgs(0, total=True)))
+    assert tallied.total == live.total == 13
+    await world.execute("CREATE (:TallyHold {id: 'importing'})")
+    assert await aggregates.households_under(world, t1["id"]) is None
