@@ -79,7 +79,7 @@ def _count_owner(day: LiteralString, imported: LiteralString) -> LiteralString:
         + CARE_TAG_LIST
         + """) THEN 1 END) AS uncoveredCare,
        collect(h.tags) AS tagLists, collect(viaGrid + direct) AS codeLists,
-       collect(CASE WHEN n <> 1 THEN [h.code, n] END) AS odd
+       collect(CASE WHEN h IS NOT NULL AND n <> 1 THEN [h.code, n] END) AS odd
   WITH *, COLLECT { UNWIND odd AS x RETURN x ORDER BY x[0] } AS sorted
   RETURN households, covered, multiply, uncoveredCare,
          [x IN sorted | x[0]] AS oddCodes, [x IN sorted | x[1]] AS oddCounts,

@@ -304,3 +304,17 @@ async def test_a_subtrees_household_count_comes_from_the_tallies(world: RolledBa
     assert tallied.total == live.total == 13
     await world.execute("CREATE (:TallyHold {id: 'importing'})")
     assert await aggregates.households_under(world, t1["id"]) is None
+
+
+async def test_a_new_grid_without_households_is_tallied(world: RolledBackDatabase) -> None:
+    grid = await places.create_grid(
+        world, code="C-T1-V2-G5", name="西村G5网格", organization_id=rid("C-T1-V2")
+    )
+    await coverage.assign_coverage(
+        world, person_id=rid("P09"), grid_id=grid.id, household_id=None,
+        role=CoverRole.LEAD, since=dt.date(2024, 1, 1),
+    )  # fmt: skip
+    v2 = await tally_of(world, "C-T1-V2")
+    assert (v2["tallyHouseholds"], v2["tallyCovered"], v2["tallyCoverers"]) == (2, 2, ["P09"])
+    tallied, live = await both(world, "C-T1-V2", TODAY, None)
+    assert tallied == live and tallied is not None
