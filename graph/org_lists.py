@@ -10,7 +10,9 @@ organization) only when a filter or the sort needs it:
   (uncovered households with a care tag): one walk of the organization's
   subtree down to its households. Sorting or filtering on these costs one such
   walk per organization listed (the county's ~1,100 organizations: a few
-  hundred thousand rows).
+  hundred thousand rows). When the villages' coverage tallies hold for the
+  list (graph.aggregates.tallies_hold) they are summed instead: one walk of
+  the organization tree per organization listed, no household read.
 - `people` (people holding an active position in the subtree) and `chairs` /
   `youngChairs` (active chairs in the subtree, those aged 45 or under): one walk
   down to the positions.
