@@ -1,7 +1,7 @@
 """Coverage tallies (graph/aggregates.py): known answers on the village world,
 the day moving past a tally, and a differential test: after every step of a
 random sequence of writes (coverage started and ended, terms, residence
-moves, households created, moved and retagged, an import), the report from
+moves, households created, moved and retagged, grids created, an import), the report from
 the tallies equals the live report for every organization, caller and day
 the tallies answer."""
 
@@ -195,7 +195,19 @@ DAYS = [dt.date(2021, 1, 1), dt.date(2023, 1, 1), dt.date(2024, 5, 1), TODAY, dt
 CHECKED_DAYS = [TODAY, dt.date(2025, 1, 1)]
 SCOPES = [None, "C-T1-V1"]
 ORGS = ["C", "C-T1", "C-T1-V1", "C-T1-V2"]
-KINDS = ["cover", "cover", "end", "end", "move", "tags", "household", "residence", "appoint", "import"]
+KINDS = [
+    "cover",
+    "cover",
+    "end",
+    "end",
+    "move",
+    "tags",
+    "household",
+    "grid",
+    "residence",
+    "appoint",
+    "import",
+]
 STEP = st.tuples(
     st.sampled_from(KINDS), st.integers(0, 99), st.integers(0, 99), st.sampled_from(DAYS), st.booleans()
 )
@@ -227,6 +239,11 @@ async def apply(db: Database, step: tuple[str, int, int, dt.date, bool], n: int)
             db, code=f"C-T1-V1-N{n:02d}", grid_id=rid(GRIDS[b % len(GRIDS)]), address=None,
             tags=[HouseholdTag.HARDSHIP_WOMAN] if flag else [],
         )  # fmt: skip
+    elif kind == "grid":
+        village = "C-T1-V1" if flag else "C-T1-V2"
+        await places.create_grid(
+            db, code=f"{village}-NG{n:02d}", name=f"新网格{n}", organization_id=rid(village)
+        )
     elif kind == "residence":
         await people.set_residence(db, rid(PEOPLE[a % len(PEOPLE)]), rid(HOUSEHOLDS[b % len(HOUSEHOLDS)]))
     elif kind == "appoint":
