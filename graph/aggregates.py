@@ -162,7 +162,8 @@ RELEASE: LiteralString = "MATCH (t:TallyHold {id: $id}) DELETE t"
 RELEASE_ALL: LiteralString = "MATCH (t:TallyHold) DELETE t RETURN count(t) AS released"
 
 
-def _params(day: dt.date | None) -> dict[str, Any]:
+def tally_params(day: dt.date | None) -> dict[str, Any]:
+    """The parameters of TALLY besides $ids: the day (None: each village's own)."""
     return {"day": day, "today": dt.date.today(), "tags": list(TALLY_TAGS), "version": TALLY_VERSION}
 
 
@@ -179,14 +180,14 @@ async def retally(
     record = await result.single()
     ids = sorted(set(record["ids"] if record else []) | set(owners))
     if ids:
-        await (await tx.run(TALLY, _params(None) | {"ids": ids})).consume()
+        await (await tx.run(TALLY, tally_params(None) | {"ids": ids})).consume()
 
 
 async def tally(db: Database, ids: Sequence[str], day: dt.date | None) -> int:
     """Count organizations `ids` on `day` (None: each on its own tally day),
     REBUILD_BATCH per write transaction."""
     for start in range(0, len(ids), REBUILD_BATCH):
-        await db.write(TALLY, ids=list(ids[start : start + REBUILD_BATCH]), **_params(day))
+        await db.write(TALLY, ids=list(ids[start : start + REBUILD_BATCH]), **tally_params(day))
     return len(ids)
 
 

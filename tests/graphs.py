@@ -154,7 +154,8 @@ class GraphBuilder:
             rows=self.reached,
         )
         # As a seed or an import ends: every village's coverage tallied for today.
-        await aggregates.rebuild(db, TODAY)
+        owners = [r["id"] for r in await db.execute(aggregates.OWNERS_UNDER, under=None)]
+        await db.execute(aggregates.TALLY, ids=owners, **aggregates.tally_params(TODAY))
 
 
 def village_world() -> GraphBuilder:
