@@ -21,6 +21,7 @@ from typing import LiteralString
 
 from graph import rows
 from graph.access import household_map, node_in_scope, org_in_scope, person_in_scope, person_map
+from graph.aggregates import OUTSIDE_COUNT, owners_of, reader_params
 from graph.driver import Database
 from graph.model import Coverage, Grid, Household, Page, PageArgs, Person
 
@@ -132,6 +133,21 @@ WITH h, size(viaGrid) + COUNT {
 """
 )
 
+# A member of a report: person `mp` and `places`, the grids and households she covers there.
+_MEMBER: LiteralString = (
+    """    RETURN {sortKey: mp.code, value: {
+      person: """
+    + person_map("mp")
+    + """,
+      grids: [x IN places WHERE x:Grid | x {.id, .code, .name}],
+      households: [x IN places WHERE x:Household | """
+    + household_map("x")
+    + """],
+      reached: COUNT { UNWIND places AS x MATCH (x)<-[:IN_GRID*0..1]-(h:Household) RETURN DISTINCT h }
+    }}
+"""
+)
+
 # The report in one query: the counts, and for each of `$asks` ({min, max,
 # after, limit}) a page of the households with between min and max coverers.
 # The households' coverers are counted once for all of them (and the scope's
@@ -156,17 +172,54 @@ RETURN households, covered, multiply, size(coverers) AS members, pages,
   [ask IN $memberAsks | COLLECT {
     UNWIND [x IN coverers WHERE x.p.code > coalesce(ask.after, '')][..ask.limit] AS m
     WITH m.p AS mp, m.covered AS places
-    RETURN {sortKey: mp.code, value: {
-      person: """
-    + person_map("mp")
-    + """,
-      grids: [x IN places WHERE x:Grid | x {.id, .code, .name}],
-      households: [x IN places WHERE x:Household | """
-    + household_map("x")
-    + """],
-      reached: COUNT { UNWIND places AS x MATCH (x)<-[:IN_GRID*0..1]-(h:Household) RETURN DISTINCT h }
-    }}
-  }] AS memberPages
+"""
+    + _MEMBER
+    + """  }] AS memberPages
+"""
+)
+
+# The same report from the villages' tallies (graph.aggregates): no row when
+# the root is missing or outside the scope, a tally does not hold on $on, or
+# someone covering in the subtree is outside the caller's scope (then the
+# live COVERAGE_REPORT answers). The pages of households are read from the
+# villages' lists of households covered by nobody or by several (so only pages
+# that leave out the singly covered: `TALLIED_ASKS`), members from the tallied
+# codes; only the members listed have their coverage walked.
+TALLIED_REPORT: LiteralString = (
+    "MATCH (root:Organization {id: $id}) WHERE "
+    + org_in_scope("root")
+    + "\n"
+    + owners_of("root")
+    + "WITH root, owners, coverCodes WHERE fresh AND "
+    + OUTSIDE_COUNT
+    + """ = 0
+RETURN reduce(n = 0, o IN owners | n + o.tallyHouseholds) AS households,
+  reduce(n = 0, o IN owners | n + o.tallyCovered) AS covered,
+  reduce(n = 0, o IN owners | n + o.tallyMultiply) AS multiply,
+  size(coverCodes) AS members,
+  [ask IN $asks | [code IN COLLECT {
+      UNWIND owners AS o
+      WITH o.tallyOddCodes AS codes, o.tallyOddCounts AS counts
+      UNWIND range(0, size(codes) - 1) AS i
+      WITH codes[i] AS code, counts[i] AS n
+      WHERE n >= ask.min AND n <= ask.max AND code > coalesce(ask.after, '')
+      RETURN code ORDER BY code
+    }[..ask.limit] | head(COLLECT { MATCH (hh:Household {code: code})
+      RETURN {sortKey: hh.code, value: """
+    + household_map("hh")
+    + """} })]] AS pages,
+  [ask IN $memberAsks | COLLECT {
+    UNWIND [x IN coverCodes WHERE x > coalesce(ask.after, '')][..ask.limit] AS code
+    MATCH (mp:Person {code: code})
+    WITH mp, COLLECT {
+      MATCH (mp)-[c:COVERS]->(x)
+      WHERE c.since <= $on AND (c.until IS NULL OR c.until > $on)
+        AND [(x)-[:IN_GRID*0..1]->(:Grid)-[:PART_OF]->(w:Organization) | w][0] IN owners
+      RETURN DISTINCT x
+    } AS places
+"""
+    + _MEMBER
+    + """  }] AS memberPages
 """
 )
 
@@ -239,17 +292,23 @@ async def coverage_report(
 ) -> Report:
     """The counts of the subtree of `organization_id` on `on`, a page of
     households for each of `asks` and a page of members for each of `members`,
-    in one query (outside the caller's scope or missing: zeros, empty pages)."""
-    found = await db.read(
-        COVERAGE_REPORT,
-        id=organization_id,
-        on=on,
-        asks=[
+    in one query (outside the caller's scope or missing: zeros, empty pages):
+    from the villages' tallies when they hold on `on` and the caller's scope
+    leaves out nobody covering there, else live."""
+    params = {
+        "id": organization_id,
+        "on": on,
+        "asks": [
             {"min": a.at_least, "max": a.at_most, "after": a.page.after, "limit": a.page.first + 1}
             for a in asks
         ],
-        memberAsks=[{"after": m.after, "limit": m.first + 1} for m in members],
-    )
+        "memberAsks": [{"after": m.after, "limit": m.first + 1} for m in members],
+    }
+    found = []
+    if all(a.at_most == 0 or a.at_least >= 2 for a in asks):
+        found = await db.read(TALLIED_REPORT, **params, **reader_params())
+    if not found:
+        found = await db.read(COVERAGE_REPORT, **params)
     if not found:
         return Report(
             CoverageSummary(0, 0, 0, 0),

@@ -20,6 +20,7 @@ from typing import Any, LiteralString
 
 from graph import rows
 from graph.access import grid_in_scope, household_in_scope, household_map, person_in_scope
+from graph.aggregates import households_under
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import ACTIVE_C, Source, list_root
@@ -166,7 +167,10 @@ async def filter_households(db: Database, flt: HouseholdFilter, page: PageArgs) 
     params = flt.params() | {"root": root_id}
     found = await db.read(household_page_query(flt, source), after=page.after, limit=page.first + 1, **params)
     total = None
-    if page.total:
+    unfiltered = flt.tags is None and flt.coverage is None and flt.grid is None
+    if page.total and unfiltered and root_id is not None:
+        total = await households_under(db, root_id)
+    if page.total and total is None:
         outside_scope = db.access.scope if flt.coverage else None
         whole = households_matching(flt, source, whole=True) + "RETURN count(hh) AS total\n"
         total = (await db.read(whole, after=None, outsideScope=outside_scope, **params))[0]["total"]

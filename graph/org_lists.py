@@ -10,7 +10,9 @@ organization) only when a filter or the sort needs it:
   (uncovered households with a care tag): one walk of the organization's
   subtree down to its households. Sorting or filtering on these costs one such
   walk per organization listed (the county's ~1,100 organizations: a few
-  hundred thousand rows).
+  hundred thousand rows). When the villages' coverage tallies hold for the
+  list (graph.aggregates.tallies_hold) they are summed instead: one walk of
+  the organization tree per organization listed, no household read.
 - `people` (people holding an active position in the subtree) and `chairs` /
   `youngChairs` (active chairs in the subtree, those aged 45 or under): one walk
   down to the positions.
@@ -30,6 +32,7 @@ from typing import Any, LiteralString
 
 from graph import rows
 from graph.access import CARE_TAG_LIST, org_in_scope
+from graph.aggregates import tallies_hold
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import ACTIVE_C, ACTIVE_H, AGE, Source, list_root, parse_after, sort_key
@@ -58,6 +61,15 @@ _HOUSEHOLD_FIGURES: LiteralString = (
 }
 """
 )
+
+# The same figures summed from the tallies of the villages under `o` (graph.aggregates),
+# when `tallies_hold` for the list: a few hundred numbers instead of every household.
+_TALLIED_HOUSEHOLD_FIGURES: LiteralString = """CALL (o) {
+  MATCH (o)(()<-[:PART_OF]-(:Organization)){0,12}(w:Organization) WHERE w.tallyVersion IS NOT NULL
+  RETURN sum(w.tallyHouseholds) AS households, sum(w.tallyCovered) AS covered,
+    sum(w.tallyUncoveredCare) AS uncoveredCare
+}
+"""
 
 _POSITION_FIGURES: LiteralString = (
     """CALL (o) {
@@ -196,7 +208,7 @@ class OrgFilter:
         }
 
 
-def _body(source: Source, flt: OrgFilter, sort: OrgSort | None) -> LiteralString:
+def _body(source: Source, flt: OrgFilter, sort: OrgSort | None, tallied: bool = False) -> LiteralString:
     given = flt.given()
     needed = {_NEEDS[g] for g in given if g in _NEEDS} | ({sort.value[2]} - {""} if sort else set())
     text: LiteralString = _SOURCES[source]
@@ -206,16 +218,18 @@ def _body(source: Source, flt: OrgFilter, sort: OrgSort | None) -> LiteralString
     text += "\n"
     for figure in ("households", "positions", "board"):
         if figure in needed:
-            text += _FIGURES[figure]
+            text += _TALLIED_HOUSEHOLD_FIGURES if tallied and figure == "households" else _FIGURES[figure]
     late: list[LiteralString] = [ORG_FILTERS[g] for g in given if g in _NEEDS]
     if late:
         text += "WITH * WHERE " + " AND ".join(late) + "\n"
     return text
 
 
-def org_query(source: Source, flt: OrgFilter, sort: OrgSort, desc: bool) -> LiteralString:
+def org_query(
+    source: Source, flt: OrgFilter, sort: OrgSort, desc: bool, tallied: bool = False
+) -> LiteralString:
     key, _, figure = sort.value
-    text = _body(source, flt, sort)
+    text = _body(source, flt, sort, tallied)
     if not figure:
         seek: LiteralString = " <= coalesce($afterKey, '\uffff')" if desc else " >= coalesce($afterKey, '')"
         text += "WITH * WHERE " + key + seek + "\nWITH o, " + key + " AS k\n"
@@ -244,10 +258,13 @@ async def filter_organizations(
     if source is Source.TOP and flt.under is not None:
         source = Source.SUBTREE
     counts_coverage = any(_NEEDS.get(g) == "households" for g in flt.given()) or sort in _COVERAGE_SORTS
-    params = flt.params() | {"root": root_id, "outsideScope": db.access.scope if counts_coverage else None}
+    # Coverage figures from the villages' tallies when they hold (no outside coverers to find then).
+    tallied = counts_coverage and await tallies_hold(db, root_id, flt.on)
+    live_coverage = counts_coverage and not tallied
+    params = flt.params() | {"root": root_id, "outsideScope": db.access.scope if live_coverage else None}
     after_key, after_code = parse_after(page.after, sort.value[1])
     found = await db.read(
-        org_query(source, flt, sort, desc),
+        org_query(source, flt, sort, desc, tallied),
         afterKey=after_key,
         afterCode=after_code,
         limit=page.first + 1,
@@ -255,6 +272,8 @@ async def filter_organizations(
     )
     total = None
     if page.total:
-        total = (await db.read(_body(source, flt, None) + "RETURN count(o) AS total\n", **params))[0]["total"]
+        total = (await db.read(_body(source, flt, None, tallied) + "RETURN count(o) AS total\n", **params))[
+            0
+        ]["total"]
     items = [(sort_key(r["key"], r["code"]), rows.organization(r["value"])) for r in found[: page.first]]
     return Page(items, len(found) > page.first, total)

@@ -10,6 +10,7 @@ first (`force`).
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any, LiteralString
 
 from tqdm import tqdm
 
+from graph import aggregates
 from graph.constraints import apply_constraints
 from graph.driver import Database
 from graph.errors import BadInput, Conflict
@@ -226,6 +228,7 @@ async def seed(
     dataset = generate(scale, seed)
     generated = time.perf_counter()
     await load(db, dataset, progress=progress)
+    await aggregates.rebuild(db, dt.date.today())
     loaded = time.perf_counter()
     nodes, relationships = await counts(db)
     return SeedSummary(

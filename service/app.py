@@ -28,11 +28,12 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from graph import aggregates
 from graph.access import Access
 from graph.audit import Trail
 from graph.constraints import apply_constraints
 from graph.driver import Database
-from graph.errors import DatabaseUnavailable
+from graph.errors import DatabaseUnavailable, OrgGraphError
 from loaders import Loaders
 from schema.compiled import serving_compiled_reads
 from schema.context import Context
@@ -56,6 +57,7 @@ from service.subscriptions import AuthenticatingHandler, token_of
 from service.workers import follow_supervisor
 
 log = logging.getLogger("orggraph")
+TALLY_REFRESH_SECONDS = 3600.0
 
 
 # Read by the warm-up: the top organizations, then each one's nested view (the
@@ -232,6 +234,19 @@ class ServiceState:
             # Index builds on a new database take longer than a query may.
             await apply_constraints(self.db.with_timeout(WARM_UP_TIMEOUT))
             self.constraints_applied = True
+        # Villages whose coverage tally does not hold today are counted again
+        # (graph/aggregates.py; none after the first time on a day: one query).
+        await aggregates.refresh(self.db.with_timeout(WARM_UP_TIMEOUT), self.today())
+
+    async def refresh_tallies_hourly(self) -> None:
+        """Count again, each hour, the villages whose tally stopped holding (a
+        coverage's `until` passed): until then their reports are answered live."""
+        while True:
+            await asyncio.sleep(TALLY_REFRESH_SECONDS)
+            try:
+                await aggregates.refresh(self.db.with_timeout(WARM_UP_TIMEOUT), self.today())
+            except OrgGraphError as e:
+                log.warning("refreshing the coverage tallies failed: %s", e)
 
 
 def tune_garbage_collector() -> None:
@@ -268,7 +283,9 @@ def create_app(
         DRAIN.on_stop = lambda: asyncio.ensure_future(state.feed.close())
         # Constraints, then the page cache; /health/ready is 503 until both are done.
         readiness.start_warming()
+        refreshing = asyncio.create_task(state.refresh_tallies_hourly())
         yield
+        refreshing.cancel()
         # Subscriptions end (their streams complete) before the pool closes.
         await state.feed.close()
         worker_exit()

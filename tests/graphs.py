@@ -28,6 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph import aggregates
 from graph.pinyin import with_pinyin
 from tests.helpers import RolledBackDatabase
 
@@ -152,6 +153,9 @@ class GraphBuilder:
             " MERGE (s:Stage {name: r.stage}) CREATE (p)-[:REACHED {on: r.on}]->(s)",
             rows=self.reached,
         )
+        # As a seed or an import ends: every village's coverage tallied for today.
+        owners = [r["id"] for r in await db.execute(aggregates.OWNERS_UNDER, under=None)]
+        await db.execute(aggregates.TALLY, ids=owners, **aggregates.tally_params(TODAY))
 
 
 def village_world() -> GraphBuilder:

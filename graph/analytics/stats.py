@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import LiteralString
+from typing import Any, LiteralString
 
 from graph import rows
 from graph.access import CARE_TAG_LIST, org_in_scope, person_in_scope
+from graph.aggregates import OUTSIDE_COUNT, owners_of, reader_params
 from graph.driver import Database
 from graph.model import HouseholdTag, Organization, Role
 
@@ -65,6 +66,34 @@ RETURN groupKey, households, covered,
 """
 )
 
+# The same rows from the villages' tallies (graph.aggregates), in one row:
+# `usable` false (tallies not holding on $on, or a coverer outside the caller's
+# scope) sends the question to HOUSEHOLD_FIGURES. Only villages with
+# households count, as a village without any has no row above.
+TALLIED_HOUSEHOLD_FIGURES: LiteralString = (
+    _ROOT
+    + owners_of("root")
+    + "WITH root, owners, fresh AND "
+    + OUTSIDE_COUNT
+    + """ = 0 AS usable
+CALL (root, usable) {
+  MATCH path = (root)(()<-[:PART_OF]-(:Organization)){0,12}(o:Organization)
+  WHERE usable AND o.tallyHouseholds > 0
+  WITH CASE WHEN length(path) >= 1 THEN nodes(path)[1].id END AS child, o.tallyHouseholds AS own,
+       o.tallyCovered AS covered, o.tallyTags AS tagCounts
+  UNWIND CASE WHEN child IS NULL THEN ['*'] ELSE [child, '*'] END AS groupKey
+  WITH groupKey, sum(own) AS households, sum(covered) AS covered, min(own) AS smallest,
+       collect(tagCounts) AS tagCounts
+  RETURN collect({groupKey: groupKey, households: households, covered: covered,
+       tags: [i IN range(0, size($tags) - 1) | {tag: $tags[i],
+         count: CASE WHEN NOT $reveal AND smallest < $minGroupSize AND $tags[i] IN """
+    + CARE_TAG_LIST
+    + """ THEN null ELSE reduce(n = 0, c IN tagCounts | n + c[i]) END}]}) AS groups
+}
+RETURN usable, groups
+"""
+)
+
 ROLE_FIGURES: LiteralString = (
     _ROOT
     + """MATCH path = (root)<-[:PART_OF*0..12]-(o:Organization)<-[h:HOLDS]-(p:Person)
@@ -101,9 +130,14 @@ async def organization_figures(
     fewer than `min_group_size` households withheld from a caller who may not
     see care tags."""
     params = {"id": organization_id, "on": on}
-    household_rows = await db.read(
-        HOUSEHOLD_FIGURES, **params, tags=[t.value for t in HouseholdTag], minGroupSize=min_group_size
+    tags = [t.value for t in HouseholdTag]
+    tallied = await db.read(
+        TALLIED_HOUSEHOLD_FIGURES, **params, tags=tags, minGroupSize=min_group_size, **reader_params()
     )
+    if tallied and tallied[0]["usable"]:
+        household_rows: list[Any] = tallied[0]["groups"]
+    else:
+        household_rows = await db.read(HOUSEHOLD_FIGURES, **params, tags=tags, minGroupSize=min_group_size)
     role_rows = await db.read(ROLE_FIGURES, **params)
     children = [rows.organization(r["child"]) for r in await db.read(CHILDREN, **params)]
     groups: dict[str, Figures] = {}

@@ -22,6 +22,7 @@ from typing import Any, LiteralString, TypeVar
 from neo4j import AsyncManagedTransaction
 from tqdm import tqdm
 
+from graph import aggregates
 from graph.changes import record_import_change
 from graph.driver import Database
 from graph.model import LEVEL_ORDER, STAGE_ORDER, OrgKind
@@ -443,13 +444,16 @@ async def write_folder(
     """Write a validated folder, file by file, in batches; what each file did."""
     await db.write(ENSURE_STAGES, stages=[{"name": s.name, "order": o} for s, o in STAGE_ORDER.items()])
     counts: dict[str, FileCounts] = {}
-    with tqdm(
-        total=folder.rows, unit="row", unit_scale=True, file=sys.stderr, disable=not progress, leave=False
-    ) as bar:
-        ordered = replace(folder, organizations=sorted(folder.organizations, key=_parents_first))
-        for fmt, rows in ordered.files():
-            bar.set_description(fmt.name)
-            counts[fmt.name] = await _write_file(db, rows, batch_size, bar)
+    # Readers answer coverage live while the batches land; then every village is counted again.
+    async with aggregates.held(db):
+        with tqdm(
+            total=folder.rows, unit="row", unit_scale=True, file=sys.stderr, disable=not progress, leave=False
+        ) as bar:
+            ordered = replace(folder, organizations=sorted(folder.organizations, key=_parents_first))
+            for fmt, rows in ordered.files():
+                bar.set_description(fmt.name)
+                counts[fmt.name] = await _write_file(db, rows, batch_size, bar)
+        await aggregates.rebuild(db, None)
     return counts
 
 

@@ -13,6 +13,7 @@ from typing import LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph import rows
+from graph.aggregates import retally
 from graph.driver import Database
 from graph.errors import Conflict, NotFound
 from graph.model import Coverage, CoverRole
@@ -95,6 +96,9 @@ async def assign_coverage(
             role=role,
             since=since,
         )
+        await retally(
+            tx, grids=[grid_id] if grid_id else [], households=[household_id] if household_id else []
+        )
         return rows.coverage(created["coverage"])
 
     return await db.write_transaction(work)
@@ -113,6 +117,11 @@ async def end_coverage(db: Database, id: str, until: dt.date) -> Coverage:
         if until < coverage.since:
             raise Conflict(f"until ({until}) is before the coverage began ({coverage.since})")
         [ended] = await run(tx, END_COVERAGE, id=id, until=until)
+        await retally(
+            tx,
+            grids=[coverage.grid_id] if coverage.grid_id else [],
+            households=[coverage.household_id] if coverage.household_id else [],
+        )
         return rows.coverage(ended["coverage"])
 
     return await db.write_transaction(work)

@@ -9,6 +9,7 @@ from typing import LiteralString
 from neo4j import AsyncManagedTransaction
 
 from graph import rows
+from graph.aggregates import retally
 from graph.audit import Ref, check_side_effects
 from graph.driver import Database
 from graph.errors import Conflict, NotFound
@@ -88,6 +89,7 @@ async def create_grid(db: Database, *, code: str, name: str, organization_id: st
         [created] = await run(
             tx, CREATE_GRID, id=new_id(), code=code, name=name, organizationId=organization_id
         )
+        await retally(tx, owners=[organization_id])
         return rows.grid(created["grid"])
 
     return await db.write_transaction(work)
@@ -113,6 +115,7 @@ async def create_household(
             address=address,
             tags=canonical_tags(tags),
         )
+        await retally(tx, grids=[grid_id])
         return rows.household(created["household"])
 
     return await db.write_transaction(work)
@@ -140,6 +143,8 @@ async def update_household(
         )
         if not found:
             raise NotFound("id: no household has that id")
+        if tags is not None:
+            await retally(tx, households=[id])
         return rows.household(found[0]["household"])
 
     return await db.write_transaction(work)
@@ -160,6 +165,7 @@ async def move_household(db: Database, id: str, grid_id: str) -> Household:
         leaving = [Ref("Grid", old, "householdId", named="Household") for old in context["leaving"]]
         await check_side_effects(tx, db.trail, leaving)
         [moved] = await run(tx, MOVE_HOUSEHOLD, id=id, gridId=grid_id)
+        await retally(tx, grids=[grid_id, *context["leaving"]])
         return rows.household(moved["household"])
 
     return await db.write_transaction(work)

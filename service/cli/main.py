@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 from graph.errors import OrgGraphError
 from graph.launcher import LauncherError
-from service.cli import backup, export, import_, neo4j, schema, seed, serve, token
+from service.cli import aggregates, backup, export, import_, neo4j, schema, seed, serve, token
 
-COMMANDS = (serve, seed, neo4j, schema, token, import_, export, backup)
+COMMANDS = (serve, seed, neo4j, schema, token, import_, export, backup, aggregates)
 
 
 def build_parser() -> argparse.ArgumentParser:
