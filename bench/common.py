@@ -57,9 +57,15 @@ def database(connection: Connection) -> Database:
 # an EDITOR of the whole county, so answers are unmasked (as the floor's and the
 # peer's are) and, like any unmasked read of personal data, audited.
 BENCH_JWT_SECRET = "orggraph-bench-secret-0123456789abcdef"
-BENCH_AUTHORIZATION = "Bearer " + mint(
-    org="QX", roles=[Grant.EDITOR], subject="bench", key=BENCH_JWT_SECRET, lifetime=dt.timedelta(days=2)
-)
+
+
+def authorization(org: str, grant: Grant = Grant.EDITOR) -> str:
+    """The Authorization header of a bench caller with `grant` over `org`."""
+    token = mint(org=org, roles=[grant], subject="bench", key=BENCH_JWT_SECRET, lifetime=dt.timedelta(days=2))
+    return "Bearer " + token
+
+
+BENCH_AUTHORIZATION = authorization("QX")
 
 
 def service_env(connection: Connection) -> dict[str, str]:
