@@ -42,6 +42,12 @@ BENCH_INSTANCE = launcher.Instance(
 SCALING_INSTANCE = launcher.Instance(
     name="bench-scaling", port=SCALING_NEO4J_PORT, password=PASSWORD, pagecache_mb=1024, heap_mb=2048
 )
+# The city (`orggraph seed --scale city`, ~3.5M rows, a ~2 GB store), seeded once
+# into .neo4j/bench-city: page cache for the whole store, heap for city-wide answers.
+CITY_NEO4J_PORT = int(os.environ.get("ORGGRAPH_BENCH_CITY_NEO4J_PORT", "7744"))
+CITY_INSTANCE = launcher.Instance(
+    name="bench-city", port=CITY_NEO4J_PORT, password=PASSWORD, pagecache_mb=3072, heap_mb=3072
+)
 
 # The day every dated argument uses (`activeOn`, `asOf`): the seed's own "today",
 # so a rerun next year measures the same result sizes.

@@ -14,8 +14,13 @@ Three studies, each with the same load client as `bench.run`:
 - **rest**: the nested view of one small county while unrelated counties are
   added beside it (0 to ~1.6M more rows): latency against the size of the rest
   of the graph (flat).
+- **city**: every shape and analyst question on the county store and on the
+  city store (`bench.city`, seeded once into .neo4j/bench-city): how each grows.
 
-Writes bench/results/scaling.json, scaling.md and scaling.png, and stops what it started.
+Every row's answers are compared first (floor, OrgGraph, peer); a row whose
+answers differ is an error, is not measured and gives no ratio, and the run
+exits 1. Writes bench/results/scaling.json, scaling.md and scaling.png (and
+city.json, city.md), and stops what it started.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from typing import Any, LiteralString
 import orjson
 import uvloop
 
-from bench import check, dataset
+from bench import check, city, dataset
 from bench.common import (
     AS_OF,
     BENCH_INSTANCE,
@@ -126,7 +131,9 @@ ROW_COUNT: LiteralString = "CALL () { MATCH (n) RETURN count(n) AS nodes } CALL 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="bench.scaling", description=__doc__.split("\n\n")[0])
-    p.add_argument("--parts", default="people,result,rest", help="comma-separated, of: people, result, rest")
+    p.add_argument(
+        "--parts", default="people,result,rest,city", help="comma-separated, of: people, result, rest, city"
+    )
     p.add_argument("--quick", action="store_true", help="fewer requests and smaller sizes (development)")
     p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server workers (default: cores)")
     p.add_argument("--keep-neo4j", action="store_true", help="leave the bench Neo4j running afterwards")
@@ -561,10 +568,16 @@ async def run(args: argparse.Namespace) -> int:
             await result_study(s, args.workers)
         if "rest" in args.parts:
             await rest_study(s, args.workers)
+        if "city" in args.parts:
+            found = await city.city_study(args.workers)
+            city.write(found, started, load_start)
+            s.failed += found.failed
     finally:
         if not args.keep_neo4j:
             dataset.stop()
         launcher.stop(SCALING_INSTANCE)
+    if not s.points:  # the city alone: scaling.* stays as it was
+        return 1 if s.failed else 0
     write(
         s.points,
         {

@@ -107,13 +107,22 @@ def _http_ok(url: str) -> bool:
         return False
 
 
-def start_orggraph(connection: Connection, port: int, workers: int, *, name: str = "orggraph") -> Server:
+def start_orggraph(
+    connection: Connection,
+    port: int,
+    workers: int,
+    *,
+    name: str = "orggraph",
+    env: dict[str, str] | None = None,
+) -> Server:
+    """`orggraph serve` on `port` (`env`: settings to override)."""
     _port_free(name, port)
-    env = {**service_env(connection), "ORGGRAPH_GRAPHIQL": "0"}
+    env = {**service_env(connection), "ORGGRAPH_GRAPHIQL": "0", **(env or {})}
     cmd = [str(BIN / "orggraph"), "serve", "--port", str(port), "--workers", str(workers)]
     process, log = _spawn(name, cmd, env)
     server = Server(name, port, process, log)
-    _wait(server, lambda: _http_ok(f"http://127.0.0.1:{port}/health/ready"), 60)
+    # Ready once its plans are warm: minutes on a large store or a busy machine.
+    _wait(server, lambda: _http_ok(f"http://127.0.0.1:{port}/health/ready"), 300)
     # Every worker must be up, not just the first to answer.
     _wait(server, lambda: len(server.pids()) >= (workers + 1 if workers > 1 else 1), 30)
     return server
@@ -145,7 +154,7 @@ def start_peer(connection: Connection, port: int, workers: int, *, name: str = "
     cmd = [node, str(PEER_DIR / "server.mjs"), "--port", str(port), "--workers", str(workers)]
     process, log = _spawn(name, cmd, env, cwd=PEER_DIR)
     server = Server(name, port, process, log)
-    _wait(server, lambda: "PEER-READY" in log.read_text(errors="replace"), 90)
+    _wait(server, lambda: "PEER-READY" in log.read_text(errors="replace"), 300)
     return server
 
 
