@@ -569,8 +569,7 @@ async def run(args: argparse.Namespace) -> int:
         if "rest" in args.parts:
             await rest_study(s, args.workers)
         if "city" in args.parts:
-            found = await city.city_study(args.workers)
-            city.write(found, started, load_start)
+            found = await city.city_study(args.workers, started, load_start)
             s.failed += found.failed
     finally:
         if not args.keep_neo4j:
