@@ -30,6 +30,7 @@ from bench.common import (
     AS_OF,
     BENCH_INSTANCE,
     CITY_INSTANCE,
+    DEADLINES,
     ORGGRAPH_PORT,
     PEER_PORT,
     RESULTS,
@@ -52,8 +53,6 @@ CITY, COUNTY, TOWNSHIP = "QZ", "QX", "QX-T01"
 ROW_SECONDS = 2.0
 MIN_REQUESTS, MAX_REQUESTS = 3, 15
 
-# City-wide answers are measured, not cut at the production deadline (10 s).
-DEADLINES = {"ORGGRAPH_REQUEST_TIMEOUT": "300", "ORGGRAPH_QUERY_TIMEOUT": "300"}
 ORG_IDS: LiteralString = "MATCH (o:Organization) WHERE o.code IN $codes RETURN o.code AS code, o.id AS id"
 STORE_ROWS: LiteralString = """
 CALL () { MATCH (n) RETURN count(n) AS nodes }
@@ -253,9 +252,9 @@ async def store_study(s: CityStudy, store: str, instance: launcher.Instance, p: 
 
 
 def servers_for(connection: Connection, workers: int) -> dict[str, Server]:
-    up = {"orggraph": start_orggraph(connection, ORGGRAPH_PORT, workers, env=DEADLINES)}
+    up = {"orggraph": start_orggraph(connection, ORGGRAPH_PORT, workers, name="orggraph-city", env=DEADLINES)}
     try:
-        up["neo4j-graphql"] = start_peer(connection, PEER_PORT, workers)
+        up["neo4j-graphql"] = start_peer(connection, PEER_PORT, workers, name="peer-city")
     except Exception:
         up["orggraph"].stop()
         raise

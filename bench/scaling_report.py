@@ -47,6 +47,16 @@ def markdown(doc: dict[str, Any]) -> str:
         f"{' / '.join(f'{v:.2f}' for v in doc['load_avg_start'])} → {' / '.join(f'{v:.2f}' for v in doc['load_avg_end'])}. "
         "Concurrency 1, p50 in ms, the same load client as `bench.run`.\n",
     ]
+    if len(doc.get("runs", [])) > 1:
+        parts.append(
+            "Parts measured in separate runs: "
+            + "; ".join(
+                f"{', '.join(r['parts'])} at {r['date']} (`{r['commit']}`, load "
+                f"{' / '.join(f'{v:.2f}' for v in r['load_avg_start'])})"
+                for r in doc["runs"]
+            )
+            + ".\n"
+        )
     if doc.get("failed"):
         parts.append(
             f"**ERROR: the answers differ in {len(doc['failed'])} row(s)**, which are not measured and give "
