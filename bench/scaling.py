@@ -562,6 +562,8 @@ def write(points: list[dict[str, Any]], meta: dict[str, Any]) -> None:
         if kept:
             points = kept + points
             runs = [r for r in previous.get("runs", []) if set(r["parts"]) - set(parts)] + runs
+            meta = {**meta, "checks": previous.get("checks", []) + meta["checks"],
+                    "failed": previous.get("failed", []) + meta["failed"]}  # fmt: skip
     doc = {**meta, "runs": runs, "first_page_ratio": first_page_ratio(points), "points": points}
     (RESULTS / "scaling.json").write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
     (RESULTS / "scaling.md").write_text(scaling_report.markdown(doc))
@@ -584,9 +586,11 @@ async def run(args: argparse.Namespace) -> int:
             found = await city.city_study(args.workers, started, load_start)
             s.failed += found.failed
     finally:
-        if not args.keep_neo4j:
+        # Only what this run's parts started (another run may use the others).
+        if not args.keep_neo4j and "result" in args.parts:
             dataset.stop()
-        launcher.stop(SCALING_INSTANCE)
+        if {"people", "rest"} & set(args.parts):
+            launcher.stop(SCALING_INSTANCE)
     if not s.points:  # the city alone: scaling.* stays as it was
         return 1 if s.failed else 0
     write(
