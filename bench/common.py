@@ -46,7 +46,7 @@ SCALING_INSTANCE = launcher.Instance(
 # into .neo4j/bench-city: page cache for the whole store, heap for city-wide answers.
 CITY_NEO4J_PORT = int(os.environ.get("ORGGRAPH_BENCH_CITY_NEO4J_PORT", "7744"))
 CITY_INSTANCE = launcher.Instance(
-    name="bench-city", port=CITY_NEO4J_PORT, password=PASSWORD, pagecache_mb=3072, heap_mb=3072
+    name="bench-city", port=CITY_NEO4J_PORT, password=PASSWORD, pagecache_mb=3072, heap_mb=2048
 )
 
 # The day every dated argument uses (`activeOn`, `asOf`): the seed's own "today",
