@@ -306,7 +306,14 @@ class Prepared:
                 yield i, generate_part(self.scale, self.seed, i)
             return
         loop = asyncio.get_running_loop()
-        pending = loop.run_in_executor(self.pool, generate_part, self.scale, self.seed, 0)
+        # One part is generated here: sending a whole county back through the
+        # worker's pipe costs more than generating it. Several parts: the next
+        # one is generated in the worker while this one loads.
+        pending: asyncio.Future[Dataset] = loop.create_future()
+        if self.parts == 1:
+            pending.set_result(generate_part(self.scale, self.seed, 0))
+        else:
+            pending = loop.run_in_executor(self.pool, generate_part, self.scale, self.seed, 0)
         for i in range(self.parts):
             part = await pending
             names = [r["name"] for r in part.persons]
