@@ -20,7 +20,6 @@ from graph import launcher
 from graph.driver import Connection
 
 SCALE = "county"
-MARKER = BENCH_INSTANCE.home / f".seeded-{SCALE}"
 
 COUNTS: LiteralString = """
 RETURN COUNT { (:Organization) } AS organizations, COUNT { (:Person) } AS people,
@@ -46,26 +45,33 @@ async def sizes(connection: Connection) -> Sizes:
 
 async def ensure_county(*, log: bool = True) -> tuple[Connection, Sizes]:
     """Start the bench Neo4j (idempotent) and make sure it holds the county."""
+    return await ensure(BENCH_INSTANCE, SCALE, log=log)
+
+
+async def ensure(instance: launcher.Instance, scale: str, *, log: bool = True) -> tuple[Connection, Sizes]:
+    """Start `instance` (idempotent) and make sure it holds a complete seed of `scale`."""
     started = time.perf_counter()
-    connection = launcher.start(BENCH_INSTANCE)
+    marker = instance.home / f".seeded-{scale}"
+    connection = launcher.start(instance)
     found = await sizes(connection)
-    if MARKER.exists() and found.people > 0:
+    if marker.exists() and found.people > 0:
         if log:
-            print(f"bench Neo4j on {connection.uri}: county cached ({found.people:,} people)", flush=True)
+            print(
+                f"{instance.name} Neo4j on {connection.uri}: {scale} cached ({found.people:,} people)",
+                flush=True,
+            )
         return connection, found
     if log:
-        print("seeding the county into the bench Neo4j (first run only, ~1 min)…", flush=True)
-    MARKER.unlink(missing_ok=True)
-    cmd = [str(BIN / "orggraph"), "seed", "--scale", SCALE, "--force", "--quiet"]
-    subprocess.run(cmd, env=service_env(connection), check=True)
-    MARKER.write_text(SCALE)
+        print(f"seeding the {scale} into the {instance.name} Neo4j (first run only)…", flush=True)
+    marker.unlink(missing_ok=True)
+    cmd = [str(BIN / "orggraph"), "seed", "--scale", scale, "--force"]
+    done = subprocess.run(cmd, env=service_env(connection), check=True, capture_output=True, text=True)
+    summary = done.stdout.strip()
+    (instance.home / f"seed-{scale}.txt").write_text(summary + "\n")
+    marker.write_text(scale)
     found = await sizes(connection)
     if log:
-        print(
-            f"seeded in {time.perf_counter() - started:.0f} s: {found.organizations:,} organizations, "
-            f"{found.people:,} people, {found.households:,} households",
-            flush=True,
-        )
+        print(f"seeded in {time.perf_counter() - started:.0f} s: {summary}", flush=True)
     return connection, found
 
 

@@ -103,12 +103,19 @@ class HttpError(RuntimeError):
     pass
 
 
-def graphql_request(host: str, port: int, query: str, variables: Mapping[str, object] | None) -> bytes:
-    """The bytes of one POST /graphql, sent as is for every request."""
+def graphql_request(
+    host: str,
+    port: int,
+    query: str,
+    variables: Mapping[str, object] | None,
+    authorization: str = BENCH_AUTHORIZATION,
+) -> bytes:
+    """The bytes of one POST /graphql, sent as is for every request (as the
+    county's EDITOR unless `authorization` says otherwise)."""
     body = orjson.dumps({"query": query, "variables": dict(variables or {})})
     head = (
         f"POST /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-        f"Accept: application/json\r\nAuthorization: {BENCH_AUTHORIZATION}\r\n"
+        f"Accept: application/json\r\nAuthorization: {authorization}\r\n"
         f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
     )
     return head.encode() + body
@@ -160,10 +167,16 @@ class Connection:
             await self.writer.wait_closed()
 
 
-async def fetch_once(host: str, port: int, query: str, variables: Mapping[str, object] | None) -> bytes:
+async def fetch_once(
+    host: str,
+    port: int,
+    query: str,
+    variables: Mapping[str, object] | None,
+    authorization: str = BENCH_AUTHORIZATION,
+) -> bytes:
     connection = await Connection.open(host, port)
     try:
-        return await connection.exchange(graphql_request(host, port, query, variables))
+        return await connection.exchange(graphql_request(host, port, query, variables, authorization))
     finally:
         await connection.close()
 

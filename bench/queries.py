@@ -146,7 +146,7 @@ def nested_peer(first: int, townships: int | None = None) -> str:
 }}"""
 
 
-def _adapt_nested(data: Json) -> Json:
+def adapt_nested(data: Json) -> Json:
     def position(edge: Json) -> Json:
         return {**edge["properties"], "person": edge["node"]}
 
@@ -279,7 +279,7 @@ PEOPLE_CONNECTION_PEER = """query People($after: String) {
 }"""
 
 
-def _adapt_people(data: Json) -> Json:
+def adapt_people(data: Json) -> Json:
     return {"people": {"pageInfo": None, "nodes": data["people"]}}
 
 
@@ -376,7 +376,7 @@ SHAPES: dict[str, Shape] = {
             variables=lambda p: {"code": p.county, "on": _d(p)},
             peer=nested_peer(100),
             peer_variables=lambda p: {"code": p.county, "on": _d(p)},
-            adapt_peer=_adapt_nested,
+            adapt_peer=adapt_nested,
             peer_note=NESTED_PEER_NOTE,
             requests=(12, 24),
             warmup=3,
@@ -388,7 +388,7 @@ SHAPES: dict[str, Shape] = {
             variables=lambda p: {"code": p.county, "on": _d(p)},
             peer=nested_peer(20),
             peer_variables=lambda p: {"code": p.county, "on": _d(p)},
-            adapt_peer=_adapt_nested,
+            adapt_peer=adapt_nested,
             peer_note=NESTED_PEER_NOTE,
             note="as the issue specifies; this county has 18 townships of 17–22 villages and boards of "
             "≤12, so `first: 20` trims only the 21–22-village townships and the answer is nearly the "
@@ -417,7 +417,7 @@ SHAPES: dict[str, Shape] = {
             variables=lambda p: {"after": None},
             peer=PEOPLE_PEER,
             peer_variables=lambda p: {"offset": 0},
-            adapt_peer=_adapt_people,
+            adapt_peer=adapt_people,
             peer_note=PEOPLE_PEER_NOTE,
             requests=(200, 400),
             peer_ignore=("pageInfo",),
@@ -429,7 +429,7 @@ SHAPES: dict[str, Shape] = {
             variables=lambda p: {"after": encode_cursor(p.deep_after_code)},
             peer=PEOPLE_PEER,
             peer_variables=lambda p: {"offset": p.deep_after_offset + 1},
-            adapt_peer=_adapt_people,
+            adapt_peer=adapt_people,
             peer_note=PEOPLE_PEER_NOTE,
             requests=(100, 200),
             peer_ignore=("pageInfo",),

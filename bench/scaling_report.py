@@ -29,6 +29,8 @@ def _cell(p: dict[str, Any] | None) -> str:
     if p is None:
         return ""
     if "error" in p:
+        if p["error"] == "answers differ":
+            return "**answers differ: not measured**"
         if p.get("seconds_to_fail") is None:
             return "not run (failed at a smaller size)"
         return f"fails ({p['seconds_to_fail']:.0f} s)"
@@ -45,6 +47,21 @@ def markdown(doc: dict[str, Any]) -> str:
         f"{' / '.join(f'{v:.2f}' for v in doc['load_avg_start'])} → {' / '.join(f'{v:.2f}' for v in doc['load_avg_end'])}. "
         "Concurrency 1, p50 in ms, the same load client as `bench.run`.\n",
     ]
+    if len(doc.get("runs", [])) > 1:
+        parts.append(
+            "Parts measured in separate runs: "
+            + "; ".join(
+                f"{', '.join(r['parts'])} at {r['date']} (`{r['commit']}`, load "
+                f"{' / '.join(f'{v:.2f}' for v in r['load_avg_start'])})"
+                for r in doc["runs"]
+            )
+            + ".\n"
+        )
+    if doc.get("failed"):
+        parts.append(
+            f"**ERROR: the answers differ in {len(doc['failed'])} row(s)**, which are not measured and give "
+            "no ratio: " + "; ".join(doc["failed"]) + ".\n"
+        )
     if doc.get("first_page_ratio") is not None:
         parts.append(
             f"OrgGraph's first page of `people` at the largest size is **{doc['first_page_ratio']}×** its "

@@ -115,7 +115,7 @@ def start_orggraph(
     name: str = "orggraph",
     env: Mapping[str, str] | None = None,
     flags: Sequence[str] = (),
-    ready_within: float = 60.0,
+    ready_within: float = 300.0,
 ) -> Server:
     """`orggraph serve`, with `env` added to the bench's environment and `flags` to its command."""
     _port_free(name, port)
@@ -123,6 +123,7 @@ def start_orggraph(
     cmd = [str(BIN / "orggraph"), "serve", "--port", str(port), "--workers", str(workers), *flags]
     process, log = _spawn(name, cmd, env)
     server = Server(name, port, process, log)
+    # Ready once its plans are warm: minutes on a large store or a busy machine.
     _wait(server, lambda: _http_ok(f"http://127.0.0.1:{port}/health/ready"), ready_within)
     # Every worker must be up, not just the first to answer.
     _wait(server, lambda: len(server.pids()) >= (workers + 1 if workers > 1 else 1), 30)
@@ -155,7 +156,7 @@ def start_peer(connection: Connection, port: int, workers: int, *, name: str = "
     cmd = [node, str(PEER_DIR / "server.mjs"), "--port", str(port), "--workers", str(workers)]
     process, log = _spawn(name, cmd, env, cwd=PEER_DIR)
     server = Server(name, port, process, log)
-    _wait(server, lambda: "PEER-READY" in log.read_text(errors="replace"), 90)
+    _wait(server, lambda: "PEER-READY" in log.read_text(errors="replace"), 300)
     return server
 
 

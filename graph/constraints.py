@@ -11,6 +11,7 @@ Nodes without pinyin get it once the indexes are there (`backfill_pinyin`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import LiteralString
 
@@ -18,16 +19,23 @@ from graph.driver import Database
 from graph.errors import Conflict
 from graph.pinyin import backfill_pinyin
 
-STATEMENTS: tuple[LiteralString, ...] = (
+# The lookups a bulk load's relationship statements MATCH on. On an empty
+# database the seed creates only these before it writes and the rest after
+# (`graph.seed`): each other index is then populated once from the loaded
+# nodes instead of being updated on every batch.
+LOOKUPS: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT organization_id IF NOT EXISTS FOR (n:Organization) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT organization_code IF NOT EXISTS FOR (n:Organization) REQUIRE n.code IS UNIQUE",
     "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (n:Person) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT person_code IF NOT EXISTS FOR (n:Person) REQUIRE n.code IS UNIQUE",
     "CREATE CONSTRAINT grid_id IF NOT EXISTS FOR (n:Grid) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT grid_code IF NOT EXISTS FOR (n:Grid) REQUIRE n.code IS UNIQUE",
     "CREATE CONSTRAINT household_id IF NOT EXISTS FOR (n:Household) REQUIRE n.id IS UNIQUE",
-    "CREATE CONSTRAINT household_code IF NOT EXISTS FOR (n:Household) REQUIRE n.code IS UNIQUE",
     "CREATE CONSTRAINT stage_name IF NOT EXISTS FOR (n:Stage) REQUIRE n.name IS UNIQUE",
+)
+STATEMENTS: tuple[LiteralString, ...] = (
+    *LOOKUPS,
+    "CREATE CONSTRAINT organization_code IF NOT EXISTS FOR (n:Organization) REQUIRE n.code IS UNIQUE",
+    "CREATE CONSTRAINT person_code IF NOT EXISTS FOR (n:Person) REQUIRE n.code IS UNIQUE",
+    "CREATE CONSTRAINT grid_code IF NOT EXISTS FOR (n:Grid) REQUIRE n.code IS UNIQUE",
+    "CREATE CONSTRAINT household_code IF NOT EXISTS FOR (n:Household) REQUIRE n.code IS UNIQUE",
     "CREATE CONSTRAINT holds_id IF NOT EXISTS FOR ()-[r:HOLDS]-() REQUIRE r.id IS UNIQUE",
     "CREATE CONSTRAINT covers_id IF NOT EXISTS FOR ()-[r:COVERS]-() REQUIRE r.id IS UNIQUE",
     "CREATE CONSTRAINT visited_id IF NOT EXISTS FOR ()-[r:VISITED]-() REQUIRE r.id IS UNIQUE",
@@ -56,11 +64,38 @@ STATEMENTS: tuple[LiteralString, ...] = (
 )
 
 
-async def apply_constraints(db: Database) -> None:
-    """Create whatever is missing; existing constraints and indexes are left as they are."""
-    for statement in STATEMENTS:
+INDEX_STATES: LiteralString = """
+SHOW INDEXES YIELD name, state
+RETURN count(CASE WHEN state = 'POPULATING' THEN 1 END) AS populating,
+       collect(CASE WHEN state = 'FAILED' THEN name END) AS failed
+"""
+HAS_CONSTRAINTS: LiteralString = "SHOW CONSTRAINTS YIELD name RETURN count(name) > 0 AS present"
+
+
+async def apply_constraints(db: Database, statements: tuple[LiteralString, ...] = STATEMENTS) -> None:
+    """Create whatever is missing (of `statements`: all by default); existing
+    constraints and indexes are left as they are."""
+    for statement in statements:
         # Conflict: another worker created the same rule at the same time.
         with contextlib.suppress(Conflict):
             await db.write(statement)
-    await db.write("CALL db.awaitIndexes(300)")
-    await backfill_pinyin(db)
+    await await_indexes(db)
+    if statements is STATEMENTS:
+        await backfill_pinyin(db)
+
+
+async def await_indexes(db: Database) -> None:
+    """Return once every index is online (polled: populating a large store's
+    indexes outlasts any one transaction's timeout). A failed index raises."""
+    while True:
+        found = (await db.read(INDEX_STATES))[0]
+        if found["failed"]:
+            raise RuntimeError(f"indexes failed to populate: {', '.join(found['failed'])}")
+        if not found["populating"]:
+            return
+        await asyncio.sleep(0.5)
+
+
+async def has_constraints(db: Database) -> bool:
+    """Whether any constraint exists (none: a database nothing has set up yet)."""
+    return bool((await db.read(HAS_CONSTRAINTS))[0]["present"])

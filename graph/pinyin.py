@@ -18,6 +18,7 @@ node has pinyin it reads index entries only):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any, LiteralString
@@ -46,17 +47,29 @@ def pinyin_sort_key(text: str) -> str:
 def pinyin_keys(text: str) -> str:
     """ "王芳" → "wangfang wf wang fang 王 芳": the full pinyin, the initials, the
     syllables and the Chinese characters one by one."""
-    parts = syllables(text)
+    return _keys(text, syllables(text))
+
+
+def _keys(text: str, parts: list[str]) -> str:
     initials = "".join(p[0] for p in lazy_pinyin(text, style=Style.FIRST_LETTER) if p.strip())
     words = ["".join(parts), initials.lower(), *parts, *(c for c in text if _HAN.match(c))]
     return " ".join(dict.fromkeys(w for w in words if w))
+
+
+# Names repeat (a county's 200,000 people have ~100,000 distinct names) and
+# pypinyin's phrase lookup is most of a seed's Python time: remembered by name.
+@functools.lru_cache(maxsize=1 << 19)
+def _properties(name: str) -> tuple[str, str]:
+    parts = syllables(name)
+    return " ".join(parts), _keys(name, parts)
 
 
 def pinyin_properties(name: str | None) -> dict[str, Any]:
     """The pinyin properties of a node named `name` (both null without a name)."""
     if not name:
         return {"pinyin": None, "pinyinKeys": None}
-    return {"pinyin": pinyin_sort_key(name), "pinyinKeys": pinyin_keys(name)}
+    sort_key, keys = _properties(name)
+    return {"pinyin": sort_key, "pinyinKeys": keys}
 
 
 def with_pinyin(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from graph import seed_vocab as vocab
@@ -43,6 +43,7 @@ VETERAN_TERM = (dt.date(2011, 3, 1), dt.date(2011, 6, 30))
 COMMITTEE_ELECTION = (dt.date(2021, 1, 5), dt.date(2021, 2, 28))
 TOWNSHIP_TERM = (dt.date(2021, 7, 1), dt.date(2021, 9, 30))
 COUNTY_TERM = (dt.date(2021, 10, 15), dt.date(2021, 11, 30))
+CITY_TERM = (dt.date(2021, 12, 1), dt.date(2021, 12, 31))
 # Village sisters join between these days (pipelines that run long start early).
 SISTERS_JOIN = (dt.date(2017, 1, 1), dt.date(2023, 6, 30))
 PARTY_PATH = (
@@ -55,7 +56,8 @@ PARTY_PATH = (
 
 @dataclass(frozen=True)
 class ScaleSpec:
-    """How big a generated county is."""
+    """How big a generated county is; with `counties`, a city of those counties
+    (its own figures then unused)."""
 
     name: str
     townships: int
@@ -64,7 +66,12 @@ class ScaleSpec:
     households_per_grid: int  # grids per village: that ratio, clamped to 3-15
     households_per_sister: int  # village sisters per village: that ratio, clamped to 3-20
     county_units: int  # women's committees directly under the county
+    counties: tuple[ScaleSpec, ...] = ()
 
+
+COUNTY = ScaleSpec("county", 18, (17, 22), (150, 420), 30, 25, 6)
+# A city's other districts: a little smaller in townships, a little larger in villages.
+DISTRICT = ScaleSpec("district", 16, (17, 22), (180, 440), 30, 25, 4)
 
 SCALES: dict[str, ScaleSpec] = {
     s.name: s
@@ -72,9 +79,16 @@ SCALES: dict[str, ScaleSpec] = {
         ScaleSpec("tiny", 2, (2, 2), (18, 18), 6, 25, 2),
         ScaleSpec("small", 4, (5, 5), (40, 120), 12, 20, 3),
         ScaleSpec("medium", 10, (8, 12), (100, 300), 25, 25, 4),
-        ScaleSpec("county", 18, (17, 22), (150, 420), 30, 25, 6),
+        COUNTY,
+        # ~1,600 villages, ~1,000,000 people, ~490,000 households: the county QX
+        # exactly as `county` generates it, and four districts beside it.
+        ScaleSpec(
+            "city", 0, (0, 0), (0, 0), 30, 25, 0, counties=(COUNTY, DISTRICT, DISTRICT, DISTRICT, DISTRICT)
+        ),
     )
 }
+# Person codes of a city's n-th county start after n * PEOPLE_PER_COUNTY.
+PEOPLE_PER_COUNTY = 10_000_000
 
 
 @dataclass
@@ -131,11 +145,70 @@ class Dataset:
 def generate(scale: str | ScaleSpec = "small", seed: int = DEFAULT_SEED) -> Dataset:
     """The dataset for `scale` and `seed`; the same arguments give the same rows,
     ids and codes included. Raises ValueError for an unknown scale name."""
+    spec = _spec(scale)
+    parts = [generate_part(spec, seed, i) for i in range(parts_of(spec))]
+    return parts[0] if len(parts) == 1 else merge(parts)
+
+
+def _spec(scale: str | ScaleSpec) -> ScaleSpec:
     if isinstance(scale, str):
         if scale not in SCALES:
             raise ValueError(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}")
-        scale = SCALES[scale]
-    return _Builder(scale, seed).build()
+        return SCALES[scale]
+    return scale
+
+
+def parts_of(scale: str | ScaleSpec) -> int:
+    """How many parts `generate_part` makes of a scale: one for a county, the
+    city's own organization and one per county for a city."""
+    spec = _spec(scale)
+    return 1 + len(spec.counties) if spec.counties else 1
+
+
+def generate_part(scale: str | ScaleSpec, seed: int, part: int) -> Dataset:
+    """Part `part` of the dataset (see `parts_of`), on its own: a city's counties
+    each have their own RNG, so a part is generated (and loaded) without the
+    others. The city's first county is the `county` scale of the same seed, with
+    its federation PART_OF the city; the last county's people also hold the
+    city's board. Parts after the first carry no Stage rows."""
+    spec = _spec(scale)
+    if not spec.counties:
+        return _Builder(spec, seed).build()
+    city_rng = random.Random(f"{seed}-city")
+    city_id = vocab.new_id(city_rng)
+    if part == 0:
+        city_name, city_code = vocab.CITY
+        data = Dataset(scale=spec.name, seed=seed)
+        data.stages = [{"name": s.name, "order": i} for i, s in enumerate(Stage)]
+        data.organizations.append(
+            {"id": city_id, "code": city_code, "name": f"{city_name}妇联", "kind": OrgKind.FEDERATION.name,
+             "level": Level.CITY.name}
+        )  # fmt: skip
+        return data
+    i = part - 1
+    name, code = vocab.CITY_COUNTIES[i]
+    last = i == len(spec.counties) - 1
+    builder = _Builder(
+        spec.counties[i],
+        seed if i == 0 else f"{seed}-{code}",
+        county=(name, code),
+        city=city_id,
+        first_person=i * PEOPLE_PER_COUNTY,
+        city_board=last,
+    )
+    data = builder.build()
+    data.scale = spec.name
+    data.stages = []
+    return data
+
+
+def merge(parts: list[Dataset]) -> Dataset:
+    """One dataset of several parts (row lists concatenated in order)."""
+    out = Dataset(scale=parts[0].scale, seed=parts[0].seed)
+    for f in fields(Dataset):
+        if f.name not in ("scale", "seed"):
+            setattr(out, f.name, [row for p in parts for row in getattr(p, f.name)])
+    return out
 
 
 @dataclass(eq=False)
@@ -174,13 +247,25 @@ class _Village:
 class _Builder:
     """Builds one Dataset; one RNG drives every choice, in a fixed order."""
 
-    def __init__(self, spec: ScaleSpec, seed: int) -> None:
+    def __init__(
+        self,
+        spec: ScaleSpec,
+        seed: int | str,
+        *,
+        county: tuple[str, str] = vocab.COUNTY,
+        city: str | None = None,
+        first_person: int = 0,
+        city_board: bool = False,
+    ) -> None:
         self.spec = spec
         self.rng = random.Random(seed)
-        self.data = Dataset(scale=spec.name, seed=seed)
+        self.data = Dataset(scale=spec.name, seed=seed if isinstance(seed, int) else DEFAULT_SEED)
+        self.county_name_code = county
+        self.city = city  # the city federation the county is PART_OF, if any
+        self.city_board = city_board  # whether this county's people also hold the city's board
         self.villages: list[_Village] = []
         self.village_names: set[str] = set()
-        self.people = 0
+        self.people = first_person
         self.youngest_chair_pending = True
         self.young_chairs: list[bool] = []  # per village, in order: chair aged 45 or under?
         self.college_chairs: list[bool] = []  # chair with junior college or above?
@@ -192,8 +277,8 @@ class _Builder:
         self.young_chairs = quota(rng, n_villages, vocab.YOUNG_CHAIR_SHARE)
         self.college_chairs = quota(rng, n_villages, vocab.COLLEGE_CHAIR_SHARE)
         self.data.stages = [{"name": s.name, "order": i} for i, s in enumerate(Stage)]
-        county_name, county_code = vocab.COUNTY
-        self.county = self.org(county_code, f"{county_name}妇联", OrgKind.FEDERATION, Level.COUNTY, None)
+        county_name, county_code = self.county_name_code
+        self.county = self.org(county_code, f"{county_name}妇联", OrgKind.FEDERATION, Level.COUNTY, self.city)
         self.county_council = self.org(
             f"{county_code}-SC",
             f"{county_name}村嫂理事会",
@@ -212,6 +297,8 @@ class _Builder:
         for i, (name, n) in enumerate(zip(names, per_township, strict=True), start=1):
             self.township(f"{county_code}-T{i:02d}", name, n)
         self.county_people(county_code, county_name)
+        if self.city is not None and self.city_board:
+            self.board(self.city, self.villages, self.rng.randint(15, 19), 4, CITY_TERM)
         self.pipeline()
         self.coverage()
         self.fill_households()

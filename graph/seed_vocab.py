@@ -20,6 +20,9 @@ AGE_REFERENCE = dt.date(2021, 6, 30)
 # No generated date falls after this day.
 AS_OF = dt.date(2024, 12, 31)
 COUNTY = ("青溪县", "QX")
+# The city of the `city` scale and its counties and districts (the first is COUNTY).
+CITY = ("青州市", "QZ")
+CITY_COUNTIES = (COUNTY, ("云川区", "YC"), ("石湖县", "SH"), ("兰江区", "LJ"), ("柳溪县", "LX"))
 
 # Reference figures (DOMAIN.md): Quzhou's 2021 village chairs, Yingshang's funnel.
 YOUNG_CHAIR_SHARE = 690 / 1591  # chairs aged 45 or under
