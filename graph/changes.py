@@ -223,7 +223,7 @@ async def feed_state(db: Database) -> FeedState:
     """The feed's head, retention mark and key (the counter is made if missing)."""
     [found] = await db.read(FEED_STATE)
     if found["key"] is None:
-        [found] = await db.write(ENSURE_COUNTER)
+        [found] = await db.untrailed().write(ENSURE_COUNTER)
     return FeedState(int(found["head"]), int(found["pruned"]), str(found["key"]))
 
 

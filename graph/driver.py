@@ -128,6 +128,14 @@ class Database:
             view._in_request = True
         return view
 
+    def untrailed(self) -> Database:
+        """A view of this database (the same pool and bookmarks) whose writes are
+        the service's own, not the caller's: no scope check, no audit event (e.g.
+        the change feed's counter, made on first use even by a reader)."""
+        view = copy.copy(self)
+        view.trail = None
+        return view
+
     def with_timeout(self, seconds: float) -> Database:
         """A view of this database (the same pool) whose transactions may run `seconds`."""
         view = copy.copy(self)

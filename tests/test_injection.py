@@ -70,6 +70,7 @@ from graphql import (
 
 from graph import aggregates
 from graph.access import CARE_TAGS, Access, Grant
+from graph.changes import ENSURE_COUNTER
 from schema.build import schema
 from schema.relay import to_global_id
 from service.app import create_app
@@ -211,7 +212,9 @@ async def outside_scope(db: RolledBackDatabase) -> dict[str, str]:
 
 async def graph_snapshot(db: RolledBackDatabase) -> tuple[int, int, list[Any]]:
     """Node and relationship counts (as the issue asks), and every property, in a
-    comparable form."""
+    comparable form. The change feed's counter is made first: a reader's first
+    `changes` query makes it (graph/changes.py `feed_state`), not as her write."""
+    await db.execute(ENSURE_COUNTER)
     [counts] = await db.execute("MATCH (n) RETURN count(n) AS n, COUNT { ()-[]->() } AS r")
     [everything] = await db.execute(SNAPSHOT)
     flat = sorted(repr(x) for x in [*everything["nodes"], *everything["relationships"]])

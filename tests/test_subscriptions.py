@@ -246,6 +246,7 @@ def test_graphql_ws_and_graphql_sse_on_node(servers: tuple[LiveServer, LiveServe
     one, two = servers
     start = head_cursor(one)
     written = [visit(one, n) for n in range(2)]
+    assert None not in written  # both committed: the clients wait for two changes
     found = node("subscribe.mjs", two, TOKEN=token(), AFTER=start, COUNT="2")
     assert visits_in(found["viaWs"]) == written
     assert found["viaSse"] == found["viaWs"]
