@@ -283,6 +283,11 @@ class Database:
             self._pool.on_commit()
         return done
 
+    async def write_bookkeeping(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run `work` in one write transaction of OrgGraph's own bookkeeping (the
+        change feed's sequencer): no scope check, audit or change event."""
+        return await self._execute_write(work)
+
     def on_commit(self, callback: Callable[[], None] | None) -> None:
         """Call `callback` after each committed transaction that recorded a change."""
         self._pool.on_commit = callback

@@ -14,7 +14,7 @@ import pytest
 
 from graph.access import Access, Grant
 from graph.change_cursors import decode_change_cursor, encode_change_cursor
-from graph.changes import feed_state, load_changes_after, prune_changes, visible
+from graph.changes import feed_state, sequence_changes, load_changes_after, prune_changes, visible
 from graph.driver import Database
 from graph.errors import BadInput, Conflict
 from graph.model import Role
@@ -23,6 +23,7 @@ from graph.transfer.importer import import_folder
 from graph.writes import terms
 from schema.relay import to_global_id
 from service.app import create_app
+from service.settings import Settings
 from tests.graphs import TODAY, rid, village_world
 from tests.helpers import RolledBackDatabase
 from tests.test_idempotency import Committing
@@ -46,7 +47,8 @@ async def committed(database: Database) -> AsyncIterator[Database]:
 
 
 def client(db: Database, caller: Access = EDITOR) -> httpx.AsyncClient:
-    app = create_app(db=db, today=lambda: TODAY, caller=caller)
+    # Room for every concurrent writer of a test (more than ORGGRAPH_MAX_IN_FLIGHT's default).
+    app = create_app(Settings(max_in_flight=64), db=db, today=lambda: TODAY, caller=caller)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
@@ -66,6 +68,11 @@ async def failing_term_change(db: Database) -> None:
         await terms.hold_term_change(
             db, rid("C-T1-V1"), dt.date(2024, 4, 1), seats, terms.BoardSize(), new_ids=lambda: taken["id"]
         )
+
+
+async def sequenced_after(db: Database, seconds: float) -> None:
+    await asyncio.sleep(seconds)
+    await sequence_changes(db)
 
 
 async def test_concurrent_writers_leave_one_event_each_in_commit_order_without_gaps(
@@ -88,7 +95,9 @@ async def test_concurrent_writers_leave_one_event_each_in_commit_order_without_g
                 where = f"C-T1-V1-H{k + 1:02d}" if k < 10 else f"C-T1-V2-H{k + 1:02d}"
                 who, where = gid("Person", f"P{k % 10 + 1:02d}"), gid("Household", where)
                 calls.append(post(http, VISIT, p=who, h=where, purpose=f"访{n}"))
-        answers = await asyncio.gather(*calls)
+        # Sequencers run while the writers write, as other processes' pollers do.
+        sequencers = [sequenced_after(committed, n * 0.05) for n in range(8)]
+        answers = (await asyncio.gather(*calls, *sequencers))[: len(calls)]
     visits = [a for a in answers if isinstance(a, dict) and a.get("data")]
     done = [a["data"]["recordVisit"]["visit"]["id"] for a in visits]
     refused = [a for a in answers if isinstance(a, dict) and a.get("errors")]
