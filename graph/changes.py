@@ -145,7 +145,8 @@ CREATE (e:Change:Unsequenced {
   created: datetime.realtime(), at: datetime(), operation: $operation, within: within,
   types: [p IN placed | p.obj.type], ids: [p IN placed | p.obj.id],
   changes: [p IN placed | CASE WHEN p.found THEN p.obj.change ELSE 'REMOVED' END],
-  under: [p IN placed | '|' + reduce(u = '', c IN CASE WHEN p.found THEN p.codes ELSE within END | u + c + '|')]
+  under: [p IN placed |
+          '|' + reduce(u = '', c IN CASE WHEN p.found THEN p.codes ELSE within END | u + c + '|')]
 })
 RETURN count(e) AS recorded
 """

@@ -14,7 +14,7 @@ import pytest
 
 from graph.access import Access, Grant
 from graph.change_cursors import decode_change_cursor, encode_change_cursor
-from graph.changes import feed_state, sequence_changes, load_changes_after, prune_changes, visible
+from graph.changes import feed_state, load_changes_after, prune_changes, sequence_changes, visible
 from graph.driver import Database
 from graph.errors import BadInput, Conflict
 from graph.model import Role
