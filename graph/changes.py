@@ -2,15 +2,17 @@
 
 Every write transaction OrgGraph makes (each mutation, each term change, each
 import batch) ends by recording what it changed in that same transaction
-(`record_change`): the operation, and each object created, changed or removed
-with its type, raw id and the codes of the organizations it sits under (so a
-scoped caller's filter is a string test, no walk). The event's sequence number
-comes from one `(:ChangeCounter)` node incremented as the transaction's last
-write: the increment takes the counter's write lock, held until the commit, so
-numbers are handed out in commit order, and a transaction that rolls back takes
-its increment back with it: the sequence is strictly increasing and gap-free.
-Writers pay for that with commits that queue on the lock (docs/changes.md has
-the measured cost).
+(`record_change`, one statement): the operation, and each object created,
+changed or removed with its type, raw id and the codes of the organizations it
+sits under (so a scoped caller's filter is a string test, no walk). The event
+is written `:Unsequenced`, touching no shared node, so writers take no common
+lock. Whoever reads the feed (each process's poller, the `changes` query) first
+runs the sequencer (`sequence_changes`): under the `(:ChangeCounter)` node's
+write lock it numbers the committed unsequenced events after the counter's
+head. Numbers are handed out only under that lock, so the sequence is strictly
+increasing and gap-free, each event gets one number, and a transaction that
+rolled back left no event to number. The order is the sequencer's: a write
+committed before another began is numbered before it (docs/changes.md).
 
 Writes made straight into Neo4j, not through OrgGraph, and the demo seed are
 not in the feed. Events older than ORGGRAPH_CHANGES_KEEP_DAYS are deleted in

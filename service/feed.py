@@ -1,7 +1,8 @@
 """The process's change feed: one poller shared by every subscription.
 
 The poller reads the outbox (graph/changes.py) every ORGGRAPH_CHANGES_POLL_SECONDS
-and at once after a write of this process commits (`Database.on_commit`), keeps
+and at once after a write of this process commits (`Database.on_commit`),
+numbering the committed events first (the sequencer, `feed_state`), keeps
 the newest events in a bounded ring, and wakes the subscriptions. Each one
 reads from the ring from its own position, cut down to its caller's scope, so
 a subscription costs no query once it is live, and writes made through any

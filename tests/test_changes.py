@@ -1,6 +1,6 @@
 """The change feed's outbox (graph/changes.py): every committed write transaction
-leaves exactly one event, numbered without gaps in commit order; a transaction
-that rolls back leaves none."""
+leaves exactly one event, numbered without gaps by the sequencer (several
+sequencers at once included); a transaction that rolls back leaves none."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ async def sequenced_after(db: Database, seconds: float) -> None:
     await sequence_changes(db)
 
 
-async def test_concurrent_writers_leave_one_event_each_in_commit_order_without_gaps(
+async def test_concurrent_writers_and_sequencers_leave_one_event_each_numbered_without_gaps(
     committed: Database,
 ) -> None:
     before = await feed_state(committed)
