@@ -17,6 +17,7 @@ with it. A caller's token expiring ends her subscriptions with TOKEN_EXPIRED.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import time
@@ -189,7 +190,9 @@ class ChangeFeed:
     def _after(self, position: int) -> list[ChangeEvent]:
         if not self.ring or self.ring[-1].seq <= position:
             return []
-        start = max(0, position - self.ring[0].seq + 1)
+        # By number, not by offset: retention may have deleted events before
+        # the poller read them, leaving the ring's numbers with a hole.
+        start = bisect.bisect_right(self.ring, position, key=lambda e: e.seq)
         return [self.ring[i] for i in range(start, len(self.ring))]
 
     async def _wait(self, news: asyncio.Event, context: Any) -> None:
