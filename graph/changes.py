@@ -2,15 +2,17 @@
 
 Every write transaction OrgGraph makes (each mutation, each term change, each
 import batch) ends by recording what it changed in that same transaction
-(`record_change`): the operation, and each object created, changed or removed
-with its type, raw id and the codes of the organizations it sits under (so a
-scoped caller's filter is a string test, no walk). The event's sequence number
-comes from one `(:ChangeCounter)` node incremented as the transaction's last
-write: the increment takes the counter's write lock, held until the commit, so
-numbers are handed out in commit order, and a transaction that rolls back takes
-its increment back with it: the sequence is strictly increasing and gap-free.
-Writers pay for that with commits that queue on the lock (docs/changes.md has
-the measured cost).
+(`record_change`, one statement): the operation, and each object created,
+changed or removed with its type, raw id and the codes of the organizations it
+sits under (so a scoped caller's filter is a string test, no walk). The event
+is written `:Unsequenced`, touching no shared node, so writers take no common
+lock. Whoever reads the feed (each process's poller, the `changes` query) first
+runs the sequencer (`sequence_changes`): under the `(:ChangeCounter)` node's
+write lock it numbers the committed unsequenced events after the counter's
+head. Numbers are handed out only under that lock, so the sequence is strictly
+increasing and gap-free, each event gets one number, and a transaction that
+rolled back left no event to number. The order is the sequencer's: a write
+committed before another began is numbered before it (docs/changes.md).
 
 Writes made straight into Neo4j, not through OrgGraph, and the demo seed are
 not in the feed. Events older than ORGGRAPH_CHANGES_KEEP_DAYS are deleted in
@@ -104,13 +106,13 @@ def _typed_ids(value: Any) -> Iterable[tuple[str, str]]:
             yield from _typed_ids(v)
 
 
-# The event, written last. First (a read statement) each object found by its
-# type and id (a removed one is not found and is placed under the organizations
-# of the event's other objects) and the organizations above it by the edges
-# that lead upward; then the counter's increment and the Change node. The
-# counter's write lock is taken by a write before it is read (Neo4j's guard
-# against lost updates) and held to the commit: it orders the commits.
-OBJECT_PLACES: LiteralString = """
+# The event, written last, in one statement: each object found by its type and
+# id (a removed one is not found and is placed under the organizations of the
+# event's other objects), the organizations above it by the edges that lead
+# upward, then the (:Change:Unsequenced) node. It touches no shared node, so
+# concurrent writers take no common lock; `created` (the server's clock at this
+# last write, before the commit) orders the event for the sequencer.
+RECORD_CHANGE: LiteralString = """
 UNWIND range(0, size($objects) - 1) AS i
 WITH i, $objects[i] AS obj
 OPTIONAL CALL (obj) {
@@ -133,52 +135,88 @@ OPTIONAL CALL (obj) {
   MATCH (x:Person)-[:COMMITTED]->(:Commitment {id: obj.id}) WHERE obj.type = 'Commitment' RETURN x
 }
 WITH i, obj, collect(x) AS xs
-RETURN i, size(xs) > 0 AS found, COLLECT {
+WITH i, obj, size(xs) > 0 AS found, COLLECT {
   UNWIND xs AS x
   MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF|HELD_BY*0..16]->(o:Organization)
   RETURN DISTINCT o.code
 } AS codes
 ORDER BY i
-"""
-
-RECORD_CHANGE: LiteralString = """
-MATCH (c:ChangeCounter {name: 'changes'})
-SET c._lock = true
-WITH c
-SET c.seq = c.seq + 1
-REMOVE c._lock
-CREATE (:Change {seq: c.seq, at: datetime(), operation: $operation, types: $types, ids: $ids,
-                 changes: $changes, under: $under, within: $within})
-RETURN c.seq AS seq
+WITH collect({obj: obj, found: found, codes: codes}) AS placed
+WITH placed, reduce(w = [], p IN placed | w + [c IN p.codes WHERE NOT c IN w]) AS within
+CREATE (e:Change:Unsequenced {
+  created: datetime.realtime(), at: datetime(), operation: $operation, within: within,
+  types: [p IN placed | p.obj.type], ids: [p IN placed | p.obj.id],
+  changes: [p IN placed | CASE WHEN p.found THEN p.obj.change ELSE 'REMOVED' END],
+  under: [p IN placed |
+          '|' + reduce(u = '', c IN CASE WHEN p.found THEN p.codes ELSE within END | u + c + '|')]
+})
+RETURN count(e) AS recorded
 """
 
 
 async def record_change(
     tx: AsyncManagedTransaction, operation: str, objects: Sequence[tuple[str, str, str]]
-) -> int | None:
-    """Record the change event of the transaction `tx` as its last write and
-    return its sequence number (None when it changed nothing trackable). The
-    first write into a new (or wiped) database makes the counter first (no
-    start-up write: an empty database stays empty until something is written)."""
+) -> bool:
+    """Record the change event of the transaction `tx` as its last write
+    (nothing when it changed nothing trackable), still without its sequence
+    number: `sequence_changes` gives it one once it is committed."""
     if not objects:
-        return None
+        return False
     listed = [{"type": t, "id": i, "change": c} for t, i, c in objects]
-    places = [(r["found"], r["codes"]) for r in await tracing.run(tx, OBJECT_PLACES, {"objects": listed})]
-    within = list(dict.fromkeys(code for _, codes in places for code in codes))
-    event = {
-        "operation": operation,
-        "types": [o["type"] for o in listed],
-        "ids": [o["id"] for o in listed],
-        "changes": [o["change"] if found else REMOVED for o, (found, _) in zip(listed, places, strict=True)],
-        "under": ["|" + "".join(f"{c}|" for c in (codes if found else within)) for found, codes in places],
-        "within": within,
-    }
-    records = await tracing.run(tx, RECORD_CHANGE, event)
-    if not records:  # no counter yet (a new or wiped database): made once, then again
-        await tracing.run(tx, ENSURE_COUNTER, {})
-        records = await tracing.run(tx, RECORD_CHANGE, event)
-    [record] = records
-    return int(record["seq"])
+    await tracing.run(tx, RECORD_CHANGE, {"operation": operation, "objects": listed})
+    return True
+
+
+# The sequencer, one write transaction in two statements. The first takes the
+# counter's write lock (a write before the read: Neo4j's guard against lost
+# updates); only then the second reads the committed unsequenced events, so
+# every event committed before the lock was taken is seen, and a second
+# sequencer (another process's) waits for the first's commit and finds only
+# what is still unsequenced. Numbers are handed out under the lock only: no
+# gap, no number twice, and a writer that rolled back left no event.
+LOCK_COUNTER: LiteralString = """
+MATCH (c:ChangeCounter {name: 'changes'})
+SET c._lock = true
+REMOVE c._lock
+RETURN c.seq AS head
+"""
+
+NUMBER_CHANGES: LiteralString = """
+MATCH (c:ChangeCounter {name: 'changes'})
+CALL (c) {
+  MATCH (e:Unsequenced)
+  WITH e ORDER BY e.created, elementId(e)
+  LIMIT $batch
+  RETURN collect(e) AS events
+}
+WITH c, events, c.seq AS head
+UNWIND range(0, size(events) - 1) AS i
+WITH c, head, events[i] AS e, i
+SET e.seq = head + i + 1
+REMOVE e:Unsequenced
+WITH c, head, count(e) AS numbered
+SET c.seq = head + numbered
+RETURN c.seq AS head
+"""
+
+PENDING: LiteralString = "MATCH (e:Unsequenced) RETURN count(e) > 0 AS pending LIMIT 1"
+
+
+async def sequence_changes(db: Database, batch: int = 10_000) -> None:
+    """Number the committed unsequenced events (oldest `created` first) after
+    the counter's head, under the counter's lock; a batch per transaction."""
+    while True:
+
+        async def number(tx: AsyncManagedTransaction) -> bool:
+            locked = await tracing.run(tx, LOCK_COUNTER, {})
+            if not locked:  # no counter yet (a new or wiped database)
+                await tracing.run(tx, ENSURE_COUNTER, {})
+            numbered = await tracing.run(tx, NUMBER_CHANGES, {"batch": batch})
+            before = int(locked[0]["head"]) if locked else 0
+            return bool(numbered) and int(numbered[0]["head"]) - before == batch
+
+        if not await db.write_bookkeeping(number):
+            return
 
 
 # An import names its objects by code; the event needs their ids.
@@ -208,7 +246,8 @@ async def record_import_change(tx: AsyncManagedTransaction, objects: Sequence[tu
 
 FEED_STATE: LiteralString = """
 OPTIONAL MATCH (c:ChangeCounter {name: 'changes'})
-RETURN coalesce(c.seq, 0) AS head, coalesce(c.pruned, 0) AS pruned, c.key AS key
+RETURN coalesce(c.seq, 0) AS head, coalesce(c.pruned, 0) AS pruned, c.key AS key,
+       EXISTS { MATCH (:Unsequenced) } AS pending
 """
 
 # The counter made before any write, so every replica reads the same key.
@@ -220,10 +259,19 @@ RETURN c.seq AS head, c.pruned AS pruned, c.key AS key
 
 
 async def feed_state(db: Database) -> FeedState:
-    """The feed's head, retention mark and key (the counter is made if missing)."""
+    """The feed's head, retention mark and key (the counter is made if missing),
+    once every event committed so far is numbered: whoever reads the feed
+    (a poller, the `changes` query) sees each committed change."""
     [found] = await db.read(FEED_STATE)
-    if found["key"] is None:
-        [found] = await db.untrailed().write(ENSURE_COUNTER)
+    if found["pending"]:
+        await sequence_changes(db)
+        [found] = await db.read(FEED_STATE)
+    if found["key"] is None:  # made by whoever reads or writes first, as bookkeeping
+
+        async def ensure(tx: AsyncManagedTransaction) -> list[Record]:
+            return await tracing.run(tx, ENSURE_COUNTER, {})
+
+        [found] = await db.write_bookkeeping(ensure)
     return FeedState(int(found["head"]), int(found["pruned"]), str(found["key"]))
 
 

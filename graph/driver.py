@@ -128,14 +128,6 @@ class Database:
             view._in_request = True
         return view
 
-    def untrailed(self) -> Database:
-        """A view of this database (the same pool and bookmarks) whose writes are
-        the service's own, not the caller's: no scope check, no audit event (e.g.
-        the change feed's counter, made on first use even by a reader)."""
-        view = copy.copy(self)
-        view.trail = None
-        return view
-
     def with_timeout(self, seconds: float) -> Database:
         """A view of this database (the same pool) whose transactions may run `seconds`."""
         view = copy.copy(self)
@@ -290,6 +282,12 @@ class Database:
         if self._pool.on_commit is not None:
             self._pool.on_commit()
         return done
+
+    async def write_bookkeeping(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
+        """Run `work` in one write transaction of OrgGraph's own bookkeeping (the
+        change feed's counter and sequencer, made or run on behalf of whoever
+        reads the feed first): no scope check, audit or change event."""
+        return await self._execute_write(work)
 
     def on_commit(self, callback: Callable[[], None] | None) -> None:
         """Call `callback` after each committed transaction that recorded a change."""

@@ -1,7 +1,8 @@
 """The process's change feed: one poller shared by every subscription.
 
 The poller reads the outbox (graph/changes.py) every ORGGRAPH_CHANGES_POLL_SECONDS
-and at once after a write of this process commits (`Database.on_commit`), keeps
+and at once after a write of this process commits (`Database.on_commit`),
+numbering the committed events first (the sequencer, `feed_state`), keeps
 the newest events in a bounded ring, and wakes the subscriptions. Each one
 reads from the ring from its own position, cut down to its caller's scope, so
 a subscription costs no query once it is live, and writes made through any
@@ -16,6 +17,7 @@ with it. A caller's token expiring ends her subscriptions with TOKEN_EXPIRED.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import logging
 import time
@@ -188,7 +190,9 @@ class ChangeFeed:
     def _after(self, position: int) -> list[ChangeEvent]:
         if not self.ring or self.ring[-1].seq <= position:
             return []
-        start = max(0, position - self.ring[0].seq + 1)
+        # By number, not by offset: retention may have deleted events before
+        # the poller read them, leaving the ring's numbers with a hole.
+        start = bisect.bisect_right(self.ring, position, key=lambda e: e.seq)
         return [self.ring[i] for i in range(start, len(self.ring))]
 
     async def _wait(self, news: asyncio.Event, context: Any) -> None:

@@ -1,6 +1,6 @@
 """The change feed's outbox (graph/changes.py): every committed write transaction
-leaves exactly one event, numbered without gaps in commit order; a transaction
-that rolls back leaves none."""
+leaves exactly one event, numbered without gaps by the sequencer (several
+sequencers at once included); a transaction that rolls back leaves none."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 
 from graph.access import Access, Grant
 from graph.change_cursors import decode_change_cursor, encode_change_cursor
-from graph.changes import feed_state, load_changes_after, prune_changes, visible
+from graph.changes import feed_state, load_changes_after, prune_changes, sequence_changes, visible
 from graph.driver import Database
 from graph.errors import BadInput, Conflict
 from graph.model import Role
@@ -47,8 +47,8 @@ async def committed(database: Database) -> AsyncIterator[Database]:
 
 
 def client(db: Database, caller: Access = EDITOR) -> httpx.AsyncClient:
-    # Many writers at once, all admitted (the in-flight limit has tests of its own).
-    app = create_app(Settings(max_in_flight=0), db=db, today=lambda: TODAY, caller=caller)
+    # Room for every concurrent writer of a test (more than ORGGRAPH_MAX_IN_FLIGHT's default).
+    app = create_app(Settings(max_in_flight=64), db=db, today=lambda: TODAY, caller=caller)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
 
 
@@ -70,7 +70,12 @@ async def failing_term_change(db: Database) -> None:
         )
 
 
-async def test_concurrent_writers_leave_one_event_each_in_commit_order_without_gaps(
+async def sequenced_after(db: Database, seconds: float) -> None:
+    await asyncio.sleep(seconds)
+    await sequence_changes(db)
+
+
+async def test_concurrent_writers_and_sequencers_leave_one_event_each_numbered_without_gaps(
     committed: Database,
 ) -> None:
     before = await feed_state(committed)
@@ -90,7 +95,9 @@ async def test_concurrent_writers_leave_one_event_each_in_commit_order_without_g
                 where = f"C-T1-V1-H{k + 1:02d}" if k < 10 else f"C-T1-V2-H{k + 1:02d}"
                 who, where = gid("Person", f"P{k % 10 + 1:02d}"), gid("Household", where)
                 calls.append(post(http, VISIT, p=who, h=where, purpose=f"访{n}"))
-        answers = await asyncio.gather(*calls)
+        # Sequencers run while the writers write, as other processes' pollers do.
+        sequencers = [sequenced_after(committed, n * 0.05) for n in range(8)]
+        answers = (await asyncio.gather(*calls, *sequencers))[: len(calls)]
     visits = [a for a in answers if isinstance(a, dict) and a.get("data")]
     done = [a["data"]["recordVisit"]["visit"]["id"] for a in visits]
     refused = [a for a in answers if isinstance(a, dict) and a.get("errors")]

@@ -61,7 +61,7 @@ def free_port() -> int:
         return port
 
 
-def serve(connection: Connection, log: Path, *flags: str) -> Served:
+def serve(connection: Connection, log: Path, *flags: str, extra: dict[str, str] | None = None) -> Served:
     port = free_port()
     env = {
         **os.environ,
@@ -71,6 +71,7 @@ def serve(connection: Connection, log: Path, *flags: str) -> Served:
         "ORGGRAPH_AUTH": "off",
         "ORGGRAPH_PORT": str(port),
         "ORGGRAPH_DRAIN_SECONDS": "0",
+        **(extra or {}),
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     with log.open("wb") as out:

@@ -19,11 +19,12 @@ from gql import Client, GraphQLRequest
 from gql.transport.websockets import WebsocketsTransport
 
 from graph.access import Grant
-from graph.changes import feed_state, prune_changes
+from graph.changes import ChangeEvent, feed_state, prune_changes
 from graph.driver import Connection, Database
 from graph.seed import wipe
 from schema.relay import to_global_id
 from service.auth import mint
+from service.feed import ChangeFeed
 from tests.browser import LiveServer
 from tests.graphs import rid, village_world
 from tests.test_clients import SECRET, live_app, node
@@ -268,3 +269,14 @@ def test_sse_with_curl_style_request(servers: tuple[LiveServer, LiveServer]) -> 
     assert event == "event: next"
     change = json.loads(data.removeprefix("data: "))["data"]["changes"]
     assert visits_in([change]) == [written]
+
+
+def test_live_subscriptions_find_their_place_in_a_ring_with_a_hole(database: Database) -> None:
+    """Retention deleted events 3 and 4 before the poller read them: a
+    subscription at 4 goes on with 5, not at an offset that skips it."""
+    feed = ChangeFeed(database, poll_seconds=1, keep_days=90, per_caller=1)
+    at = dt.datetime(2024, 3, 1, tzinfo=dt.UTC)
+    feed.ring.extend(ChangeEvent(seq, at, "x", ()) for seq in (1, 2, 5, 6))
+    assert [e.seq for e in feed._after(4)] == [5, 6]
+    assert [e.seq for e in feed._after(1)] == [2, 5, 6]
+    assert feed._after(6) == []
