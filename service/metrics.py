@@ -173,17 +173,16 @@ class OperationMetrics(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
-        codes: list[str] = []
+        raised: GraphQLError | None = None
         try:
             yield
         except GraphQLError as e:  # a syntax error, or a document over a limit
-            codes.append(str((e.extensions or {}).get("code", "GRAPHQL_PARSE_FAILED")))
+            raised = e
             raise
         finally:
             ec = self.execution_context
             result = ec.result
-            if result is not None and result.errors:
-                codes += [str((e.extensions or {}).get("code", "")) for e in result.errors]
+            codes = error_codes(ec, raised)
             executed = ec.graphql_document is not None and not ec.pre_execution_errors and not codes
             kind = operation_kind(ec)
             name = NAMES.label(ec.operation_name, valid=executed or bool(result and result.data))
@@ -192,6 +191,16 @@ class OperationMetrics(SchemaExtension):
             note_operation(kind, ec.operation_name if ec.graphql_document is not None else None, path)
             OPERATIONS.labels(kind, name, outcome, codes[0] if codes else "", path).inc()
             OPERATION_DURATION.labels(kind, name, path).observe(time.perf_counter() - started)
+
+
+def error_codes(ec: ExecutionContext, raised: GraphQLError | None) -> list[str]:
+    """The error codes of an operation that has ended: of the error it raised
+    before executing (a syntax error, a document over a limit), then of its result's."""
+    codes = [str((raised.extensions or {}).get("code", "GRAPHQL_PARSE_FAILED"))] if raised else []
+    result = ec.result
+    if result is not None and result.errors:
+        codes += [str((e.extensions or {}).get("code", "")) for e in result.errors]
+    return codes
 
 
 def operation_kind(ec: ExecutionContext) -> str:

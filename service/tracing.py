@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
 from schema.errors import request_id
-from service.metrics import answered_by, operation_kind
+from service.metrics import answered_by, error_codes, operation_kind
 from service.requestlog import GRAPHQL_PATH, SERVER_FAULTS
 
 S = TypeVar("S")
@@ -151,17 +151,15 @@ class OperationSpans(SchemaExtension):
         if not span.is_recording():
             yield
             return
-        codes: list[str] = []
+        raised: GraphQLError | None = None
         try:
             yield
         except GraphQLError as e:  # a syntax error, or a document over a limit
-            codes.append(str((e.extensions or {}).get("code", "GRAPHQL_PARSE_FAILED")))
+            raised = e
             raise
         finally:
             ec = self.execution_context
-            result = ec.result
-            if result is not None and result.errors:
-                codes += [str((e.extensions or {}).get("code", "")) for e in result.errors]
+            codes = error_codes(ec, raised)
             kind = operation_kind(ec)
             name = ec.operation_name if ec.graphql_document is not None else None
             if kind != "unknown":

@@ -1,5 +1,6 @@
 """Test helpers: a Database bound to one transaction that is rolled back, so a
-test can build its own small graph and leave nothing behind."""
+test can build its own small graph and leave nothing behind; settings that
+point an app at the tests' Neo4j."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any, LiteralString, TypeVar
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, AsyncTransaction, Record, RoutingControl
 
 from graph.driver import Connection, Database, translated_errors
+from service.settings import Settings
 
 T = TypeVar("T")
 
@@ -67,3 +69,12 @@ async def rolled_back(connection: Connection) -> AsyncIterator[RolledBackDatabas
                 await tx.rollback()
     finally:
         await driver.close()
+
+
+def settings_on(connection: Connection, **overrides: Any) -> Settings:
+    """Settings of an app that makes its own Database on `connection` (the
+    tests' Neo4j), with `overrides`."""
+    c = connection
+    return Settings(
+        neo4j_uri=c.uri, neo4j_user=c.user, neo4j_password=c.password, neo4j_database=c.database, **overrides
+    )

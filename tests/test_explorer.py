@@ -24,8 +24,8 @@ from graph.seed_vocab import AS_OF
 from service.app import create_app
 from service.auth import mint
 from service.explorer import documents
-from service.settings import Settings
 from tests.browser import LiveServer, chromium, screenshot
+from tests.helpers import settings_on
 
 SECRET = "explorer-test-secret-0123456789-0123"
 DOCUMENTS = documents()
@@ -43,14 +43,11 @@ VIEWER = token("QX-T01", Grant.VIEWER, sub="township-viewer")
 @pytest.fixture(scope="module")
 def server(demo: Database, neo4j_connection: Connection) -> Iterator[LiveServer]:
     """OrgGraph with authentication on, over the seeded demo, on a free port."""
-    c = neo4j_connection
     # A generous query timeout: the shared test machine can be very busy.
-    settings = Settings(
+    settings = settings_on(
+        neo4j_connection,
         auth=True,
         jwt_secret=SECRET,
-        neo4j_uri=c.uri,
-        neo4j_user=c.user,
-        neo4j_password=c.password,
         query_timeout=120,
     )
     with LiveServer(create_app(settings, today=lambda: AS_OF)) as live:

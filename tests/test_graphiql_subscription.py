@@ -19,8 +19,8 @@ from graph.driver import Connection, Database
 from graph.seed_vocab import AS_OF
 from service.app import create_app
 from service.auth import mint
-from service.settings import Settings
 from tests.browser import LiveServer, chromium, screenshot
+from tests.helpers import settings_on
 
 SECRET = "graphiql-subscription-secret-0123456789"
 ADMIN = mint(org="QX", roles=[Grant.ADMIN], subject="graphiql-admin", key=SECRET)
@@ -31,13 +31,10 @@ RENAME = """mutation Rename($id: ID!, $name: String!) {
 
 @pytest.fixture(scope="module")
 def server(demo: Database, neo4j_connection: Connection) -> Iterator[LiveServer]:
-    c = neo4j_connection
-    settings = Settings(
+    settings = settings_on(
+        neo4j_connection,
         auth=True,
         jwt_secret=SECRET,
-        neo4j_uri=c.uri,
-        neo4j_user=c.user,
-        neo4j_password=c.password,
         query_timeout=120,
         graphiql=True,
     )

@@ -29,6 +29,7 @@ from service.app import create_app
 from service.limits import limits_of
 from service.settings import Settings
 from tests.graphs import TODAY
+from tests.helpers import settings_on
 
 DEV = Settings(mode="development")
 PRODUCTION = Settings(mode="production")
@@ -448,13 +449,9 @@ async def lattice(database: Database) -> AsyncIterator[str]:
 async def test_a_query_over_the_transaction_timeout_is_stopped(
     neo4j_connection: Connection, lattice: str
 ) -> None:
-    c = neo4j_connection
-    settings = Settings(
+    settings = settings_on(
+        neo4j_connection,
         mode="development",
-        neo4j_uri=c.uri,
-        neo4j_user=c.user,
-        neo4j_password=c.password,
-        neo4j_database=c.database,
         query_timeout=0.5,
     )
     async with client(settings) as http:  # the app's own Database, from the settings

@@ -19,10 +19,9 @@ from graph.driver import Connection, Database
 from schema.relay import to_global_id
 from service.app import create_app
 from service.deadline import RequestDeadline
-from service.settings import Settings
 from tests.conftest import CallerClient
 from tests.graphs import TODAY
-from tests.helpers import RolledBackDatabase
+from tests.helpers import RolledBackDatabase, settings_on
 
 # The lattice fixture of tests/test_limits.py: `people(under:)` on its root
 # enumerates 4**10 paths to each bottom organization, ~90 s of Neo4j work.
@@ -218,13 +217,9 @@ async def test_a_request_over_its_deadline_stops_and_its_database_work_is_cancel
     database: Database,
     lattice: str,  # noqa: F811
 ) -> None:
-    c = neo4j_connection
-    settings = Settings(
+    settings = settings_on(
+        neo4j_connection,
         mode="development",
-        neo4j_uri=c.uri,
-        neo4j_user=c.user,
-        neo4j_password=c.password,
-        neo4j_database=c.database,
         query_timeout=60.0,  # the per-query timeout would let it run a minute
         request_timeout=1.0,
     )
