@@ -122,18 +122,28 @@ def graphql_request(
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection."""
+    """One keep-alive HTTP/1.1 connection; when an answer says `Connection: close`
+    (OrgGraph closes a connection after ORGGRAPH_MAX_REQUESTS_PER_CONNECTION
+    requests), the next request opens a new one, as HTTP clients do."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, host: str, port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.host, self.port = host, port
         self.reader = reader
         self.writer = writer
+        self.closing = False
+        self.reopened = 0
 
     @classmethod
     async def open(cls, host: str, port: int) -> Connection:
         reader, writer = await asyncio.open_connection(host, port, limit=1 << 22)
-        return cls(reader, writer)
+        return cls(host, port, reader, writer)
 
     async def exchange(self, request: bytes) -> bytes:
+        if self.closing:
+            await self.close()
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=1 << 22)
+            self.closing = False
+            self.reopened += 1
         self.writer.write(request)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = head[9:12]
@@ -146,6 +156,8 @@ class Connection:
                 length = int(value)
             elif name == b"transfer-encoding" and b"chunked" in value.lower():
                 chunked = True
+            elif name == b"connection" and value.strip().lower() == b"close":
+                self.closing = True
         if chunked:
             parts = []
             while True:
