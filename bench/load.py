@@ -126,7 +126,9 @@ class Connection:
     (OrgGraph closes a connection after ORGGRAPH_MAX_REQUESTS_PER_CONNECTION
     requests), the next request opens a new one, as HTTP clients do."""
 
-    def __init__(self, host: str, port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, host: str, port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         self.host, self.port = host, port
         self.reader = reader
         self.writer = writer
