@@ -65,8 +65,9 @@ def _properties(name: str) -> tuple[str, str]:
 
 
 def pinyin_properties(name: str | None) -> dict[str, Any]:
-    """The pinyin properties of a node named `name` (both null without a name)."""
-    if not name:
+    """The pinyin properties of a node named `name` (both null without a name;
+    an empty name has empty pinyin, so the start-up scan does not find it again)."""
+    if name is None:
         return {"pinyin": None, "pinyinKeys": None}
     sort_key, keys = _properties(name)
     return {"pinyin": sort_key, "pinyinKeys": keys}
