@@ -9,6 +9,7 @@ data and log. Used only when NEO4J_URI is not set.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import shutil
@@ -29,6 +30,15 @@ READY_LINE = "ORGGRAPH-NEO4J-READY"
 # Servers this process started, kept so the handle is reaped on stop rather than
 # garbage-collected while the server still runs.
 _started: dict[int, subprocess.Popen[bytes]] = {}
+
+
+@atexit.register
+def _reap() -> None:
+    """Forget the servers of ours that have exited (killed from outside, e.g. by a
+    fault test), reaping them; the ones still running are left running."""
+    for pid, process in list(_started.items()):
+        if process.poll() is not None:
+            del _started[pid]
 
 
 class LauncherError(RuntimeError):
@@ -118,6 +128,7 @@ def running_pid(instance: Instance) -> int | None:
 def start(instance: Instance, *, fresh: bool = False, timeout: float = 180.0) -> Connection:
     """Start the instance unless it already runs; with `fresh`, its data is wiped
     first. Returns once Bolt accepts connections."""
+    _reap()
     if running_pid(instance) is not None:
         if not fresh:
             return instance.connection
