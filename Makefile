@@ -104,11 +104,12 @@ neo4j-status: install
 	$(BIN)/orggraph neo4j status
 
 # The benchmark (README "Benchmarks"): the floor, OrgGraph and @neo4j/graphql on
-# the county and a profile of OrgGraph's slowest row (~10 min), into
+# the county and a profile of OrgGraph's slowest row (~10 min), then the county
+# against the city once the city store is seeded (~15 min more), into
 # bench/results/. Its own Neo4j (port 7741, county seeded once into
-# .neo4j/bench; scaling: 7742) and servers (8741, 8742), all stopped afterwards.
-# bench-scaling: the 1k-1M row and result-size runs (~10 min); bench-all: both;
-# bench-quick: a smaller pass for development.
+# .neo4j/bench; scaling: 7742; city: 7744) and servers (8741, 8742), all stopped
+# afterwards. bench-scaling: the 1k-1M row and result-size runs and the city
+# (seeded once, ~30 min); bench-all: both; bench-quick: a smaller pass.
 BENCH_STAMP := $(VENV)/.stamp-bench
 
 $(BENCH_STAMP): $(INSTALLED)

@@ -10,7 +10,11 @@
    concurrency 1 and 8 (bench/results/latest.*; its targets table takes the
    first-page ratio from the last scaling run, with that run's date);
 3. `bench.profile`: py-spy and pyinstrument on OrgGraph's slowest row of step 2
-   (bench/results/profiles/).
+   (bench/results/profiles/);
+4. the county against the city (`bench.scaling --parts city`: every shape and
+   analytic on both stores, bench/results/city.*) when the city store is
+   seeded; seeding it takes ~30 minutes, so a first run skips it and says how
+   (`--with-city` seeds it, as `make bench-scaling` does).
 
 The bench Neo4j stays up between the steps and is stopped at the end, also when
 a step fails; each step stops the servers it started.
@@ -23,6 +27,7 @@ import sys
 import time
 
 from bench import dataset, profile, run, scaling
+from bench.common import CITY_INSTANCE
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="fewer requests and sizes (development)")
     p.add_argument("--with-scaling", action="store_true", help="run bench.scaling first (~10 min)")
     p.add_argument("--skip-profile", action="store_true")
+    p.add_argument("--with-city", action="store_true", help="seed the city store if it is not yet (~30 min)")
+    p.add_argument("--skip-city", action="store_true")
     args = p.parse_args(argv)
     quick = ["--quick"] if args.quick else []
     started = time.perf_counter()
@@ -46,6 +53,17 @@ def main(argv: list[str] | None = None) -> int:
             seconds = ["--seconds", "8"] if args.quick else []
             if profile.main(["--keep-neo4j", *seconds]) != 0:
                 return 1
+        if args.skip_city or args.with_scaling:  # --with-scaling measured the city already
+            pass
+        elif args.with_city or (CITY_INSTANCE.home / "seed-city.txt").exists():
+            print("\n== the county against the city (bench.scaling --parts city) ==", flush=True)
+            if scaling.main(["--parts", "city", *quick]) != 0:
+                return 1
+        else:
+            print(
+                "\nthe city store is not seeded: `make bench-scaling` (or `python -m bench --with-city`) seeds it once (~30 min)",
+                flush=True,
+            )
     finally:
         dataset.stop()
         print(
