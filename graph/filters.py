@@ -238,9 +238,10 @@ async def list_root(db: Database, under: str | None) -> tuple[Source, str | None
 # household or holds a position anywhere: found from the relationship type
 # index in one db hit a row instead of walking the tree (a county's 200k
 # people: 0.43M db hits instead of 0.86M). The counts but the first come from
-# the count store (one db hit each); the tops are ~2 db hits an organization.
+# the count store (one db hit each); the tops are ~2 db hits an organization
+# (its degree: an organization's PART_OF leads only to an organization).
 WHOLE_TREE: LiteralString = """CALL () {
-  MATCH (o:Organization) WHERE NOT EXISTS { (o)-[:PART_OF]->(:Organization) } RETURN count(o) AS tops
+  MATCH (o:Organization) WHERE NOT EXISTS { (o)-[:PART_OF]->() } RETURN count(o) AS tops
 }
 CALL () { MATCH (h:Household) RETURN count(h) AS households }
 CALL () { MATCH (:Household)-[r:IN_GRID]->() RETURN count(r) AS gridded }
