@@ -287,20 +287,28 @@ _PEOPLE_SOURCES: dict[Source, LiteralString] = {
 # she reached). The holders are found with the role filter's every condition, so
 # its fragment is left out; a position is in scope when its organization is in
 # the scope's organizations, listed once (a test upward per position costs a
-# dozen db hits: 64k for a county's executives).
-_HOLDERS: LiteralString = (
-    """CALL () {
-  OPTIONAL MATCH (:Organization {code: $scope})<-[:PART_OF*0..12]-(o:Organization)
+# dozen db hits: 64k for a county's executives), and needs no test when the
+# scope is the top of a whole tree ($holdersScope null: `holders_scope`; the
+# list costs 13.5k db hits on a county). "Active" is written with coalesce so
+# that one index seek serves it (as an OR the planner seeks the role twice).
+_HOLDERS: LiteralString = """CALL () {
+  OPTIONAL MATCH (:Organization {code: $holdersScope})<-[:PART_OF*0..12]-(o:Organization)
   RETURN collect(o) AS scopeOrgs_
 }
 MATCH (p:Person)-[h:HOLDS]->(o:Organization)
-WHERE h.role IN $roles AND """
-    + ACTIVE_H
-    + """ AND ($scope IS NULL OR o IN scopeOrgs_)
+WHERE h.role IN $roles AND h.since <= $on AND coalesce(h.until, date('9999-12-31')) > $on
+  AND ($holdersScope IS NULL OR o IN scopeOrgs_)
   AND ($roleLevel IS NULL OR o.level = $roleLevel) AND ($roleKind IS NULL OR o.kind = $roleKind)
 WITH DISTINCT p
 """
-)
+
+
+def holders_scope(db: Database, whole: bool) -> str | None:
+    """$holdersScope: the caller's scope, or None when it is the top of a whole
+    tree (`whole`: `whole_tree` of a list at the top), which holds every position."""
+    return None if whole else db.access.scope
+
+
 _WITH_MILESTONES: LiteralString = (
     "MATCH (s:Stage)<-[:REACHED]-(p:Person) WHERE s.name IN $seedStages\nWITH DISTINCT p\n"
 )
@@ -337,13 +345,14 @@ def people_source(
     return _PEOPLE_SOURCES[source], fragments
 
 
-async def whole_people_source(
-    db: Database, source: Source, flt: PersonFilter
+def whole_people_source(
+    source: Source, flt: PersonFilter, *, scoped: bool, whole: bool
 ) -> tuple[LiteralString, list[LiteralString]]:
     """`people_source` of a whole list (a count, a group-by); at the top of a
-    whole tree everyone placed (`PLACED_PEOPLE`) in place of the expansion."""
-    text, fragments = people_source(source, flt, scoped=db.access.scope is not None, whole=True)
-    if text is _PEOPLE_SOURCES[Source.SUBTREE] and await whole_tree(db, source):
+    whole tree (`whole`) everyone placed (`PLACED_PEOPLE`) in place of the
+    expansion."""
+    text, fragments = people_source(source, flt, scoped=scoped, whole=True)
+    if whole and text is _PEOPLE_SOURCES[Source.SUBTREE]:
         return PLACED_PEOPLE, fragments
     return text, fragments
 
@@ -425,7 +434,13 @@ async def filter_people(
     where, root_id = root
     scoped = db.access.scope is not None
     source, fragments = people_source(where, flt, scoped=scoped)
-    params = flt.params(db.access.reveal) | {"root": root_id, "under": flt.under, "role": None}
+    whole = (page.total or flt.roles is not None) and await whole_tree(db, where)
+    params = flt.params(db.access.reveal) | {
+        "root": root_id,
+        "under": flt.under,
+        "role": None,
+        "holdersScope": holders_scope(db, whole),
+    }
     after_key, after_code = parse_after(page.after, sort.value[1])
     found = await db.read(
         people_query(source, fragments, sort, desc),
@@ -436,7 +451,7 @@ async def filter_people(
     )
     total = None
     if page.total:
-        whole, whole_fragments = await whole_people_source(db, where, flt)
-        total = (await db.read(count_query(whole, whole_fragments), **params))[0]["total"]
+        counted, counted_fragments = whole_people_source(where, flt, scoped=scoped, whole=whole)
+        total = (await db.read(count_query(counted, counted_fragments), **params))[0]["total"]
     items = [(sort_key(r["key"], r["code"]), rows.person(r["value"])) for r in found[: page.first]]
     return Page(items, len(found) > page.first, total)

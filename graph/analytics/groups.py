@@ -25,9 +25,9 @@ from graph.errors import BadInput
 from graph.filters import (
     AGE,
     CURRENT_MILESTONE,
-    PLACED_PEOPLE,
     PersonFilter,
     Source,
+    holders_scope,
     list_root,
     people_matching,
     whole_people_source,
@@ -224,18 +224,17 @@ async def people_groups(db: Database, flt: PersonFilter, dims: list[str], min_si
     if root is None:
         return GroupTable([], 0, min_size)
     source, root_id = root
-    placed = False
+    whole = await whole_tree(db, source)
     if "CHILD_ORGANIZATION" in dims:
         base = people_matching(PEOPLE_BY_CHILD, flt.fragments()) + "WITH DISTINCT p, childKey\n"
-        placed = await whole_tree(db, source)
     else:
-        text, fragments = await whole_people_source(db, source, flt)
-        placed = text is PLACED_PEOPLE
+        text, fragments = whole_people_source(source, flt, scoped=db.access.scope is not None, whole=whole)
         base = people_matching(text, fragments) + "WITH DISTINCT p\n"
     found = await db.read(
         _group_query(base, dims, PEOPLE_DIMENSIONS, "p"),
         root=root_id,
-        heldUnder=None if placed else root_id,
+        heldUnder=None if whole else root_id,
+        holdersScope=holders_scope(db, whole),
         under=flt.under,
         role=None,
         **flt.params(db.access.reveal),
