@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph import aggregates
 from graph.access import Grant
 from graph.filters import Source, whole_tree
 from tests.conftest import CallerClient
+from tests.graphs import TODAY
 from tests.helpers import RolledBackDatabase
 from tests.test_fast_paths import _more_wangs, org_id
 
@@ -151,3 +153,69 @@ async def test_a_scope_below_the_top_walks_its_subtree(
     roles = table((await township.data(PEOPLE_STATS, groupBy=["ROLE"]))["peopleStats"])
     # W22 and W23 are counted, but their posts (the county's, 二号镇's) are outside 一号镇.
     assert roles[("EXECUTIVE",)] == 2 and roles[("NONE",)] == 3 + 12 + 2
+
+
+COVERAGE_DIMS: list[list[str]] = [
+    ["COVERAGE_STATUS"],
+    ["CHILD_ORGANIZATION", "COVERAGE_STATUS"],
+    ["COVERAGE_STATUS", "CHILD_ORGANIZATION"],
+    ["CHILD_ORGANIZATION"],
+]
+
+
+async def _coverage_tables(client: Any, under: str) -> list[dict[tuple[str, ...], int]]:
+    found = []
+    for dims in COVERAGE_DIMS:
+        data = await client.data(HOUSEHOLD_STATS, under=org_id(under), groupBy=dims)
+        found.append(table(data["householdStats"]))
+    return found
+
+
+async def test_coverage_tables_from_the_tallies_equal_the_live_ones(
+    api_as: CallerClient, world: RolledBackDatabase
+) -> None:
+    callers = [
+        await api_as("C", Grant.EDITOR),
+        await api_as("C", Grant.ANALYST),
+        await api_as("C-T1", Grant.EDITOR),
+    ]
+    tallied = [await _coverage_tables(c, under) for c in callers for under in ("C", "C-T1")]
+    # 东村: 10 households, 9 covered, 1 of them by two (H01); 西村: 2, both covered once.
+    assert tallied[0][1] == {
+        ("C-T1", "UNCOVERED"): 1,
+        ("C-T1", "COVERED_ONCE"): 10,
+        ("C-T1", "MULTIPLY_COVERED"): 1,
+    }
+    # The tallies are what answers: a tally changed by hand shows (then put back).
+    await world.execute("MATCH (o:Organization {code: 'C-T1-V1'}) SET o.tallyMultiply = 3")
+    changed = await _coverage_tables(callers[0], "C")
+    assert changed[0][("MULTIPLY_COVERED",)] == 3
+    await world.execute("MATCH (o:Organization {code: 'C-T1-V1'}) SET o.tallyMultiply = 1")
+    # While an import holds the tallies every table is counted live: the same.
+    await world.execute("CREATE (:TallyHold {id: 'test'})")
+    live = [await _coverage_tables(c, under) for c in callers for under in ("C", "C-T1")]
+    assert live == tallied
+
+
+async def test_a_coverer_placed_nowhere_is_outside_the_county_scope(
+    api_as: CallerClient, world: RolledBackDatabase
+) -> None:
+    await world.execute(UNPLACED)  # X1: no position, no home
+    await world.execute(
+        "MATCH (p:Person {code: 'X1'}), (h:Household {code: 'C-T1-V1-H10'})"
+        " CREATE (p)-[:COVERS {id: 'cov-X1', role: 'VILLAGE_SISTER', since: date('2024-01-01')}]->(h)"
+    )
+    await aggregates.rebuild(world, TODAY)  # raw Cypher: count the villages again
+    scoped = await api_as("C", Grant.EDITOR)
+    everyone = await api_as(None, Grant.EDITOR)
+    statuses = table(
+        (await scoped.data(HOUSEHOLD_STATS, under=org_id("C"), groupBy=["COVERAGE_STATUS"]))["householdStats"]
+    )
+    # X1 is not in C's scope (she is under nothing): H10 is still uncovered for its callers.
+    assert statuses == {("UNCOVERED",): 1, ("COVERED_ONCE",): 10, ("MULTIPLY_COVERED",): 1}
+    unscoped = table(
+        (await everyone.data(HOUSEHOLD_STATS, under=org_id("C"), groupBy=["COVERAGE_STATUS"]))[
+            "householdStats"
+        ]
+    )
+    assert unscoped == {("COVERED_ONCE",): 11, ("MULTIPLY_COVERED",): 1}

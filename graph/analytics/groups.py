@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
+from graph.analytics.tallied_groups import tallied_household_groups
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import (
@@ -250,6 +251,9 @@ async def household_groups(db: Database, flt: HouseholdFilter, dims: list[str], 
     if root is None:
         return GroupTable([], 0, min_size)
     source, root_id = root
+    tallied = await tallied_household_groups(db, flt, dims, source, root_id)
+    if tallied is not None:
+        return _table(tallied, min_size, not db.access.reveal)
     if flt.grid is None and await whole_tree(db, source):
         source = Source.EVERYONE  # the top of a whole tree: every household is under it
     base = households_matching(flt, source, whole=True) + "WITH DISTINCT hh, outside\n"
