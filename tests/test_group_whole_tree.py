@@ -58,6 +58,14 @@ CREATE (:Person {id: 'id-D1', code: 'D1', name: '赵乙', politicalStatus: 'PART
 CREATE (:Person {id: 'id-D2', code: 'D2', name: '钱乙', politicalStatus: 'PARTY_MEMBER'})
   -[:HOLDS {id: 'id-D2-H', role: 'CHAIR', since: date('2020-01-01')}]->(d)
 """
+# Raw Cypher the writes never make: someone living in two households of 东村
+# who holds a post there too: she is one person in every table.
+TWO_HOMES = """
+MATCH (a:Household {code: 'C-T1-V1-H01'}), (b:Household {code: 'C-T1-V1-H02'}), (v:Organization {code: 'C-T1-V1'})
+CREATE (p:Person {id: 'id-Y2', code: 'Y2', name: '周两', politicalStatus: 'PARTY_MEMBER'})
+CREATE (p)-[:LIVES_IN]->(a), (p)-[:LIVES_IN]->(b)
+CREATE (p)-[:HOLDS {id: 'id-Y2-H', role: 'EXECUTIVE', since: date('2020-01-01')}]->(v)
+"""
 UNPLACED = "CREATE (:Person {id: 'id-X1', code: 'X1', name: '孙无', politicalStatus: 'PARTY_MEMBER'})"
 
 
@@ -126,6 +134,7 @@ async def test_the_walk_and_everyone_placed_give_the_same_tables(
 ) -> None:
     await _more_wangs(world)
     await world.execute(UNPLACED)
+    await world.execute(TWO_HOMES)
     editor = await api_as("C", Grant.EDITOR)
     analyst = await api_as("C", Grant.ANALYST)
     assert await whole_tree(world, Source.TOP)  # C's tables come from everyone placed
