@@ -3,12 +3,17 @@ subtree (filtered as `graph.filters` filters them) counted by age band,
 education, political status, role, level, pipeline stage and child
 organization; households by tag, coverage status and child organization.
 
-Each dimension is a fixed fragment giving every person (household) a list of
-keys: one for age band, education, political status and stage; one per role,
-level or child organization she is in (a person holding two roles counts in
-both rows, so rows of those dimensions may add up to more than the people).
-The query includes the fragments of the dimensions asked, in the order asked,
-unwinds them and counts distinct people per combination.
+Each dimension is a fixed fragment giving every person (household) her key:
+one for age band, education, political status, stage and (a row per child
+she is under) child organization; a list for roles and levels, one per role
+or level she holds (a person holding two roles counts in both rows, so rows
+of those dimensions may add up to more than the people). The query includes
+the fragments of the dimensions asked, in the order asked, unwinds the lists
+and counts the rows per combination (each person's rows are distinct:
+households are counted distinct). At the top of a whole tree the people come
+from `graph.filters.PLACED_PEOPLE` or WHOLE_PEOPLE_BY_CHILD; householdStats by
+coverage status and child organization from the coverage tallies when they
+answer (`graph.analytics.tallied_groups`).
 
 Groups smaller than the minimum group size are withheld from callers who see
 personal data masked (ANALYST): a count of 1 or 2 in a cross-table of a village
