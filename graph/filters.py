@@ -230,6 +230,47 @@ async def list_root(db: Database, under: str | None) -> tuple[Source, str | None
     return (Source.TOP if found[0]["top"] else Source.SUBTREE), found[0]["id"]
 
 
+# Whether the tree is whole: one organization at the top, every household in
+# a grid and every grid in an organization (the writes keep one grid to a
+# household, one organization to a grid, and placement keeps the tree a few
+# levels deep). Then the top's subtree holds every organization, grid and
+# household, and "the people under the top" are everyone who lives in a
+# household or holds a position anywhere: found from the relationship type
+# index in one db hit a row instead of walking the tree (a county's 200k
+# people: 0.43M db hits instead of 0.86M). The counts but the first come from
+# the count store (one db hit each); the tops are ~2 db hits an organization
+# (its degree: an organization's PART_OF leads only to an organization).
+WHOLE_TREE: LiteralString = """CALL () {
+  MATCH (o:Organization) WHERE NOT EXISTS { (o)-[:PART_OF]->() } RETURN count(o) AS tops
+}
+CALL () { MATCH (h:Household) RETURN count(h) AS households }
+CALL () { MATCH (:Household)-[r:IN_GRID]->() RETURN count(r) AS gridded }
+CALL () { MATCH (g:Grid) RETURN count(g) AS grids }
+CALL () { MATCH (:Grid)-[r:PART_OF]->() RETURN count(r) AS owned }
+RETURN tops = 1 AND households = gridded AND grids = owned AS whole
+"""
+
+
+async def whole_tree(db: Database, source: Source) -> bool:
+    """Whether a whole list from `source` may take everyone placed in the
+    graph for the people (or every household) under its root: the root is
+    the top of a whole tree (`WHOLE_TREE`). The root is in the caller's scope,
+    so at the top her scope is the whole tree and nothing needs a scope test."""
+    if source is not Source.TOP:
+        return False
+    return bool((await db.read(WHOLE_TREE))[0]["whole"])
+
+
+# Everyone living in a household or holding a position (on any day): the people
+# under the top of a whole tree, each once.
+PLACED_PEOPLE: LiteralString = """CALL () {
+  MATCH (p)-[:LIVES_IN]->() RETURN p
+  UNION ALL
+  MATCH (p)-[:HOLDS]->() WHERE NOT EXISTS { (p)-[:LIVES_IN]->() } RETURN DISTINCT p
+}
+WITH p WHERE true"""
+
+
 # Under the root, tested upward from the person (the scope test with the root
 # for the scope root): a few hops, never an expansion of the root's subtree.
 PERSON_UNDER_ROOT: LiteralString = person_in_scope("p").replace("$scope", "root.code")
@@ -246,20 +287,28 @@ _PEOPLE_SOURCES: dict[Source, LiteralString] = {
 # she reached). The holders are found with the role filter's every condition, so
 # its fragment is left out; a position is in scope when its organization is in
 # the scope's organizations, listed once (a test upward per position costs a
-# dozen db hits: 64k for a county's executives).
-_HOLDERS: LiteralString = (
-    """CALL () {
-  OPTIONAL MATCH (:Organization {code: $scope})<-[:PART_OF*0..12]-(o:Organization)
+# dozen db hits: 64k for a county's executives), and needs no test when the
+# scope is the top of a whole tree ($holdersScope null: `holders_scope`; the
+# list costs 13.5k db hits on a county). "Active" is written with coalesce so
+# that one index seek serves it (as an OR the planner seeks the role twice).
+_HOLDERS: LiteralString = """CALL () {
+  OPTIONAL MATCH (:Organization {code: $holdersScope})<-[:PART_OF*0..12]-(o:Organization)
   RETURN collect(o) AS scopeOrgs_
 }
 MATCH (p:Person)-[h:HOLDS]->(o:Organization)
-WHERE h.role IN $roles AND """
-    + ACTIVE_H
-    + """ AND ($scope IS NULL OR o IN scopeOrgs_)
+WHERE h.role IN $roles AND h.since <= $on AND coalesce(h.until, date('9999-12-31')) > $on
+  AND ($holdersScope IS NULL OR o IN scopeOrgs_)
   AND ($roleLevel IS NULL OR o.level = $roleLevel) AND ($roleKind IS NULL OR o.kind = $roleKind)
 WITH DISTINCT p
 """
-)
+
+
+def holders_scope(db: Database, whole: bool) -> str | None:
+    """$holdersScope: the caller's scope, or None when it is the top of a whole
+    tree (`whole`: `whole_tree` of a list at the top), which holds every position."""
+    return None if whole else db.access.scope
+
+
 _WITH_MILESTONES: LiteralString = (
     "MATCH (s:Stage)<-[:REACHED]-(p:Person) WHERE s.name IN $seedStages\nWITH DISTINCT p\n"
 )
@@ -282,7 +331,8 @@ def people_source(
     and the filter fragments still to apply to them. `scoped`: the caller has a
     scope. For the `whole` list (a count, a group-by) at the top of the tree,
     the root's subtree is expanded downward: every person is visited once
-    either way, and an expansion costs far less than a test upward per person."""
+    either way, and an expansion costs far less than a test upward per person
+    (`whole_people_source` takes everyone placed instead when it may)."""
     fragments = flt.fragments()
     if source is not Source.SUBTREE:
         if flt.roles is not None:
@@ -293,6 +343,18 @@ def people_source(
     if whole and source is Source.TOP:
         return _PEOPLE_SOURCES[Source.SUBTREE], fragments
     return _PEOPLE_SOURCES[source], fragments
+
+
+def whole_people_source(
+    source: Source, flt: PersonFilter, *, scoped: bool, whole: bool
+) -> tuple[LiteralString, list[LiteralString]]:
+    """`people_source` of a whole list (a count, a group-by); at the top of a
+    whole tree (`whole`) everyone placed (`PLACED_PEOPLE`) in place of the
+    expansion."""
+    text, fragments = people_source(source, flt, scoped=scoped, whole=True)
+    if whole and text is _PEOPLE_SOURCES[Source.SUBTREE]:
+        return PLACED_PEOPLE, fragments
+    return text, fragments
 
 
 def people_query(
@@ -372,7 +434,13 @@ async def filter_people(
     where, root_id = root
     scoped = db.access.scope is not None
     source, fragments = people_source(where, flt, scoped=scoped)
-    params = flt.params(db.access.reveal) | {"root": root_id, "under": flt.under, "role": None}
+    whole = (page.total or flt.roles is not None) and await whole_tree(db, where)
+    params = flt.params(db.access.reveal) | {
+        "root": root_id,
+        "under": flt.under,
+        "role": None,
+        "holdersScope": holders_scope(db, whole),
+    }
     after_key, after_code = parse_after(page.after, sort.value[1])
     found = await db.read(
         people_query(source, fragments, sort, desc),
@@ -381,7 +449,9 @@ async def filter_people(
         limit=page.first + 1,
         **params,
     )
-    whole, whole_fragments = people_source(where, flt, scoped=scoped, whole=True)
-    total = (await db.read(count_query(whole, whole_fragments), **params))[0]["total"] if page.total else None
+    total = None
+    if page.total:
+        counted, counted_fragments = whole_people_source(where, flt, scoped=scoped, whole=whole)
+        total = (await db.read(count_query(counted, counted_fragments), **params))[0]["total"]
     items = [(sort_key(r["key"], r["code"]), rows.person(r["value"])) for r in found[: page.first]]
     return Page(items, len(found) > page.first, total)

@@ -131,7 +131,8 @@ COUNT_UNDER: LiteralString = (
 # lists: an organization or grid by membership, a household by its grid, a
 # person by the organizations she holds positions in and her household's grid.
 # The same answer as the upward walk (the subtree to the walk's depth), without
-# reading a grid's hundreds of relationships for every person tested.
+# reading a grid's hundreds of relationships for every person tested. A person
+# lives only in a household: no label test there (29.4k → 27.6k db hits).
 _SUBTREE_LISTS: LiteralString = """MATCH (root:Organization {id: $root})
 CALL (root) {
   MATCH (root)<-[:PART_OF*0..12]-(o:Organization)
@@ -146,7 +147,7 @@ CALL (orgs_) {
 _IN_LISTS: LiteralString = """(CASE WHEN node:Organization THEN node IN orgs_
   WHEN node:Grid THEN node IN grids_
   WHEN node:Household THEN any(g_ IN [(node)-[:IN_GRID]->(g) | g] WHERE g_ IN grids_)
-  WHEN node:Person THEN any(g_ IN [(node)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(g) | g] WHERE g_ IN grids_)
+  WHEN node:Person THEN any(g_ IN [(node)-[:LIVES_IN]->()-[:IN_GRID]->(g) | g] WHERE g_ IN grids_)
     OR any(o_ IN [(node)-[:HOLDS]->(o) | o] WHERE o_ IN orgs_)
   ELSE false END)"""
 _HITS_WITH_LISTS: LiteralString = (
