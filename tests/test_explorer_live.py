@@ -132,7 +132,9 @@ def test_the_organization_page_shows_a_change_to_its_board_after_one_refetch(
         # A board member's new phone: on screen within seconds, one refetch.
         post(server, UPDATE_PERSON, id=member["id"], input={"phone": "13912345678"})
         phones = "[data-testid=board] td[data-col=phone]"
-        took = wait_until(lambda: "13912345678" in tab.page.locator(phones).all_inner_texts(), 15, "the new phone")
+        took = wait_until(
+            lambda: "13912345678" in tab.page.locator(phones).all_inner_texts(), 15, "the new phone"
+        )
         tab.page.wait_for_selector("[data-testid=live-updated]:not([hidden])")
         time.sleep(1.5)  # a second refetch would have been sent by now
         assert tab.count("Organization") == 2, tab.operations
