@@ -109,9 +109,11 @@ def _typed_ids(value: Any) -> Iterable[tuple[str, str]]:
 # Where each object of an event sits, found in the writing transaction: each
 # object by its type and id (a removed one is not found and is placed under the
 # organizations of the event's other objects), then the organizations above it
-# by the edges that lead upward. It leaves `placed` (per object, in order: obj,
-# found, codes) and `within` (every code, once). The audit record of a mutation
-# reads the same placement (graph/audit.py), so the two are one statement.
+# by the edges that lead upward, walked once per node (a visit's cadre and
+# household are also named beside it: one walk each, not two). It leaves
+# `placed` (per object, in order: obj, found, codes) and `within` (every code,
+# once). A mutation's audit record reads the same placement (graph/audit.py):
+# the two records are one statement.
 PLACE_OBJECTS: LiteralString = """
 UNWIND range(0, size($objects) - 1) AS i
 WITH i, $objects[i] AS obj
@@ -135,13 +137,19 @@ OPTIONAL CALL (obj) {
   MATCH (x:Person)-[:COMMITTED]->(:Commitment {id: obj.id}) WHERE obj.type = 'Commitment' RETURN x
 }
 WITH i, obj, collect(x) AS xs
-WITH i, obj, size(xs) > 0 AS found, COLLECT {
-  UNWIND xs AS x
-  MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF|HELD_BY*0..16]->(o:Organization)
-  RETURN DISTINCT o.code
-} AS codes
 ORDER BY i
-WITH collect({obj: obj, found: found, codes: codes}) AS placed
+WITH collect({obj: obj, xs: xs}) AS rows
+CALL (rows) {
+  UNWIND rows AS row
+  UNWIND row.xs AS x
+  WITH DISTINCT x
+  RETURN collect({x: x, codes: COLLECT {
+    MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF|HELD_BY*0..16]->(o:Organization)
+    RETURN DISTINCT o.code
+  }}) AS reached
+}
+WITH [row IN rows | {obj: row.obj, found: size(row.xs) > 0, codes: reduce(w = [], r IN reached |
+        CASE WHEN r.x IN row.xs THEN w + [c IN r.codes WHERE NOT c IN w] ELSE w END)}] AS placed
 WITH placed, reduce(w = [], p IN placed | w + [c IN p.codes WHERE NOT c IN w]) AS within
 """
 

@@ -89,6 +89,7 @@ class Page:
         self.context.set_default_timeout(150_000)
         self.urls: list[str] = []
         self.operations: list[str] = []
+        self.subscribed_after: list[str | None] = []  # each Changes request's `after`
         self.context.on("request", self._saw)
         self.page = self.context.new_page()
         before = subscriptions()
@@ -100,7 +101,10 @@ class Page:
     def _saw(self, request: Any) -> None:
         self.urls.append(request.url)
         if request.method == "POST" and request.url.endswith("/graphql"):
-            self.operations.append(json.loads(request.post_data or "{}").get("operationName") or "")
+            body = json.loads(request.post_data or "{}")
+            self.operations.append(body.get("operationName") or "")
+            if body.get("operationName") == "Changes":
+                self.subscribed_after.append(body["variables"]["after"])
 
     def count(self, name: str) -> int:
         return self.operations.count(name)
@@ -157,6 +161,33 @@ def test_the_organization_page_shows_a_change_to_its_board_after_one_refetch(
         assert tab.count("Changes") == 1  # one subscription all along
         foreign = [u for u in tab.urls if not u.startswith(server.url + "/")]
         assert foreign == []
+    finally:
+        tab.context.close()
+
+
+def test_a_dropped_subscription_resumes_from_its_last_cursor(browser: Any, server: LiveServer) -> None:
+    board = post(server, BOARD, code="QX-T01-V02")["organization"]["positions"]["nodes"]
+    member = board[0]["person"]
+    tab = Page(browser, server, EDITOR, "/org/QX-T01-V02")
+    phones = "[data-testid=board] td[data-col=phone]"
+    try:
+        post(server, UPDATE_PERSON, id=member["id"], input={"phone": "13700000001"})
+        wait_until(lambda: "13700000001" in tab.page.locator(phones).all_inner_texts(), 15, "the first phone")
+        # The network goes away: the server sees the stream end.
+        open_before = subscriptions()
+        tab.context.set_offline(True)
+        wait_until(lambda: subscriptions() < open_before, 30, "the dropped stream")
+        post(server, UPDATE_PERSON, id=member["id"], input={"phone": "13700000002"})
+        time.sleep(1.5)
+        assert "13700000002" not in tab.page.locator(phones).all_inner_texts()
+        tab.context.set_offline(False)
+        # Reopened (after its pause) from the last cursor: the change made meanwhile arrives.
+        took = wait_until(
+            lambda: "13700000002" in tab.page.locator(phones).all_inner_texts(), 60, "the missed phone"
+        )
+        print(f"\nthe change made while offline was on screen {took:.1f}s after the network returned")
+        assert tab.subscribed_after[0] is None and tab.subscribed_after[-1] is not None
+        assert len(tab.subscribed_after) >= 2
     finally:
         tab.context.close()
 

@@ -257,7 +257,8 @@ function startLive() {
     token,
     query: () => documentText("Changes"),
     onChange: (change) => {
-      // null: the feed restarted past changes it no longer keeps; refetch once.
+      // null: changes may have been missed (the cursor expired, or the stream
+      // dropped before it had one): refetch once.
       if (shown && (!change || change.objects.some((o) => shown.ids.has(o.id)))) refreshSoon();
     },
     onSignedOut: (reason) => {

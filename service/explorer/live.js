@@ -4,7 +4,8 @@
 // /graphql): a POST with `Accept: text/event-stream` and her token, read as a
 // stream with fetch. The server sends only changes in her scope. A dropped
 // stream is opened again after a pause that doubles (1 s … 30 s), from the
-// last cursor received, so no change is missed or seen twice; an expired or
+// last cursor received, so no change is missed or seen twice (dropped before
+// the first change came, it has no cursor: the view is refetched once); an expired or
 // refused token ends it (the page goes back to sign-in with the reason).
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -45,6 +46,7 @@ async function* serverSentEvents(body) {
 export function follow({ query, token, onChange, onSignedOut, onState = () => {} }) {
   const controller = new AbortController();
   let after = null;
+  let opened = false;
   let pause = 0;
   let stopped = false;
 
@@ -63,6 +65,10 @@ export function follow({ query, token, onChange, onSignedOut, onState = () => {}
     if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
     pause = 0;
     onState("live");
+    // Dropped before any change came: there is no cursor to resume from, so
+    // what happened meanwhile is unknown; the view is refetched once.
+    if (opened && after === null) onChange(null);
+    opened = true;
     for await (const [event, data] of serverSentEvents(response.body)) {
       if (event === "complete") return null; // the server is shutting down: open again
       if (event !== "next") continue;
