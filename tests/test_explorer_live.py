@@ -180,6 +180,32 @@ def test_the_organization_page_shows_a_change_to_its_board_after_one_refetch(
         tab.context.close()
 
 
+RENAME = """mutation Rename($id: ID!, $name: String!) {
+  updateOrganization(id: $id, input: {name: $name}) { organization { id } } }"""
+ORG_ID = """query Org($code: String!) { organization(code: $code) { id } }"""
+
+
+def test_the_tree_keeps_its_open_nodes_when_a_listed_organization_is_renamed(
+    browser: Any, server: LiveServer
+) -> None:
+    village = post(server, ORG_ID, code="QX-T03-V02")["organization"]["id"]
+    tab = Page(browser, server, EDITOR, "/tree")
+    try:
+        tab.page.click("[data-testid=toggle-QX-T03]")
+        node = "[data-testid=node-QX-T03-V02]"
+        tab.page.wait_for_selector(node)
+        assert tab.count("OrgTree") == 1
+        post(server, RENAME, id=village, name="改名村妇联")
+        tab.until(lambda: tab.text(node) == "改名村妇联", 15, "the new name in the tree")
+        tab.wait(1.5)
+        assert tab.count("OrgTree") == 2, tab.operations
+        # The township she had opened is still open, its villages listed.
+        assert tab.page.get_attribute("[data-testid=toggle-QX-T03]", "aria-expanded") == "true"
+        assert tab.page.locator("[data-testid=live-updated]").is_visible()
+    finally:
+        tab.context.close()
+
+
 def drop_connections(live: LiveServer) -> None:
     """Cut every connection the server holds, as a network failure or a
     restarting replica would (uvicorn's own connection set, closed on its loop)."""
