@@ -1,8 +1,9 @@
 """The change feed's outbox: one `(:Change)` node per committed write transaction.
 
 Every write transaction OrgGraph makes (each mutation, each term change, each
-import batch) ends by recording what it changed in that same transaction
-(`record_change`, one statement): the operation, and each object created,
+import batch) ends by recording what it changed in that same transaction, in
+one statement (a mutation's is the one that writes its audit record,
+graph/audit.py; other writes call `record_change`): the operation, and each object created,
 changed or removed with its type, raw id and the codes of the organizations it
 sits under (so a scoped caller's filter is a string test, no walk). The event
 is written `:Unsequenced`, touching no shared node, so writers take no common
