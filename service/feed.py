@@ -49,6 +49,10 @@ log = logging.getLogger("orggraph.feed")
 RING = 10_000  # events kept in memory for live subscriptions
 CATCH_UP_PAGE = 500
 PRUNE_EVERY = 3600.0  # seconds between retention passes
+# Seconds between two sequencer rounds woken by this process's commits: each
+# round is a write transaction on the writers' cores, so commits arriving
+# within it are numbered together (delivery waits up to this much longer).
+SEQUENCE_GAP = 0.05
 
 
 class SlowConsumer(OrgGraphError):
@@ -103,7 +107,7 @@ class ChangeFeed:
 
     async def _run(self) -> None:
         assert self._started is not None
-        last_prune = 0.0
+        last_prune = last_sequenced = 0.0
         woken = False
         while not self._closing:
             try:
@@ -112,9 +116,15 @@ class ChangeFeed:
                     self.head, self.key = state.head, state.key
                     self._started.set_result(None)
                 # Woken by a commit of this process: its event awaits a number,
-                # so the sequencer runs at once and hands back what it numbered
-                # (one write transaction, no read before or after it).
-                numbered = await sequence_changes(self.db) if woken else []
+                # so the sequencer runs and hands back what it numbered (one
+                # write transaction, no read before or after it); at most once
+                # per SEQUENCE_GAP, so a burst of commits is numbered together.
+                numbered: list[ChangeEvent] = []
+                if woken:
+                    await asyncio.sleep(max(0.0, last_sequenced + SEQUENCE_GAP - time.monotonic()))
+                    self._wake.clear()
+                    last_sequenced = time.monotonic()
+                    numbered = await sequence_changes(self.db)
                 if numbered:
                     await self._take(numbered)
                 else:
