@@ -292,6 +292,15 @@ def test_an_sse_subscription_ends_as_soon_as_its_client_goes_away(
     # next change or the garbage collector comes by (a reloading page would
     # otherwise reach ORGGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER).
     one, _ = servers
+    # Earlier tests' subscriptions finish ending first (the gauge is the process's).
+    settled = {"value": open_subscriptions(), "since": time.monotonic()}
+
+    def steady() -> bool:
+        if open_subscriptions() != settled["value"]:
+            settled.update(value=open_subscriptions(), since=time.monotonic())
+        return time.monotonic() - settled["since"] > 1.0
+
+    until(steady, 30, "a steady count of subscriptions")
     before = open_subscriptions()
     headers = {"Authorization": f"Bearer {token(subject='closing-tab')}", "Accept": "text/event-stream"}
     with httpx.stream("POST", f"{one.url}/graphql", json={"query": SUBSCRIBE}, headers=headers, timeout=30):
