@@ -346,6 +346,8 @@ async def catch_up(base: str, connection: Connection, people: list[tuple[str, st
 async def run() -> dict[str, Any]:
     # One bench caller holds every subscription: lift the per-caller cap for the server.
     os.environ["ORGGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER"] = "5000"
+    # 1,000 subscribers' sockets and the writer's beside them (the default limit is 1,000).
+    os.environ.setdefault("ORGGRAPH_MAX_CONNECTIONS", "2000")
     os.environ.setdefault("ORGGRAPH_REQUEST_TIMEOUT", "120")
     connection = launcher.start(INSTANCE)
     try:
