@@ -26,6 +26,7 @@ from neo4j import AsyncManagedTransaction, Record
 
 from graph import rows
 from graph.access import Access, grid_in_scope, household_in_scope, org_in_scope, person_in_scope
+from graph.changes import CREATE_CHANGE, PLACE_OBJECTS, listed_objects
 from graph.errors import NotFound
 from graph.idempotency import Claim
 from graph.model import AuditEvent, Page, PageArgs
@@ -163,34 +164,22 @@ RETURN ref.id AS id, ref.type AS type, ref.argument AS argument
 )
 
 # A WRITE event, with the scopes the write affects (`within`): the codes of the
-# organizations its objects (named or side effects) belong to and of every one
-# above them. An object reaches its organizations by the edges that lead upward
-# (a person through her positions and her household, a household through its
-# grid); a position, coverage or commitment through the nodes it hangs from.
-CREATE_WRITE_EVENT: LiteralString = """
-CALL () {
-  UNWIND $refs AS ref
-  CALL (ref) {
-    MATCH (x:Organization {id: ref.id}) WHERE ref.type = 'Organization' RETURN x
-    UNION
-    MATCH (x:Grid {id: ref.id}) WHERE ref.type = 'Grid' RETURN x
-    UNION
-    MATCH (x:Household {id: ref.id}) WHERE ref.type = 'Household' RETURN x
-    UNION
-    MATCH (x:Person {id: ref.id}) WHERE ref.type = 'Person' RETURN x
-    UNION
-    MATCH (:Person)-[:HOLDS {id: ref.id}]->(x:Organization) WHERE ref.type = 'Position' RETURN x
-    UNION
-    MATCH (p:Person)-[:COVERS {id: ref.id}]->(t) WHERE ref.type = 'Coverage' UNWIND [p, t] AS x RETURN x
-    UNION
-    MATCH (x:Person)-[:COMMITTED]->(:Commitment {id: ref.id}) WHERE ref.type = 'Commitment' RETURN x
-  }
-  MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF*0..16]->(o:Organization)
-  RETURN collect(DISTINCT o.code) AS within
-}
+# organizations its named objects (named or side effects: `ref`) belong to and
+# of every one above them, as the change feed places them (graph/changes.py:
+# a person through her positions and her household, a household through its
+# grid; a position, coverage, visit or commitment through the nodes it hangs
+# from). The mutation's change event is written by the same statement, from
+# the same placement: one lookup and one round trip for both records.
+CREATE_WRITE_EVENT: LiteralString = (
+    PLACE_OBJECTS
+    + """
 CREATE (:AuditEvent {id: randomUUID(), at: datetime(), actor: $actor, scope: $scope, roles: $roles,
-                     operation: $operation, kind: $kind, ids: $ids, within: within})
+                     operation: $operation, kind: $kind, ids: $ids,
+                     within: reduce(w = [], p IN [p IN placed WHERE p.obj.ref] |
+                                    w + [c IN p.codes WHERE NOT c IN w])})
 """
+    + CREATE_CHANGE
+)
 
 # The READ events of concurrent requests, written together (Database.write_grouped).
 CREATE_EVENTS: LiteralString = """
@@ -227,17 +216,21 @@ async def _refuse_outside(tx: AsyncManagedTransaction, access: Access, refs: Seq
         raise NotFound(first.missing)
 
 
-async def record_write(tx: AsyncManagedTransaction, trail: Trail, result: Any) -> None:
+async def record_write(
+    tx: AsyncManagedTransaction, trail: Trail, result: Any, changed: Sequence[tuple[str, str, str]]
+) -> None:
     """The AuditEvent of a mutation, in its own transaction `tx`: the ids of the
     objects it named, of its side effects and of what it created or changed, and
-    (`within`) the scopes they lie in, whose ADMINs see the event."""
-    changed = [*trail.refs, *trail.side_effects]
+    (`within`) the scopes they lie in, whose ADMINs see the event; and, in the
+    same statement, its change event of the objects `changed` (type, raw id,
+    change: graph.changes.changed_objects), written last."""
+    named = [*trail.refs, *trail.side_effects]
     ids: list[str] = []
-    for found in [*(r.id for r in changed), *_ids_in(result)]:
+    for found in [*(r.id for r in named), *_ids_in(result)]:
         if found not in ids:
             ids.append(found)
-    refs = [{"type": r.type, "id": r.id} for r in changed]
-    await statement(tx, CREATE_WRITE_EVENT, {**_event(trail, "WRITE", ids), "refs": refs})
+    params = {**_event(trail, "WRITE", ids), "objects": listed_objects(changed, (r.id for r in named))}
+    await statement(tx, CREATE_WRITE_EVENT, params)
 
 
 def _event(trail: Trail, kind: str, ids: list[str]) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """The change feed's outbox: one `(:Change)` node per committed write transaction.
 
 Every write transaction OrgGraph makes (each mutation, each term change, each
-import batch) ends by recording what it changed in that same transaction
-(`record_change`, one statement): the operation, and each object created,
+import batch) ends by recording what it changed in that same transaction, in
+one statement (a mutation's is the one that writes its audit record,
+graph/audit.py; other writes call `record_change`): the operation, and each object created,
 changed or removed with its type, raw id and the codes of the organizations it
 sits under (so a scoped caller's filter is a string test, no walk). The event
 is written `:Unsequenced`, touching no shared node, so writers take no common
@@ -106,13 +107,15 @@ def _typed_ids(value: Any) -> Iterable[tuple[str, str]]:
             yield from _typed_ids(v)
 
 
-# The event, written last, in one statement: each object found by its type and
-# id (a removed one is not found and is placed under the organizations of the
-# event's other objects), the organizations above it by the edges that lead
-# upward, then the (:Change:Unsequenced) node. It touches no shared node, so
-# concurrent writers take no common lock; `created` (the server's clock at this
-# last write, before the commit) orders the event for the sequencer.
-RECORD_CHANGE: LiteralString = """
+# Where each object of an event sits, found in the writing transaction: each
+# object by its type and id (a removed one is not found and is placed under the
+# organizations of the event's other objects), then the organizations above it
+# by the edges that lead upward, walked once per node (a visit's cadre and
+# household are also named beside it: one walk each, not two). It leaves
+# `placed` (per object, in order: obj, found, codes) and `within` (every code,
+# once). A mutation's audit record reads the same placement (graph/audit.py):
+# the two records are one statement.
+PLACE_OBJECTS: LiteralString = """
 UNWIND range(0, size($objects) - 1) AS i
 WITH i, $objects[i] AS obj
 OPTIONAL CALL (obj) {
@@ -135,23 +138,46 @@ OPTIONAL CALL (obj) {
   MATCH (x:Person)-[:COMMITTED]->(:Commitment {id: obj.id}) WHERE obj.type = 'Commitment' RETURN x
 }
 WITH i, obj, collect(x) AS xs
-WITH i, obj, size(xs) > 0 AS found, COLLECT {
-  UNWIND xs AS x
-  MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF|HELD_BY*0..16]->(o:Organization)
-  RETURN DISTINCT o.code
-} AS codes
 ORDER BY i
-WITH collect({obj: obj, found: found, codes: codes}) AS placed
+WITH collect({obj: obj, xs: xs}) AS rows
+CALL (rows) {
+  UNWIND rows AS row
+  UNWIND row.xs AS x
+  WITH DISTINCT x
+  RETURN collect({x: x, codes: COLLECT {
+    MATCH (x)-[:HOLDS|LIVES_IN|IN_GRID|PART_OF|HELD_BY*0..16]->(o:Organization)
+    RETURN DISTINCT o.code
+  }}) AS reached
+}
+WITH [row IN rows | {obj: row.obj, found: size(row.xs) > 0, codes: reduce(w = [], r IN reached |
+        CASE WHEN r.x IN row.xs THEN w + [c IN r.codes WHERE NOT c IN w] ELSE w END)}] AS placed
 WITH placed, reduce(w = [], p IN placed | w + [c IN p.codes WHERE NOT c IN w]) AS within
-CREATE (e:Change:Unsequenced {
-  created: datetime.realtime(), at: datetime(), operation: $operation, within: within,
-  types: [p IN placed | p.obj.type], ids: [p IN placed | p.obj.id],
-  changes: [p IN placed | CASE WHEN p.found THEN p.obj.change ELSE 'REMOVED' END],
-  under: [p IN placed |
-          '|' + reduce(u = '', c IN CASE WHEN p.found THEN p.codes ELSE within END | u + c + '|')]
-})
-RETURN count(e) AS recorded
 """
+
+# The (:Change:Unsequenced) node of the placed objects (none when there are
+# none), written last. It touches no shared node, so concurrent writers take no
+# common lock; `created` (the server's clock at this last write, before the
+# commit) orders the event for the sequencer.
+CREATE_CHANGE: LiteralString = """
+FOREACH (_ IN CASE WHEN size(placed) > 0 THEN [1] ELSE [] END |
+  CREATE (:Change:Unsequenced {
+    created: datetime.realtime(), at: datetime(), operation: $operation, within: within,
+    types: [p IN placed | p.obj.type], ids: [p IN placed | p.obj.id],
+    changes: [p IN placed | CASE WHEN p.found THEN p.obj.change ELSE 'REMOVED' END],
+    under: [p IN placed |
+            '|' + reduce(u = '', c IN CASE WHEN p.found THEN p.codes ELSE within END | u + c + '|')]
+  })
+)
+"""
+
+RECORD_CHANGE: LiteralString = PLACE_OBJECTS + CREATE_CHANGE + "RETURN size(placed) AS recorded"
+
+
+def listed_objects(objects: Sequence[tuple[str, str, str]], refs: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The `$objects` parameter of PLACE_OBJECTS: each object's type, id and
+    change, and whether the mutation named it (`ref`, for its audit record)."""
+    named = set(refs)
+    return [{"type": t, "id": i, "change": c, "ref": i in named} for t, i, c in objects]
 
 
 async def record_change(
@@ -162,8 +188,7 @@ async def record_change(
     number: `sequence_changes` gives it one once it is committed."""
     if not objects:
         return False
-    listed = [{"type": t, "id": i, "change": c} for t, i, c in objects]
-    await tracing.run(tx, RECORD_CHANGE, {"operation": operation, "objects": listed})
+    await tracing.run(tx, RECORD_CHANGE, {"operation": operation, "objects": listed_objects(objects)})
     return True
 
 
@@ -194,29 +219,36 @@ UNWIND range(0, size(events) - 1) AS i
 WITH c, head, events[i] AS e, i
 SET e.seq = head + i + 1
 REMOVE e:Unsequenced
-WITH c, head, count(e) AS numbered
-SET c.seq = head + numbered
-RETURN c.seq AS head
+WITH c, head, collect({seq: e.seq, at: e.at, operation: e.operation, types: e.types, ids: e.ids,
+                       changes: e.changes, under: e.under}) AS numbered
+SET c.seq = head + size(numbered)
+RETURN numbered
 """
 
 PENDING: LiteralString = "MATCH (e:Unsequenced) RETURN count(e) > 0 AS pending LIMIT 1"
 
 
-async def sequence_changes(db: Database, batch: int = 10_000) -> None:
+async def sequence_changes(db: Database, batch: int = 10_000) -> list[ChangeEvent]:
     """Number the committed unsequenced events (oldest `created` first) after
-    the counter's head, under the counter's lock; a batch per transaction."""
+    the counter's head, under the counter's lock; a batch per transaction.
+    Returns the events this call numbered, in order (another process's
+    sequencer may number some between two of its batches), so the poller that
+    ran it need not read them back."""
+    numbered: list[ChangeEvent] = []
     while True:
 
-        async def number(tx: AsyncManagedTransaction) -> bool:
+        async def number(tx: AsyncManagedTransaction) -> list[ChangeEvent]:
             locked = await tracing.run(tx, LOCK_COUNTER, {})
             if not locked:  # no counter yet (a new or wiped database)
                 await tracing.run(tx, ENSURE_COUNTER, {})
-            numbered = await tracing.run(tx, NUMBER_CHANGES, {"batch": batch})
-            before = int(locked[0]["head"]) if locked else 0
-            return bool(numbered) and int(numbered[0]["head"]) - before == batch
+            found = await tracing.run(tx, NUMBER_CHANGES, {"batch": batch})
+            events = [change_event(e) for e in found[0]["numbered"]] if found else []
+            return sorted(events, key=lambda e: e.seq)
 
-        if not await db.write_bookkeeping(number):
-            return
+        events = await db.write_bookkeeping(number)
+        numbered.extend(events)
+        if len(events) < batch:
+            return numbered
 
 
 # An import names its objects by code; the event needs their ids.

@@ -252,8 +252,8 @@ class Database:
     def _guarded(
         self, work: Callable[[AsyncManagedTransaction], Awaitable[T]], trail: Trail
     ) -> Callable[[AsyncManagedTransaction], Awaitable[T]]:
-        """`work` between the scope check and the audit event (and the idempotency
-        key), then its change event."""
+        """`work` between the scope check and, last, the audit event and the
+        change event (one statement; the idempotency key before them)."""
 
         async def guarded(tx: AsyncManagedTransaction) -> T:
             trail.side_effects = []  # a retried transaction finds them afresh
@@ -266,11 +266,11 @@ class Database:
                     return done
             await check_scope(tx, trail)
             result = await work(tx)
-            await record_write(tx, trail, result)
             if claim is not None:
                 await idempotency.remember(tx, claim, trail.access.subject, trail.step, result)
+            # The audit record and the change event, in one statement, last.
             changed = changed_objects(trail.refs, result, touched=trail.side_effects)
-            await record_change(tx, trail.operation or "", changed)
+            await record_write(tx, trail, result, changed)
             return result
 
         return guarded

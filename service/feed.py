@@ -2,7 +2,8 @@
 
 The poller reads the outbox (graph/changes.py) every ORGGRAPH_CHANGES_POLL_SECONDS
 and at once after a write of this process commits (`Database.on_commit`),
-numbering the committed events first (the sequencer, `feed_state`), keeps
+numbering the committed events first (the sequencer, which hands the events it
+numbered straight to the poller that ran it), keeps
 the newest events in a bounded ring, and wakes the subscriptions. Each one
 reads from the ring from its own position, cut down to its caller's scope, so
 a subscription costs no query once it is live, and writes made through any
@@ -28,7 +29,15 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from graph.change_cursors import decode_change_cursor
-from graph.changes import ChangeEvent, feed_state, load_changes_after, page_of_changes, prune_changes, visible
+from graph.changes import (
+    ChangeEvent,
+    feed_state,
+    load_changes_after,
+    page_of_changes,
+    prune_changes,
+    sequence_changes,
+    visible,
+)
 from graph.driver import Database
 from graph.errors import OrgGraphError
 from service.metrics import SUBSCRIPTIONS
@@ -40,6 +49,10 @@ log = logging.getLogger("orggraph.feed")
 RING = 10_000  # events kept in memory for live subscriptions
 CATCH_UP_PAGE = 500
 PRUNE_EVERY = 3600.0  # seconds between retention passes
+# Seconds between two sequencer rounds woken by this process's commits: each
+# round is a write transaction on the writers' cores, so commits arriving
+# within it are numbered together (delivery waits up to this much longer).
+SEQUENCE_GAP = 0.05
 
 
 class SlowConsumer(OrgGraphError):
@@ -94,18 +107,30 @@ class ChangeFeed:
 
     async def _run(self) -> None:
         assert self._started is not None
-        last_prune = 0.0
+        last_prune = last_sequenced = 0.0
+        woken = False
         while not self._closing:
             try:
-                state = await feed_state(self.db)
                 if not self._started.done():
+                    state = await feed_state(self.db)
                     self.head, self.key = state.head, state.key
                     self._started.set_result(None)
-                if state.head > self.head:
-                    for event in await load_changes_after(self.db, self.head, state.head):
-                        self.ring.append(event)
-                    self.head = state.head
-                    self._announce()
+                # Woken by a commit of this process: its event awaits a number,
+                # so the sequencer runs and hands back what it numbered (one
+                # write transaction, no read before or after it); at most once
+                # per SEQUENCE_GAP, so a burst of commits is numbered together.
+                numbered: list[ChangeEvent] = []
+                if woken:
+                    await asyncio.sleep(max(0.0, last_sequenced + SEQUENCE_GAP - time.monotonic()))
+                    self._wake.clear()
+                    last_sequenced = time.monotonic()
+                    numbered = await sequence_changes(self.db)
+                if numbered:
+                    await self._take(numbered)
+                else:
+                    state = await feed_state(self.db)
+                    if state.head > self.head:
+                        await self._take(await load_changes_after(self.db, self.head, state.head))
                 if time.monotonic() - last_prune > PRUNE_EVERY:
                     last_prune = time.monotonic()
                     await prune_changes(self.db, self.keep_days)
@@ -118,10 +143,27 @@ class ChangeFeed:
                     self._started = None
                     self._task = None
                     return
+            woken = False
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_seconds):
                     await self._wake.wait()
+                    woken = True
             self._wake.clear()
+
+    async def _take(self, events: list[ChangeEvent]) -> None:
+        """Put events numbered after the ring's head into the ring, reading
+        first any numbered before them that the ring lacks (another process's
+        sequencer numbered them), and wake the subscriptions."""
+        head = self.head
+        for event in events:
+            if event.seq <= self.head:
+                continue
+            if event.seq > self.head + 1:
+                self.ring.extend(await load_changes_after(self.db, self.head, event.seq - 1))
+            self.ring.append(event)
+            self.head = event.seq
+        if self.head > head:
+            self._announce()
 
     def _announce(self) -> None:
         news, self._news = self._news, asyncio.Event()

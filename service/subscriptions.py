@@ -97,6 +97,7 @@ async def event_stream(
         yield _event("complete", None)
         return
     results = source.__aiter__()
+    step: asyncio.Future[Any] | None = None
     try:
         while True:
             step = asyncio.ensure_future(results.__anext__())
@@ -114,6 +115,13 @@ async def event_stream(
                 break
         yield _event("complete", None)
     finally:
+        # The client went away while the subscription waited for its next
+        # change: the waiting step is cancelled, which ends the subscription
+        # (its slot and the per-caller count freed now, not when it is collected).
+        if step is not None and not step.done():
+            step.cancel()
+            with contextlib.suppress(BaseException):
+                await step
         with contextlib.suppress(Exception):
             await results.aclose()
 

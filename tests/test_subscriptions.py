@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from graph.seed import wipe
 from schema.relay import to_global_id
 from service.auth import mint
 from service.feed import ChangeFeed
+from service.metrics import REGISTRY
 from tests.browser import LiveServer
 from tests.graphs import rid, village_world
 from tests.test_clients import SECRET, live_app, node
@@ -269,6 +271,41 @@ def test_sse_with_curl_style_request(servers: tuple[LiveServer, LiveServer]) -> 
     assert event == "event: next"
     change = json.loads(data.removeprefix("data: "))["data"]["changes"]
     assert visits_in([change]) == [written]
+
+
+def open_subscriptions() -> float:
+    return REGISTRY.get_sample_value("orggraph_subscriptions") or 0.0
+
+
+def until(check: Any, within: float, what: str) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, f"{what} did not happen within {within}s"
+        time.sleep(0.05)
+
+
+def test_an_sse_subscription_ends_as_soon_as_its_client_goes_away(
+    servers: tuple[LiveServer, LiveServer],
+) -> None:
+    # A browser tab closed (or reloaded) while its subscription waits for a
+    # change: its slot and its caller's count are freed at once, not when the
+    # next change or the garbage collector comes by (a reloading page would
+    # otherwise reach ORGGRAPH_MAX_SUBSCRIPTIONS_PER_CALLER).
+    one, _ = servers
+    # Earlier tests' subscriptions finish ending first (the gauge is the process's).
+    settled = {"value": open_subscriptions(), "since": time.monotonic()}
+
+    def steady() -> bool:
+        if open_subscriptions() != settled["value"]:
+            settled.update(value=open_subscriptions(), since=time.monotonic())
+        return time.monotonic() - settled["since"] > 1.0
+
+    until(steady, 30, "a steady count of subscriptions")
+    before = open_subscriptions()
+    headers = {"Authorization": f"Bearer {token(subject='closing-tab')}", "Accept": "text/event-stream"}
+    with httpx.stream("POST", f"{one.url}/graphql", json={"query": SUBSCRIBE}, headers=headers, timeout=30):
+        until(lambda: open_subscriptions() == before + 1, 20, "the subscription")
+    until(lambda: open_subscriptions() == before, 5, "the subscription's end")
 
 
 def test_live_subscriptions_find_their_place_in_a_ring_with_a_hole(database: Database) -> None:

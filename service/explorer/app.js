@@ -2,8 +2,11 @@
 // router (each view has its own URL under /explore), GraphQL over /graphql with
 // her token, and errors in words (expired token → sign-in with the reason;
 // database down → a banner, retried until it recovers; not found; forbidden).
+// While she is signed in the page follows the change feed (live.js) and
+// refetches the view on screen when a change names an object it shows.
 
 import { lang, setLang, t } from "./i18n.js";
+import { follow } from "./live.js";
 import { h, notice } from "./ui.js";
 
 const TOKEN_KEY = "orggraph.token";
@@ -97,12 +100,12 @@ export async function gql(name, variables = {}) {
 }
 
 /** Every node of a paged connection: `pick(data)` is the connection; pages follow endCursor. */
-export async function gqlAll(name, variables, pick) {
+export async function gqlAll(name, variables, pick, run = gql) {
   const nodes = [];
   let after = null;
   let first;
   for (;;) {
-    const data = await gql(name, { ...variables, after });
+    const data = await run(name, { ...variables, after });
     const connection = pick(data);
     if (!connection) return { data, nodes: null };
     first = first || data;
@@ -125,6 +128,7 @@ function takeTokenFromFragment() {
 }
 
 function signOut(reason) {
+  stopLive();
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(CALLER_KEY);
   state.me = null;
@@ -214,9 +218,92 @@ function renderHeader() {
       h("span", {}, ` · ${t("scope")}: `, h("span", { "data-testid": "who-scope" }, root ? root.name : t("wholeGraph"))),
       h("span", {}, ` · ${t("roles")}: `, h("span", { "data-testid": "who-roles" }, me.roles.join(", "))),
     ),
+    updatedNotice,
     langButton(),
     h("button", { type: "button", class: "no-print", "data-testid": "signout", onclick: () => signOut(t("signedOutReason")) }, t("signOut")),
   );
+}
+
+// ---- live updates ----------------------------------------------------------
+
+// "已更新 HH:MM:SS" in the header after the view on screen was refetched
+// because of a change; cleared when she opens another view.
+const updatedNotice = h("span", { class: "updated", "data-testid": "live-updated", role: "status", hidden: true });
+function showUpdated(when) {
+  updatedNotice.hidden = !when;
+  updatedNotice.title = when ? t("updatedHelp") : "";
+  updatedNotice.textContent = when ? `${t("updated")} ${when.toTimeString().slice(0, 8)}` : "";
+}
+function showLiveState(live) {
+  header.classList.toggle("live-retrying", live === "retrying");
+  header.title = live === "retrying" ? t("liveRetrying") : "";
+}
+
+// Views whose data a change can make stale: they are refetched in place (open
+// tree nodes, details and the scroll position kept). The other views (charts,
+// aggregates over a subtree) show figures no single change names.
+const LIVE_VIEWS = new Set(["organization", "person", "grid", "household", "tree"]);
+const REFRESH_AFTER_MS = 1000; // changes of one burst: one refetch
+let live = null;
+let shown = null; // { view, ids: Set of global ids the view on screen fetched }
+let refreshTimer = null;
+let refreshing = false;
+
+function startLive() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (live && live.token === token) return;
+  stopLive();
+  live = follow({
+    token,
+    query: () => documentText("Changes"),
+    onChange: (change) => {
+      // null: changes may have been missed (the cursor expired, or the stream
+      // dropped before it had one): refetch once.
+      if (shown && (!change || change.objects.some((o) => shown.ids.has(o.id)))) refreshSoon();
+    },
+    onSignedOut: (reason) => {
+      live = null;
+      signOut(reason);
+    },
+    onState: showLiveState,
+  });
+}
+
+function stopLive() {
+  if (live) live.stop();
+  live = null;
+  clearTimeout(refreshTimer);
+  refreshTimer = null;
+}
+
+function refreshSoon() {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(async () => {
+    refreshTimer = null;
+    const focused = document.activeElement;
+    // Not while she is typing in the view (a date, a search): once she leaves it.
+    if (refreshing || (focused && main.contains(focused) && /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName))) {
+      refreshSoon();
+      return;
+    }
+    refreshing = true;
+    try {
+      await route({ refresh: true });
+    } finally {
+      refreshing = false;
+    }
+  }, REFRESH_AFTER_MS);
+}
+
+/** Every `id` in a GraphQL answer: the objects the view shows. */
+function collectIds(value, into) {
+  if (Array.isArray(value)) for (const v of value) collectIds(v, into);
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === "id" && typeof v === "string") into.add(v);
+      else if (v && typeof v === "object") collectIds(v, into);
+    }
+  }
 }
 
 // ---- router ----------------------------------------------------------------
@@ -263,12 +350,18 @@ function disposeCharts() {
   for (const box of main.querySelectorAll("[data-chart]")) if (box._dispose) box._dispose();
 }
 
-async function route() {
+async function route({ refresh = false } = {}) {
   if (!state.me) return start();
   const seq = ++renderSeq;
   const path = decodeURI(location.pathname.replace(/^\/explore/, ""));
   const query = new URLSearchParams(location.search);
-  renderHeader();
+  if (!refresh) {
+    clearTimeout(refreshTimer);
+    refreshTimer = null;
+    shown = null;
+    showUpdated(null);
+    renderHeader();
+  }
   let match = null;
   for (const [pattern, view, names] of ROUTES) {
     const m = path.match(pattern);
@@ -279,8 +372,9 @@ async function route() {
       break;
     }
   }
-  disposeCharts();
   const box = h("div", { class: "view", "data-view": match ? match.view : "none" });
+  if (refresh) return refreshView(seq, match, query, box);
+  disposeCharts();
   main.replaceChildren(box);
   main.setAttribute("aria-busy", "true");
   box.append(h("p", { class: "muted loading" }, t("loading")));
@@ -289,23 +383,12 @@ async function route() {
     main.removeAttribute("aria-busy");
     return;
   }
+  const ids = new Set();
   try {
     const module = await import(`./views/${match.view}.js`);
-    const ctx = {
-      me: state.me,
-      root: state.root,
-      params: match.params,
-      query,
-      gql,
-      gqlAll,
-      navigate,
-      setQuery,
-      box,
-      stale: () => seq !== renderSeq,
-      analyst: state.me.roles.some((r) => r === "ANALYST" || r === "EDITOR" || r === "ADMIN"),
-    };
-    await module.render(ctx);
+    await module.render(viewContext(seq, match, query, box, ids, false));
     if (seq !== renderSeq) return;
+    if (LIVE_VIEWS.has(match.view)) shown = { view: match.view, ids };
   } catch (e) {
     if (e instanceof SignedOut || seq !== renderSeq) return;
     box.replaceChildren(errorPanel(e));
@@ -316,6 +399,54 @@ async function route() {
     // The view's data is on screen (bench/explorer.py reads this mark).
     performance.mark("view-ready", { detail: match.view });
   }
+}
+
+/** What a view renders with: her, the route's parameters, GraphQL that notes the ids it fetched. */
+function viewContext(seq, match, query, box, ids, refresh) {
+  const noted = (data) => {
+    if (seq === renderSeq) collectIds(data, ids);
+    return data;
+  };
+  const run = async (name, variables) => noted(await gql(name, variables));
+  return {
+    me: state.me,
+    root: state.root,
+    params: match.params,
+    query,
+    gql: run,
+    gqlAll: (name, variables, pick) => gqlAll(name, variables, pick, run),
+    watch: (more) => {
+      for (const id of more) ids.add(id);
+    },
+    refresh,
+    navigate,
+    setQuery,
+    box,
+    stale: () => seq !== renderSeq,
+    analyst: state.me.roles.some((r) => r === "ANALYST" || r === "EDITOR" || r === "ADMIN"),
+  };
+}
+
+/** The view on screen rendered again off screen, then swapped in where she was. */
+async function refreshView(seq, match, query, box) {
+  const ids = new Set();
+  try {
+    const module = await import(`./views/${match.view}.js`);
+    await module.render(viewContext(seq, match, query, box, ids, true));
+  } catch (e) {
+    if (!(e instanceof SignedOut) && seq === renderSeq) console.warn("refresh failed", e);
+    return;
+  }
+  if (seq !== renderSeq) return;
+  const open = [...main.querySelectorAll("details")].map((d) => d.open);
+  const [x, y] = [window.scrollX, window.scrollY];
+  disposeCharts();
+  main.replaceChildren(box);
+  box.querySelectorAll("details").forEach((d, i) => (d.open = Boolean(open[i])));
+  box.setAttribute("data-ready", "");
+  window.scrollTo(x, y);
+  shown = { view: match.view, ids };
+  showUpdated(new Date());
 }
 
 export function notFound() {
@@ -362,6 +493,7 @@ async function start() {
     main.replaceChildren(notice("error", t("noScopeRoot")));
     return;
   }
+  startLive();
   route();
 }
 

@@ -74,10 +74,32 @@ function figuresOf(ctx, id) {
   return figures.get(id);
 }
 
+// A change named an organization on screen: the tree and its figures are read
+// again, and the nodes she had opened are opened (and loaded) again.
+async function reload(ctx, old) {
+  const tree = await loadTree(ctx);
+  if (old && old.rootId === tree.rootId) {
+    for (const id of old.expanded) {
+      const n = tree.byId.get(id);
+      if (!n) continue;
+      if (n.more) await loadMore(ctx, tree, n);
+      tree.expanded.add(id);
+    }
+  }
+  figures.clear();
+  return tree;
+}
+
 export async function render(ctx) {
   if (!cached || cached.rootId !== ctx.root.id) cached = await loadTree(ctx);
+  else if (ctx.refresh) {
+    const tree = await reload(ctx, cached);
+    if (ctx.stale()) return;
+    cached = tree;
+  }
   if (ctx.stale()) return;
   const tree = cached;
+  ctx.watch(tree.byId.keys()); // the organizations listed (read once, kept between visits)
   const at = ctx.query.get("at");
   const target = at ? tree.byCode.get(at) : null;
   if (target) {
@@ -138,7 +160,7 @@ export async function render(ctx) {
     h("div", { class: "toolbar" }, search, h("span", { class: "muted", "data-testid": "tree-count" }, `${num(tree.byId.size)} ${t("nodes")}`), h("span", { class: "muted" }, t("orgTreeHelp"))),
     h("section", { class: "card" }, list),
   );
-  if (target) {
+  if (target && !ctx.refresh) {
     const el = list.querySelector(`li[data-code="${CSS.escape(target.code)}"]`);
     if (el) el.scrollIntoView({ block: "center" });
   }
