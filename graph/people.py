@@ -304,7 +304,7 @@ class LinkKind(Enum):
 # The probe of SEARCH_PEOPLE_WITHIN: the roots it is tried for, and how many
 # people in code order it tests before it expands the subtree (a subtree holding
 # a tenth of the people after `after` fills a page of 50 from it). A failed probe
-# costs ~50 db hits a person (~50k), a county's expansion ~900k.
+# costs ~50 db hits a person (~25k for a page of 50), a county's expansion ~900k.
 PROBED_LEVELS = [Level.PROVINCE.value, Level.CITY.value, Level.COUNTY.value]
 PROBE_PAGES, PROBE_MIN = 10, 500
 

@@ -273,7 +273,7 @@ async def test_the_funnel_is_the_same_from_the_subtree_and_from_the_milestones(
     answers = {}
     for start in ("SUBTREE", "MILESTONES", None):
         found = await db.read(
-            funnel.FUNNEL, under=rid(org), start=start, **{"from": window_from}, **FUNNEL_PARAMS
+            funnel.FUNNEL, under=rid(org), startFrom=start, **{"from": window_from}, **FUNNEL_PARAMS
         )
         answers[start] = as_table(found).get(org, {})
     assert answers == {"SUBTREE": expected, "MILESTONES": expected, None: expected}
@@ -296,7 +296,7 @@ async def test_the_funnel_by_child_counts_each_childs_people(
 ) -> None:
     db = city.for_caller(Access("t", org, frozenset({Grant.ANALYST})))
     found = await db.read(
-        funnel.FUNNEL_BY_CHILD, under=rid(org), start=None, **{"from": window_from}, **FUNNEL_PARAMS
+        funnel.FUNNEL_BY_CHILD, under=rid(org), startFrom=None, **{"from": window_from}, **FUNNEL_PARAMS
     )
     children = [o for o, parent in PARENTS.items() if parent == org]
     expected = {c: expected_funnel(c, window_from, TODAY) for c in children}
@@ -306,9 +306,13 @@ async def test_the_funnel_by_child_counts_each_childs_people(
 async def test_the_funnel_outside_the_scope_counts_nothing(city: RolledBackDatabase) -> None:
     db = city.for_caller(Access("t", "B", frozenset({Grant.ANALYST})))
     for start in ("SUBTREE", "MILESTONES"):
-        found = await db.read(funnel.FUNNEL, under=rid("A"), start=start, **{"from": None}, **FUNNEL_PARAMS)
+        found = await db.read(
+            funnel.FUNNEL, under=rid("A"), startFrom=start, **{"from": None}, **FUNNEL_PARAMS
+        )
         assert found == []
     assert (
-        await db.read(funnel.FUNNEL_BY_CHILD, under=rid("C"), start=None, **{"from": None}, **FUNNEL_PARAMS)
+        await db.read(
+            funnel.FUNNEL_BY_CHILD, under=rid("C"), startFrom=None, **{"from": None}, **FUNNEL_PARAMS
+        )
         == []
     )

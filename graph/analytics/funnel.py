@@ -39,18 +39,18 @@ WHERE """
 # graph's totals come from the count store, free); from the subtree when they
 # are fewer than MILESTONE_COST times the graph's milestones. A county alone in
 # its store (or a city's root) starts from the milestones; a township, or a
-# county inside a city, from its people. `$start` ('SUBTREE' or 'MILESTONES')
-# forces a way (tests compare the two); null chooses.
+# county inside a city, from its people. `$startFrom` ('SUBTREE' or
+# 'MILESTONES') forces a way (tests compare the two); null chooses.
 MILESTONE_COST = 16
 _CHOOSE: LiteralString = """CALL () { MATCH (o:Organization) RETURN count(o) AS orgs_ }
 CALL () { MATCH (p:Person) RETURN count(p) AS people_ }
 CALL () { MATCH ()-[r:REACHED]->() RETURN count(r) AS milestones_ }
-WITH root, coalesce($start = 'SUBTREE',
+WITH root, coalesce($startFrom = 'SUBTREE',
   COUNT { (root)<-[:PART_OF*0..12]-(:Organization) } * people_ < $milestoneCost * milestones_ * orgs_)
   AS fromSubtree
 """
 
-# The inner CALL () keeps the planner from scanning the milestones ahead of the
+# The inner CALL keeps the planner from scanning the milestones ahead of the
 # branch's guard.
 _MILESTONES: LiteralString = (
     _ROOT
@@ -134,7 +134,7 @@ async def pipeline_funnel(
     found = await db.read(
         FUNNEL_BY_CHILD if by_child else FUNNEL,
         under=under,
-        start=None,
+        startFrom=None,
         milestoneCost=MILESTONE_COST,
         role=None,
         on=end,
