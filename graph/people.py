@@ -19,7 +19,7 @@ from typing import LiteralString
 from graph import rows
 from graph.access import household_in_scope, household_map, org_in_scope, person_in_scope, person_map
 from graph.driver import Database
-from graph.model import Household, Link, Milestone, Page, PageArgs, Person, Position, Role, Stage
+from graph.model import Household, Level, Link, Milestone, Page, PageArgs, Person, Position, Role, Stage
 from graph.organizations import SEARCH_ROOT
 
 PEOPLE_BY_ID: LiteralString = (
@@ -76,26 +76,41 @@ WHERE $scope IS NULL AND ($nameContains IS NULL OR p.name CONTAINS $nameContains
 RETURN count(p) AS total
 """
 
-# The people of the subtree of `root`: holding a position in it (with `role`:
-# holding that role there on $on) or, without `role`, living in one of its
-# households. Expanding down from the root visits only the subtree.
-# Only people hold positions and live in households, and only households are in
-# grids, so those ends carry no label test (one db hit per row each: 300k on a
-# county). Naming the organizations' path (`sub_`) keeps the planner from a
-# pruning breadth-first expansion that reads every relationship of every
-# organization (131k db hits on a county instead of 9k).
-SUBTREE_PEOPLE: LiteralString = """
-CALL (root) {
-  MATCH (root)<-[sub_:PART_OF*0..12]-(:Organization)<-[h:HOLDS]-(p)
+
+def subtree_people(root: LiteralString) -> LiteralString:
+    """The people of the subtree of `root` (a bound organization), as `p`, each
+    once: holding a position in it (with `$role`: holding that role there on
+    `$on`) or, without `$role`, living in one of its households. Expanding down
+    from the root visits only the subtree.
+
+    Only people hold positions and live in households, and only households are
+    in grids, so those ends carry no label test (one db hit per row each: 300k
+    on a county). Naming the organizations' path (`sub_`) keeps the planner from
+    a pruning breadth-first expansion that reads every relationship of every
+    organization (131k db hits on a county instead of 9k)."""
+    return (
+        """
+CALL ("""
+        + root
+        + """) {
+  MATCH ("""
+        + root
+        + """)<-[sub_:PART_OF*0..12]-(:Organization)<-[h:HOLDS]-(p)
   WHERE size(sub_) <= 12
     AND ($role IS NULL OR (h.role = $role AND h.since <= $on AND (h.until IS NULL OR h.until > $on)))
   RETURN p
   UNION
-  MATCH (root)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-()<-[:LIVES_IN]-(p)
+  MATCH ("""
+        + root
+        + """)<-[:PART_OF*0..12]-(:Organization)<-[:PART_OF]-(:Grid)<-[:IN_GRID]-()<-[:LIVES_IN]-(p)
   WHERE $role IS NULL
   RETURN p
 }
 """
+    )
+
+
+SUBTREE_PEOPLE: LiteralString = subtree_people("root")
 
 # The same membership tested from the person's side, for queries that start from
 # a few people (e.g. those at a pipeline stage) rather than from a whole subtree:
@@ -105,56 +120,68 @@ PERSON_IS_UNDER_ROOT: LiteralString = """(
   OR EXISTS { (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
               -[:PART_OF*0..12]->(root) })"""
 
-# Each child of `root` whose subtree person `p` is under (as `child`).
-CHILDREN_OF_ROOT_ABOVE_PERSON: LiteralString = """
-CALL (p, root) {
-  MATCH (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(root)
-  RETURN child
-  UNION
-  MATCH (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
-        -[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(root)
-  RETURN child
-}
-"""
-
 PEOPLE_WITHIN: LiteralString = (
     SEARCH_ROOT
     + SUBTREE_PEOPLE
     + "WITH root, p WHERE $nameContains IS NULL OR p.name CONTAINS $nameContains\n"
 )
 
-# A scope root at the top of the tree holds (nearly) everyone: then the code
-# index is walked as for the whole graph, testing each person upward, and the
-# page is found after a few dozen people. Any other root is expanded downward
-# (SUBTREE_PEOPLE), which visits only its subtree. `top` picks the branch before
-# either runs (the inner CALL () keeps the planner from scanning ahead of it);
-# CALL (p) runs the scope test only on the people the role filter let through.
+# The same test as PERSON_IS_UNDER_ROOT, as lists of her organizations'
+# ancestors: always an upward walk (~50 db hits a person). As EXISTS, the planner
+# may expand a resident's test from the root down instead (~4,800 db hits a
+# person on a county inside a city). With `$role`: holding that role under the
+# root on `$on`, as SUBTREE_PEOPLE counts her.
+PERSON_WALKS_UP_TO_ROOT: LiteralString = """CASE WHEN $role IS NULL THEN (
+      root IN [(p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(anc_:Organization) | anc_]
+      OR root IN [(p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
+                  -[:PART_OF*0..12]->(anc_:Organization) | anc_])
+    ELSE EXISTS { MATCH (p)-[h:HOLDS {role: $role}]->(o:Organization)
+                  WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on)
+                    AND root IN [(o)-[:PART_OF*0..12]->(anc_:Organization) | anc_] } END"""
+
+# A page of the subtree's people in code order, two ways:
+# 1. the probe, for a federation at county level or above (PROBED_LEVELS: some
+#    10^5 people and more, whose expansion costs ~4 db hits each): the next
+#    `$probe` people in code order after `$after` (index order, ~1 db hit
+#    each), each tested upward (PERSON_WALKS_UP_TO_ROOT) until the page is full.
+#    Codes are issued per county and village, so a subtree's people mostly lie
+#    together in code order and the probe fills the page after a few dozen
+#    tests, whatever the size of the subtree or of the graph (a county's page
+#    costs the same in its own store and inside a city);
+# 2. any other root (a township, a village: at most some 10^4 people), or when
+#    the probe's people do not fill the page and more people follow: the
+#    subtree is expanded downward (SUBTREE_PEOPLE) and sorted, at the cost of
+#    the subtree's size (a district whose people come after another's in code
+#    order pays it for its first page; its next pages are probed).
+# Either way the page is exact: the probe's window is a prefix of the code order
+# (`window_` people after `from_`, up to the code `ceiling_`: the seeks' bounds,
+# null when the root is not probed).
 SEARCH_PEOPLE_WITHIN: LiteralString = (
     SEARCH_ROOT
-    + """WITH root, $under IS NULL AND NOT EXISTS { (root)-[:PART_OF]->(:Organization) } AS top
-CALL (root, top) {
-  WITH root WHERE top
-  CALL () {
-    MATCH (p:Person)
-    WHERE p.code > coalesce($after, '')
-      AND ($nameContains IS NULL OR p.name CONTAINS $nameContains)
-      AND ($role IS NULL OR EXISTS {
-            MATCH (p)-[h:HOLDS {role: $role}]->(o:Organization)
-            WHERE h.since <= $on AND (h.until IS NULL OR h.until > $on) AND """
-    + org_in_scope("o")
-    + """ })
-    CALL (p) {
-      WITH p WHERE """
-    + person_in_scope("p")
+    + """WITH root, CASE WHEN root.kind = 'FEDERATION' AND root.level IN $probedLevels
+  THEN coalesce($after, '') END AS from_
+CALL (from_) {
+  MATCH (q:Person) WHERE q.code > from_
+  WITH q.code AS c ORDER BY c LIMIT $probe
+  RETURN count(c) AS window_, max(c) AS ceiling_
+}
+CALL (root, ceiling_) {
+  MATCH (p:Person)
+  WHERE p.code > coalesce($after, '') AND p.code <= ceiling_
+    AND ($nameContains IS NULL OR p.name CONTAINS $nameContains)
+    AND """
+    + PERSON_WALKS_UP_TO_ROOT
     + """
-      RETURN true AS inScope
-    }
-    WITH p ORDER BY p.code LIMIT $limit
-    RETURN p
-  }
+  WITH p ORDER BY p.code LIMIT $limit
+  RETURN collect(p) AS probed_
+}
+WITH root, probed_, from_ IS NOT NULL AND (size(probed_) = $limit OR window_ < $probe) AS found_
+CALL (root, probed_, found_) {
+  WITH probed_ WHERE found_
+  UNWIND probed_ AS p
   RETURN p
   UNION
-  WITH root WHERE NOT top
+  WITH root WHERE NOT found_
 """
     + SUBTREE_PEOPLE
     + """  WITH p WHERE p.code > coalesce($after, '')
@@ -274,6 +301,13 @@ class LinkKind(Enum):
     MENTORS = MENTORS_BY_PERSON  # the people mentoring this person
 
 
+# The probe of SEARCH_PEOPLE_WITHIN: the roots it is tried for, and how many
+# people in code order it tests before it expands the subtree (a subtree holding
+# a tenth of the people after `after` fills a page of 50 from it). A failed probe
+# costs ~50 db hits a person (~25k for a page of 50), a county's expansion ~900k.
+PROBED_LEVELS = [Level.PROVINCE.value, Level.CITY.value, Level.COUNTY.value]
+PROBE_PAGES, PROBE_MIN = 10, 500
+
 ROLE_RANK = {role.value: f"{i:02d}" for i, role in enumerate(Role)}
 
 
@@ -309,7 +343,15 @@ async def search_people(
         # Only the count (a tree node's figures): a next page is there when anyone is.
         total = (await db.read(count, **params))[0]["total"]
         return Page([], total > 0, total)
-    found = await db.read(search, after=page.after, limit=page.first + 1, **params)
+    limit = page.first + 1
+    found = await db.read(
+        search,
+        after=page.after,
+        limit=limit,
+        probe=max(PROBE_PAGES * limit, PROBE_MIN),
+        probedLevels=PROBED_LEVELS,
+        **params,
+    )
     total = (await db.read(count, **params))[0]["total"] if page.total else None
     return rows.page_of(found, rows.person, page, total)
 
