@@ -148,11 +148,12 @@ RETURN o.id AS id ORDER BY id
 """
 
 # Owners whose tally does not hold on $day (or is missing, or of another version).
+# `coalesce`: a village never tallied has no tallyVersion, and NOT of a null is null.
 STALE: LiteralString = """
 MATCH (o:Organization)
 WHERE (EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL)
-  AND NOT (o.tallyVersion = $version AND (o.tallyFrom IS NULL OR o.tallyFrom <= $day)
-           AND (o.tallyUntil IS NULL OR $day < o.tallyUntil))
+  AND NOT coalesce(o.tallyVersion = $version AND (o.tallyFrom IS NULL OR o.tallyFrom <= $day)
+           AND (o.tallyUntil IS NULL OR $day < o.tallyUntil), false)
 RETURN o.id AS id ORDER BY id
 """
 

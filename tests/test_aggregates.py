@@ -335,3 +335,16 @@ async def test_a_new_grid_without_households_is_tallied(world: RolledBackDatabas
     assert (v2["tallyHouseholds"], v2["tallyCovered"], v2["tallyCoverers"]) == (2, 2, ["P09"])
     tallied, live = await both(world, "C-T1-V2", TODAY, None)
     assert tallied == live and tallied is not None
+
+
+async def test_refresh_counts_a_village_never_tallied(world: RolledBackDatabase) -> None:
+    # A store seeded or restored without tallies (a property never written): the
+    # start-up refresh must count every village, not leave them all live.
+    await world.execute(
+        "MATCH (o:Organization) WHERE o.tallyVersion IS NOT NULL REMOVE o.tallyVersion, o.tallyFrom, o.tallyUntil"
+    )
+    owners = await world.execute("MATCH (o:Organization) WHERE EXISTS { (o)<-[:PART_OF]-(:Grid) } RETURN o.code")
+    assert await aggregates.refresh(world, TODAY) == len(owners) >= 2
+    tallied, live = await both(world, "C-T1", TODAY, None)
+    assert tallied == live and tallied is not None
+    assert await aggregates.refresh(world, TODAY) == 0
