@@ -21,7 +21,7 @@ from typing import LiteralString
 
 from graph import rows
 from graph.access import household_map, node_in_scope, org_in_scope, person_in_scope, person_map
-from graph.aggregates import OUTSIDE_COUNT, owners_of, reader_params
+from graph.aggregates import owners_of, reader_params
 from graph.driver import Database
 from graph.model import Coverage, Grid, Household, Page, PageArgs, Person
 
@@ -190,9 +190,7 @@ TALLIED_REPORT: LiteralString = (
     + org_in_scope("root")
     + "\n"
     + owners_of("root")
-    + "WITH root, owners, coverCodes WHERE fresh AND "
-    + OUTSIDE_COUNT
-    + """ = 0
+    + """WITH root, owners, coverCodes WHERE fresh AND outside = 0
 RETURN reduce(n = 0, o IN owners | n + o.tallyHouseholds) AS households,
   reduce(n = 0, o IN owners | n + o.tallyCovered) AS covered,
   reduce(n = 0, o IN owners | n + o.tallyMultiply) AS multiply,
