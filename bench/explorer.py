@@ -169,7 +169,7 @@ def report(results: dict[str, dict[str, Any]], runs: int, load: tuple[float, flo
         f"(2 cores, shared).",
         "First meaningful paint = the page's `view-ready` mark (the view's data on screen) from navigation start.",
         "EDITOR: a county editor (scope QX, unmasked). VIEWER: a viewer of one township (scope QX-T01, masked; "
-        "`{root}` is her township, the county's coverage is not found for her, and the pipeline and dashboard "
+        "her township's pages in place of the county's, whose coverage is not found for her; the pipeline and dashboard "
         "explain that they need the ANALYST role).",
         "",
         "Median and slowest first paint (ms), and the median of the view's slowest GraphQL request before it "
