@@ -393,7 +393,8 @@ class Loaders:
 
 async def _coverage_reports(db: Database, keys: Sequence[tuple[str, ReportPart]]) -> list[ReportFound]:
     """The parts of each report asked in one tick, from one query per report
-    (organization and date): its counts and every page asked of it."""
+    (organization and date): its counts and every page asked of it; reports
+    asking the same pages from one query together when the tallies answer."""
     asked: dict[tuple[str, dt.date], tuple[list[coverage.HouseholdsAsked], list[PageArgs]]] = {}
     for organization_id, part in keys:
         households, members = asked.setdefault((organization_id, part.on), ([], []))
@@ -401,10 +402,15 @@ async def _coverage_reports(db: Database, keys: Sequence[tuple[str, ReportPart]]
             households.append(part.households)
         if part.members is not None and part.members not in members:
             members.append(part.members)
-    reports = {
-        report: await coverage.coverage_report(db, report[0], report[1], households, members)
-        for report, (households, members) in asked.items()
-    }
+    # Reports asking the same pages (a view's children, each asked its counts)
+    # are answered together.
+    alike: dict[tuple[dt.date, tuple[coverage.HouseholdsAsked, ...], tuple[PageArgs, ...]], list[str]] = {}
+    for (organization_id, on), (households, members) in asked.items():
+        alike.setdefault((on, tuple(households), tuple(members)), []).append(organization_id)
+    reports: dict[tuple[str, dt.date], coverage.Report] = {}
+    for (on, pages, member_pages), ids in alike.items():
+        answers = await coverage.coverage_reports(db, ids, on, pages, member_pages)
+        reports.update({(organization_id, on): r for organization_id, r in zip(ids, answers, strict=True)})
     found: list[ReportFound] = []
     for organization_id, part in keys:
         report = reports[(organization_id, part.on)]

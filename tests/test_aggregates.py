@@ -335,3 +335,39 @@ async def test_a_new_grid_without_households_is_tallied(world: RolledBackDatabas
     assert (v2["tallyHouseholds"], v2["tallyCovered"], v2["tallyCoverers"]) == (2, 2, ["P09"])
     tallied, live = await both(world, "C-T1-V2", TODAY, None)
     assert tallied == live and tallied is not None
+
+
+async def test_refresh_counts_a_village_never_tallied(world: RolledBackDatabase) -> None:
+    # A store seeded or restored without tallies (a property never written): the
+    # start-up refresh must count every village, not leave them all live.
+    await world.execute(
+        "MATCH (o:Organization) WHERE o.tallyVersion IS NOT NULL REMOVE o.tallyVersion, o.tallyFrom, o.tallyUntil"
+    )
+    owners = await world.execute(
+        "MATCH (o:Organization) WHERE EXISTS { (o)<-[:PART_OF]-(:Grid) } RETURN o.code"
+    )
+    assert await aggregates.refresh(world, TODAY) == len(owners) >= 2
+    tallied, live = await both(world, "C-T1", TODAY, None)
+    assert tallied == live and tallied is not None
+    assert await aggregates.refresh(world, TODAY) == 0
+
+
+async def test_a_coverer_living_in_the_scope_without_a_position_there_counts(
+    world: RolledBackDatabase,
+) -> None:
+    # The tallied reports find most coverers in scope through a position in the
+    # report's subtree; one holding none is tested by where she lives.
+    facts = people.PersonFacts(name="吴邻居", given=frozenset({"name"}))
+    helper = await people.create_person(world, code="P90", facts=facts, household_id=rid("C-T1-V1-H01"))
+    await coverage.assign_coverage(
+        world, person_id=helper.id, grid_id=None, household_id=rid("C-T1-V1-H10"),
+        role=CoverRole.ASSIST, since=dt.date(2024, 1, 1),
+    )  # fmt: skip
+    tallied, live = await both(world, "C-T1-V1", TODAY, "C-T1-V1")
+    assert tallied == live and tallied is not None and tallied["covered"] == 10  # H10 now covered
+    # Moved to the other village, she is outside a scope of V1: live, and H10 uncovered again.
+    await people.set_residence(world, helper.id, rid("C-T1-V2-H11"))
+    tallied, live = await both(world, "C-T1-V1", TODAY, "C-T1-V1")
+    assert tallied is None and live["covered"] == 9
+    tallied, live = await both(world, "C-T1-V1", TODAY, "C-T1")
+    assert tallied == live and tallied is not None and tallied["covered"] == 10

@@ -285,11 +285,16 @@ def test_person_and_lineage(editor: Tab, server: LiveServer) -> None:
 
 
 def test_dashboard_equals_the_api(editor: Tab, server: LiveServer) -> None:
-    root = ask(server, EDITOR, "ScopeRoot", code="QX")["organization"]
-    stats = ask(server, EDITOR, "Stats", id=root["id"])["organizationStats"]
+    stats = ask(server, EDITOR, "Stats", code="QX")["organization"]["stats"]
     editor.open("/stats/QX")
     assert editor.text("[data-testid=stats-households] .value") == num(stats["households"])
     assert editor.text("[data-testid=stats-covered] .value") == num(stats["coveredHouseholds"])
+    # Each child's row (its households and coverage) is the API's, the charts drawn after.
+    rows = editor.page.locator("[data-testid=table-stats-children-QX] tbody tr")
+    assert rows.count() == len(stats["children"]) >= 2
+    assert [r.split("\t")[:2] for r in rows.all_inner_texts()] == [
+        [c["organization"]["name"], num(c["households"])] for c in stats["children"]
+    ]
     editor.page.wait_for_selector("[data-testid=chart-children] canvas")
     editor.shot("explorer-dashboard")
 

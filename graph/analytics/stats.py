@@ -15,7 +15,7 @@ from typing import Any, LiteralString
 
 from graph import rows
 from graph.access import CARE_TAG_LIST, org_in_scope, person_in_scope
-from graph.aggregates import OUTSIDE_COUNT, owners_of, reader_params
+from graph.aggregates import owners_of, reader_params
 from graph.driver import Database
 from graph.model import HouseholdTag, Organization, Role
 
@@ -73,9 +73,7 @@ RETURN groupKey, households, covered,
 TALLIED_HOUSEHOLD_FIGURES: LiteralString = (
     _ROOT
     + owners_of("root")
-    + "WITH root, owners, fresh AND "
-    + OUTSIDE_COUNT
-    + """ = 0 AS usable
+    + """WITH root, owners, fresh AND outside = 0 AS usable
 CALL (root, usable) {
   MATCH path = (root)(()<-[:PART_OF]-(:Organization)){0,12}(o:Organization)
   WHERE usable AND o.tallyHouseholds > 0

@@ -6,7 +6,7 @@
 
 import { notFound } from "../app.js";
 import { label, t } from "../i18n.js";
-import { chart, datePicker, figure, h, link, num, pct, personLink, section, table, fill } from "../ui.js";
+import { chart, datePicker, figure, h, link, num, pct, personLink, section, table, fill, vendor } from "../ui.js";
 import { crumbs, orgTabs } from "./organization.js";
 
 const CARE = new Set(["LEFT_BEHIND_CHILD", "LEFT_BEHIND_ELDERLY", "HARDSHIP_WOMAN", "LOW_INCOME", "DISABILITY"]);
@@ -77,13 +77,12 @@ export async function render(ctx) {
   const village = org.level === "VILLAGE";
   // The first hundred members and uncovered households on screen; the CSV has them all.
   const { members, uncovered } = org.coverage;
-  const picture = village ? await villagePicture(ctx, org, on) : childPicture(org.children.nodes);
   const all = (name, pick) => async () => (await ctx.gqlAll(name, { id: org.id, on }, (d) => pick(d.coverage))).nodes;
   const shown = (connection) => (connection.pageInfo.hasNextPage ? ` · ${num(connection.nodes.length)} / ${num(connection.totalCount)}` : "");
   if (ctx.stale()) return;
   document.title = `${t("coverage")} · ${org.name} · OrgGraph`;
   const c = org.coverage;
-  const box = h("div", { "data-chart": "", class: "chart tall", "data-testid": "coverage-treemap" });
+  const box = h("div", { "data-chart": "", class: "chart tall", "data-testid": "coverage-treemap" }, h("p", { class: "muted loading" }, t("loading")));
 
   const memberCols = [
     { title: t("name"), value: (m) => personLink(m.person), csv: (m) => m.person.name, key: "name" },
@@ -133,6 +132,18 @@ export async function render(ctx) {
       table(`coverage-uncovered-${org.code}`, uncoveredCols, uncovered.nodes, { allRows: all("CoverageUncovered", (x) => x.uncovered) }),
     ),
   );
+  // The picture follows the first paint: a village's needs every grid's
+  // households (a request of its own), and the chart library draws it.
+  treemap(ctx, box, village, village ? villagePicture(ctx, org, on) : childPicture(org.children.nodes)).catch((e) => {
+    if (!ctx.stale()) box.replaceChildren(h("p", { class: "notice error" }, String(e.message || e)));
+  });
+}
+
+async function treemap(ctx, box, village, picture) {
+  picture = await picture;
+  await vendor("echarts");
+  if (ctx.stale()) return;
+  box.replaceChildren();
   const tm = await chart(box, {
     tooltip: {
       formatter: (p) => {

@@ -93,6 +93,9 @@ async function termStatistics(ctx, org, on) {
 export async function render(ctx) {
   const code = ctx.params.code;
   const on = ctx.query.get("on") || null;
+  // A village's grids are asked at once too (any other organization answers
+  // an empty list, unused): one round trip before the page, not two.
+  const gridsAsked = ctx.gql("OrgGrids", { code, on }).catch((e) => e);
   const [data, hist] = await Promise.all([
     ctx.gql("Organization", { code, on }),
     ctx.gqlAll("TermHistory", { code }, (d) => d.organization && d.organization.positions),
@@ -103,7 +106,12 @@ export async function render(ctx) {
   // board: the page is shown first and their table filled in when it arrives.
   const stats = h("div", { "data-testid": "term-stats" }, h("p", { class: "muted loading" }, t("loading")));
   termStatistics(ctx, org, on).then((box) => ctx.stale() || stats.replaceChildren(box));
-  const grids = org.level === "VILLAGE" ? (await ctx.gql("OrgGrids", { code, on })).organization.grids : null;
+  let grids = null;
+  if (org.level === "VILLAGE") {
+    const answer = await gridsAsked;
+    if (answer instanceof Error) throw answer;
+    grids = answer.organization.grids;
+  }
   if (ctx.stale()) return;
   document.title = `${org.name} · OrgGraph`;
 

@@ -3,20 +3,29 @@
 
 import { errorPanel, notFound } from "../app.js";
 import { label, t } from "../i18n.js";
-import { chart, figure, h, link, num, pct, section, table, fill } from "../ui.js";
+import { chart, figure, h, link, num, pct, section, table, fill, vendor } from "../ui.js";
 import { crumbs, orgTabs } from "./organization.js";
 
-export async function render(ctx) {
-  const { organization: org } = await ctx.gql("OrgHeader", { code: ctx.params.code });
-  if (!org) return fill(ctx.box, notFound());
+function heading(org) {
   document.title = `${t("stats")} · ${org.name} · OrgGraph`;
-  const head = [crumbs(org), h("h1", {}, `${t("dashboardOf")}：${org.name}`), orgTabs(org.code)];
+  return [crumbs(org), h("h1", {}, `${t("dashboardOf")}：${org.name}`), orgTabs(org.code)];
+}
+
+export async function render(ctx) {
+  const code = ctx.params.code;
+  let org;
   let s;
   try {
-    s = (await ctx.gql("Stats", { id: org.id, on: ctx.query.get("on") || null })).organizationStats;
+    org = (await ctx.gql("Stats", { code, on: ctx.query.get("on") || null })).organization;
+    s = org && org.stats;
   } catch (e) {
-    return fill(ctx.box, ...head, errorPanel(e));
+    // FORBIDDEN (a VIEWER): the heading, and why the figures are not shown.
+    ({ organization: org } = await ctx.gql("OrgHeader", { code }));
+    if (!org) return fill(ctx.box, notFound());
+    return fill(ctx.box, ...heading(org), errorPanel(e));
   }
+  if (!org) return fill(ctx.box, notFound());
+  const head = heading(org);
   if (ctx.stale()) return;
   const roleBox = h("div", { "data-chart": "", class: "chart", "data-testid": "chart-roles" });
   const tagBox = h("div", { "data-chart": "", class: "chart", "data-testid": "chart-tags" });
@@ -61,6 +70,13 @@ export async function render(ctx) {
     [horizontal ? "xAxis" : "yAxis"]: { type: "value" },
     series: [{ type: "bar", data: values, itemStyle: { color }, label: { show: true, position: horizontal ? "right" : "top", formatter: (p) => num(p.value) } }],
   });
+  // The charts follow the first paint (the tables above hold the same figures).
+  charts(ctx, roleBox, tagBox, childBox, bar, roles, kids, s).catch((e) => ctx.stale() || childBox.replaceChildren(errorPanel(e)));
+}
+
+async function charts(ctx, roleBox, tagBox, childBox, bar, roles, kids, s) {
+  await vendor("echarts");
+  if (ctx.stale()) return;
   await chart(roleBox, bar(roles.map((r) => label("Role", r.role)), roles.map((r) => r.people), "#b3261e", true));
   await chart(tagBox, bar(s.householdsByTag.map((r) => label("HouseholdTag", r.tag)), s.householdsByTag.map((r) => r.households), "#3a6fd6", true));
   await chart(childBox, {
