@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, LiteralString
 
-from graph.aggregates import OUTSIDE_COUNT, owners_of, reader_params
+from graph.aggregates import owners_of, reader_params
 from graph.driver import Database
 from graph.filters import Source, whole_tree
 from graph.household_lists import HouseholdFilter
@@ -27,7 +27,7 @@ from graph.household_lists import HouseholdFilter
 TALLIED_DIMENSIONS = frozenset({"CHILD_ORGANIZATION", "COVERAGE_STATUS"})
 
 # Whether the tallies answer for the subtree of $root on $on for this caller:
-# as graph.aggregates.tallies_hold, except that at the top of a whole tree
+# `outside` of graph.aggregates.owners_of, except that at the top of a whole tree
 # ($whole: graph.filters.whole_tree) a coverer is outside the scope only when
 # she is placed nowhere (no position, no home): two degrees instead of a walk
 # up from each of a county's coverers (250k db hits).
@@ -36,9 +36,8 @@ TALLIES_ANSWER: LiteralString = (
     + owners_of("root")
     + "RETURN fresh AND (CASE WHEN $scope IS NOT NULL AND $whole THEN COUNT {"
     " UNWIND coverCodes AS code MATCH (p:Person {code: code})"
-    " WHERE NOT EXISTS { (p)-[:HOLDS]->() } AND NOT EXISTS { (p)-[:LIVES_IN]->() } RETURN p } ELSE "
-    + OUTSIDE_COUNT
-    + " END) = 0 AS usable\n"
+    " WHERE NOT EXISTS { (p)-[:HOLDS]->() } AND NOT EXISTS { (p)-[:LIVES_IN]->() } RETURN p }"
+    " ELSE outside END) = 0 AS usable\n"
 )
 
 # One row per child and status with households, in no particular order.
