@@ -58,6 +58,12 @@ class Readiness:
             self.warm = False
             reason = str(e) or f"Neo4j did not answer within {READY_WITHIN:g}s"
             return 503, {"status": "unavailable", "reason": reason}
+        if loop.time() >= deadline:
+            # The timeout cancels the ping; a cancellation absorbed on the way
+            # (e.g. while the driver gives up a connection) returns it without
+            # an error: it still did not answer in time.
+            self.warm = False
+            return 503, {"status": "unavailable", "reason": f"Neo4j did not answer within {READY_WITHIN:g}s"}
         if not self.warm:
             task = self.start_warming()
             await asyncio.wait({task}, timeout=max(0.0, deadline - loop.time()))
