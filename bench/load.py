@@ -143,7 +143,8 @@ class Connection:
     async def exchange(self, request: bytes) -> bytes:
         if self.closing:
             await self.close()
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port, limit=1 << 22)
+            fresh = await Connection.open(self.host, self.port)
+            self.reader, self.writer = fresh.reader, fresh.writer
             self.closing = False
             self.reopened += 1
         self.writer.write(request)

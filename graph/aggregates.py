@@ -133,8 +133,8 @@ RETURN collect(DISTINCT id) AS ids
 """
 
 # Every grid owner (and every organization holding a tally: it may have lost
-# its grids) under $under, or in the whole graph.
-OWNERS_UNDER: LiteralString = """
+# its grids) under $under, or in the whole graph, as `o`.
+_OWNERS_UNDER_CALL: LiteralString = """
 CALL () {
   MATCH (o:Organization)
   WHERE $under IS NULL AND (EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL)
@@ -144,8 +144,8 @@ CALL () {
   WHERE EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL
   RETURN o
 }
-RETURN o.id AS id ORDER BY id
 """
+OWNERS_UNDER: LiteralString = _OWNERS_UNDER_CALL + "RETURN o.id AS id ORDER BY id\n"
 
 # Owners whose tally does not hold on $day (or is missing, or of another version).
 # `coalesce`: a village never tallied has no tallyVersion, and NOT of a null is null.
@@ -287,21 +287,12 @@ _OUTSIDE: LiteralString = (
 )
 
 
-# Whether the tallies answer for every organization under $root (null: the
+# Whether the tallies answer for every organization under $under (null: the
 # whole graph) on $on, for this caller (see `tallies_hold`).
 TALLIES_HOLD: LiteralString = (
-    """CALL () {
-  MATCH (o:Organization)
-  WHERE $root IS NULL AND (EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL)
-  RETURN o
-  UNION
-  MATCH (:Organization {id: $root})(()<-[:PART_OF]-(:Organization)){0,12}(o:Organization)
-  WHERE EXISTS { (o)<-[:PART_OF]-(:Grid) } OR o.tallyVersion IS NOT NULL
-  RETURN o
-}
-WITH collect(o) AS owners, count(o) AS n, count(CASE WHEN """
-    + "o.tallyVersion = $tallyVersion AND (o.tallyFrom IS NULL OR o.tallyFrom <= $on)"
-    " AND (o.tallyUntil IS NULL OR $on < o.tallyUntil)"
+    _OWNERS_UNDER_CALL
+    + "WITH collect(o) AS owners, count(o) AS n, count(CASE WHEN "
+    + FRESH
     + """ THEN 1 END) AS fresh
 WITH n = fresh AND NOT EXISTS { MATCH (:TallyHold) } AS fresh,
   COLLECT { UNWIND owners AS o UNWIND o.tallyCoverers AS code WITH DISTINCT code RETURN code } AS coverCodes
@@ -320,7 +311,7 @@ async def tallies_hold(db: Database, root: str | None, on: dt.date) -> bool:
     organization under `root` (an id; None: the whole graph) on `on`: every
     village's tally there holds on `on`, no import is writing, and nobody
     covering there is outside the caller's scope."""
-    found = await db.read(TALLIES_HOLD, root=root, on=on, **reader_params())
+    found = await db.read(TALLIES_HOLD, under=root, on=on, **reader_params())
     return bool(found and found[0]["usable"])
 
 

@@ -4,7 +4,9 @@ Chromium is Debian's `/usr/bin/chromium` (`make browser` installs it with
 fonts-noto-cjk, so Chinese renders in screenshots), driven by Playwright for
 Python with `executable_path`: Playwright never downloads a browser. A page
 needs a real HTTP server, so `LiveServer` runs an app under uvicorn in a thread
-on a free loopback port. Screenshots go to `tests/screenshots/` (git-ignored).
+on a free loopback port (`demo_server`: OrgGraph with real tokens over the
+seeded demo; `graphql`: another client's request to it). Screenshots go to
+`tests/screenshots/` (git-ignored).
 """
 
 from __future__ import annotations
@@ -19,8 +21,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
+
+from graph.driver import Connection
+from graph.seed_vocab import AS_OF
+from service.app import create_app
+from tests.helpers import settings_on
 
 CHROMIUM = os.environ.get("ORGGRAPH_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -87,3 +95,33 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@contextmanager
+def demo_server(connection: Connection, secret: str, **settings: Any) -> Iterator[LiveServer]:
+    """OrgGraph with authentication on (tokens signed with `secret`) over the
+    seeded demo on its day, on a free port. A generous query timeout: the
+    shared test machine can be very busy."""
+    configured = settings_on(connection, auth=True, jwt_secret=secret, query_timeout=120, **settings)
+    with LiveServer(create_app(configured, today=lambda: AS_OF)) as live:
+        yield live
+
+
+def graphql(server: LiveServer, bearer: str, query: str, **variables: Any) -> dict[str, Any]:
+    """The whole answer (data and errors) to one POST /graphql with the token."""
+    response = httpx.post(
+        f"{server.url}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {bearer}"},
+        timeout=150,
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def graphql_data(server: LiveServer, bearer: str, query: str, **variables: Any) -> dict[str, Any]:
+    """The data of an answer that must have no errors."""
+    body = graphql(server, bearer, query, **variables)
+    assert "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data

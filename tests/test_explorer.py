@@ -15,17 +15,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from graph.access import Grant
 from graph.driver import Connection, Database
-from graph.seed_vocab import AS_OF
-from service.app import create_app
 from service.auth import mint
 from service.explorer import documents
-from tests.browser import LiveServer, chromium, screenshot
-from tests.helpers import settings_on
+from tests.browser import LiveServer, chromium, demo_server, graphql_data, screenshot
 
 SECRET = "explorer-test-secret-0123456789-0123"
 DOCUMENTS = documents()
@@ -43,33 +39,13 @@ VIEWER = token("QX-T01", Grant.VIEWER, sub="township-viewer")
 @pytest.fixture(scope="module")
 def server(demo: Database, neo4j_connection: Connection) -> Iterator[LiveServer]:
     """OrgGraph with authentication on, over the seeded demo, on a free port."""
-    # A generous query timeout: the shared test machine can be very busy.
-    settings = settings_on(
-        neo4j_connection,
-        auth=True,
-        jwt_secret=SECRET,
-        query_timeout=120,
-    )
-    with LiveServer(create_app(settings, today=lambda: AS_OF)) as live:
+    with demo_server(neo4j_connection, SECRET) as live:
         yield live
 
 
 def ask(server: LiveServer, bearer: str, name: str, **variables: Any) -> dict[str, Any]:
     """The GraphQL answer to the explorer's document `name`, with the same token."""
-    return ask_query(server, bearer, DOCUMENTS[name], **variables)
-
-
-def ask_query(server: LiveServer, bearer: str, query: str, **variables: Any) -> dict[str, Any]:
-    response = httpx.post(
-        f"{server.url}/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {bearer}"},
-        timeout=150,
-    )
-    body: dict[str, Any] = response.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
+    return graphql_data(server, bearer, DOCUMENTS[name], **variables)
 
 
 class Tab:
@@ -151,7 +127,7 @@ def test_sign_in_takes_the_token_from_the_fragment_and_shows_who(editor: Tab) ->
 def test_tree_has_the_whole_scope_with_figures_and_search(editor: Tab, server: LiveServer) -> None:
     root = ask(server, EDITOR, "ScopeRoot", code="QX")["organization"]
     query = "query($id: ID!) { organizations(under: $id) { totalCount } }"
-    everything = ask_query(server, EDITOR, query, id=root["id"])["organizations"]["totalCount"]
+    everything = graphql_data(server, EDITOR, query, id=root["id"])["organizations"]["totalCount"]
     editor.open("/tree")
     assert editor.text("[data-testid=tree-count]").startswith(f"{num(everything)} ")
     # The root's figures equal the API's answer for the same organization.

@@ -19,17 +19,13 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from graph.access import Grant
 from graph.driver import Connection, Database
-from graph.seed_vocab import AS_OF
-from service.app import create_app
 from service.auth import mint
 from service.metrics import REGISTRY
-from tests.browser import LiveServer, chromium, screenshot
-from tests.helpers import settings_on
+from tests.browser import LiveServer, chromium, demo_server, graphql_data, screenshot
 
 SECRET = "explorer-live-secret-0123456789-0123"
 EDITOR = mint(org="QX", roles=[Grant.EDITOR], subject="live-editor", key=SECRET)
@@ -45,8 +41,7 @@ ELSEWHERE = """query Elsewhere($code: String!) { organization(code: $code) {
 
 @pytest.fixture(scope="module")
 def server(demo: Database, neo4j_connection: Connection) -> Iterator[LiveServer]:
-    settings = settings_on(neo4j_connection, auth=True, jwt_secret=SECRET, query_timeout=120)
-    with LiveServer(create_app(settings, today=lambda: AS_OF)) as live:
+    with demo_server(neo4j_connection, SECRET) as live:
         yield live
 
 
@@ -57,16 +52,8 @@ def browser(server: LiveServer) -> Iterator[Any]:
 
 
 def post(server: LiveServer, query: str, **variables: Any) -> dict[str, Any]:
-    answer = httpx.post(
-        f"{server.url}/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {WRITER}"},
-        timeout=120,
-    )
-    body: dict[str, Any] = answer.json()
-    assert "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
+    """Another client's request (its own token), which must succeed."""
+    return graphql_data(server, WRITER, query, **variables)
 
 
 def subscriptions() -> float:

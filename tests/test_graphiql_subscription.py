@@ -11,16 +11,12 @@ import urllib.parse
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from graph.access import Grant
 from graph.driver import Connection, Database
-from graph.seed_vocab import AS_OF
-from service.app import create_app
 from service.auth import mint
-from tests.browser import LiveServer, chromium, screenshot
-from tests.helpers import settings_on
+from tests.browser import LiveServer, chromium, demo_server, graphql, screenshot
 
 SECRET = "graphiql-subscription-secret-0123456789"
 ADMIN = mint(org="QX", roles=[Grant.ADMIN], subject="graphiql-admin", key=SECRET)
@@ -31,26 +27,12 @@ RENAME = """mutation Rename($id: ID!, $name: String!) {
 
 @pytest.fixture(scope="module")
 def server(demo: Database, neo4j_connection: Connection) -> Iterator[LiveServer]:
-    settings = settings_on(
-        neo4j_connection,
-        auth=True,
-        jwt_secret=SECRET,
-        query_timeout=120,
-        graphiql=True,
-    )
-    with LiveServer(create_app(settings, today=lambda: AS_OF)) as live:
+    with demo_server(neo4j_connection, SECRET, graphiql=True) as live:
         yield live
 
 
 def post(server: LiveServer, query: str, **variables: Any) -> dict[str, Any]:
-    answer = httpx.post(
-        f"{server.url}/graphql",
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {ADMIN}"},
-        timeout=120,
-    )
-    body: dict[str, Any] = answer.json()
-    return body
+    return graphql(server, ADMIN, query, **variables)
 
 
 def test_graphiql_shows_a_change_as_it_commits(server: LiveServer) -> None:

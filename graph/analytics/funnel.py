@@ -16,7 +16,7 @@ from graph import rows
 from graph.access import org_in_scope
 from graph.driver import Database
 from graph.model import NEXT_STAGE, Organization, Stage
-from graph.people import PERSON_IS_UNDER_ROOT, subtree_people
+from graph.people import CHILDREN_OF_ROOT_ABOVE_PERSON, PERSON_IS_UNDER_ROOT, subtree_people
 
 # The milestones counted: reached in the window, by a person of the subtree.
 _WINDOW: LiteralString = "($from IS NULL OR r.on >= $from) AND r.on <= $to"
@@ -50,34 +50,39 @@ WITH root, coalesce($startFrom = 'SUBTREE',
   AS fromSubtree
 """
 
-# The inner CALL keeps the planner from scanning the milestones ahead of the
-# branch's guard.
-_MILESTONES: LiteralString = (
-    _ROOT
-    + _CHOOSE
-    + """CALL (root, fromSubtree) {
-  WITH root WHERE fromSubtree"""
-    + subtree_people("root")
-    + """  MATCH (p)-[r:REACHED]->(s:Stage)
-  WHERE """
-    + _WINDOW
-    + """
-  RETURN p, r, s
-  UNION ALL
-  WITH root WHERE NOT fromSubtree
-  CALL (root) {
-    MATCH (p:Person)-[r:REACHED]->(s:Stage)
-    WHERE """
-    + _WINDOW
-    + " AND "
-    + PERSON_IS_UNDER_ROOT
-    + """
-    RETURN p, r, s
-  }
-  RETURN p, r, s
-}
-"""
-)
+
+def _milestones(
+    group: LiteralString, from_subtree: LiteralString, from_milestones: LiteralString
+) -> LiteralString:
+    """The window's milestones of the subtree of `root` as rows of `group` (empty,
+    or `child, ` for one row per child), p, r, s, taken the cheaper way
+    (_CHOOSE): `from_subtree` binds the people `p` (and their `group`) under
+    `root`; `from_milestones` follows each milestone's WHERE, testing its person
+    upward (and binding her `group`). The inner CALL keeps the planner from
+    scanning the milestones ahead of the branch's guard."""
+    columns = group + "p, r, s"
+    return (
+        _ROOT
+        + _CHOOSE
+        + "CALL (root, fromSubtree) {\n  WITH root WHERE fromSubtree"
+        + from_subtree
+        + "  MATCH (p)-[r:REACHED]->(s:Stage)\n  WHERE "
+        + _WINDOW
+        + "\n  RETURN "
+        + columns
+        + "\n  UNION ALL\n  WITH root WHERE NOT fromSubtree\n  CALL (root) {\n"
+        + "    MATCH (p:Person)-[r:REACHED]->(s:Stage)\n    WHERE "
+        + _WINDOW
+        + from_milestones
+        + "\n    RETURN "
+        + columns
+        + "\n  }\n  RETURN "
+        + columns
+        + "\n}\n"
+    )
+
+
+_MILESTONES: LiteralString = _milestones("", subtree_people("root"), " AND " + PERSON_IS_UNDER_ROOT)
 
 # Per child, the same choice: from each child's people, or from every
 # milestone, its person walked upward to the children above her (UNION: each
@@ -85,38 +90,10 @@ _MILESTONES: LiteralString = (
 # reads ~430 of them but costs ~40 µs, a person of a subtree ~1.7 µs), the
 # same MILESTONE_COST holds: a county inside a city from its children's
 # people (553 ms of Neo4j CPU against 1,530), a city's root from the milestones.
-_MILESTONES_BY_CHILD: LiteralString = (
-    _ROOT
-    + _CHOOSE
-    + """CALL (root, fromSubtree) {
-  WITH root WHERE fromSubtree
-  MATCH (child:Organization)-[:PART_OF]->(root)"""
-    + subtree_people("child")
-    + """  MATCH (p)-[r:REACHED]->(s:Stage)
-  WHERE """
-    + _WINDOW
-    + """
-  RETURN child, p, r, s
-  UNION ALL
-  WITH root WHERE NOT fromSubtree
-  CALL (root) {
-    MATCH (p:Person)-[r:REACHED]->(s:Stage)
-    WHERE """
-    + _WINDOW
-    + """
-    CALL (p, root) {
-      MATCH (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(root)
-      RETURN child
-      UNION
-      MATCH (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
-            -[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(root)
-      RETURN child
-    }
-    RETURN child, p, r, s
-  }
-  RETURN child, p, r, s
-}
-"""
+_MILESTONES_BY_CHILD: LiteralString = _milestones(
+    "child, ",
+    "\n  MATCH (child:Organization)-[:PART_OF]->(root)" + subtree_people("child"),
+    CHILDREN_OF_ROOT_ABOVE_PERSON,
 )
 
 _FLOWS: LiteralString = """
