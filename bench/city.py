@@ -49,6 +49,10 @@ from graph.driver import Connection
 from schema.relay import to_global_id
 
 CITY, COUNTY, TOWNSHIP = "QZ", "QX", "QX-T01"
+# A district whose people's codes all follow the county's 200,000 (the city's
+# second county): its EDITOR's first people page cannot be probed from the start
+# of code order; compared with the guarded floor (code order, each person tested).
+DISTRICT = "YC"
 # Requests per measured row: as many as fit in about this many seconds, within bounds.
 ROW_SECONDS = 2.0
 MIN_REQUESTS, MAX_REQUESTS = 3, 15
@@ -106,6 +110,11 @@ def shape_cases(p: Params, floor: Floor, store: str, ids: dict[str, str]) -> lis
         if store == "city" and shape.name in ("people-first", "people-deep"):
             cases.append(
                 Case(shape.name, at, CITY, Grant.EDITOR, shape.orggraph, shape.variables(p), fl, peer)
+            )
+        if store == "city" and shape.name == "people-first":
+            guarded = partial(floor.people, None, scope=DISTRICT)
+            cases.append(
+                Case(shape.name, at, DISTRICT, Grant.EDITOR, shape.orggraph, shape.variables(p), guarded)
             )
     # Whole-county and whole-city coverage and funnel, with their floors and peers.
     coverage, funnel = SHAPES["coverage"], SHAPES["pipeline-funnel"]

@@ -287,31 +287,35 @@ _OUTSIDE: LiteralString = (
 )
 
 
-# Whether the tallies answer for every organization under $under (null: the
-# whole graph) on $on, for this caller (see `tallies_hold`).
+# Whether the tallies answer for every organization under $under (an id in
+# the caller's scope) on $on, for this caller: the coverers outside the scope
+# are found as the coverage report finds them (`owners_of`: from the subtree's
+# side; the county's check 249k -> 60k db hits, a township's 14k -> 3k).
 TALLIES_HOLD: LiteralString = (
+    "MATCH (root:Organization {id: $under})\n"
+    + owners_of("root")
+    + "RETURN fresh AND outside = 0 AS usable\n"
+)
+
+# The same for the whole graph, for a caller without a scope (with one it is
+# never asked: a scoped list has a root; it answers false then, failing closed).
+TALLIES_HOLD_EVERYWHERE: LiteralString = (
     _OWNERS_UNDER_CALL
-    + "WITH collect(o) AS owners, count(o) AS n, count(CASE WHEN "
+    + "WITH count(o) AS n, count(CASE WHEN "
     + FRESH
     + """ THEN 1 END) AS fresh
-WITH n = fresh AND NOT EXISTS { MATCH (:TallyHold) } AS fresh,
-  COLLECT { UNWIND owners AS o UNWIND o.tallyCoverers AS code WITH DISTINCT code RETURN code } AS coverCodes
-RETURN fresh AND """
-    + "(CASE WHEN $scope IS NULL THEN 0 ELSE COUNT { UNWIND coverCodes AS code MATCH (p:Person {code: code})"
-    " WHERE NOT "
-    + person_in_scope("p")
-    + " RETURN p } END)"
-    + """ = 0 AS usable
+RETURN $scope IS NULL AND n = fresh AND NOT EXISTS { MATCH (:TallyHold) } AS usable
 """
 )
 
 
 async def tallies_hold(db: Database, root: str | None, on: dt.date) -> bool:
     """Whether the tallies answer, for the caller of `db`, about every
-    organization under `root` (an id; None: the whole graph) on `on`: every
-    village's tally there holds on `on`, no import is writing, and nobody
-    covering there is outside the caller's scope."""
-    found = await db.read(TALLIES_HOLD, under=root, on=on, **reader_params())
+    organization under `root` (an id in the caller's scope; None: the whole
+    graph) on `on`: every village's tally there holds on `on`, no import is
+    writing, and nobody covering there is outside the caller's scope."""
+    query = TALLIES_HOLD_EVERYWHERE if root is None else TALLIES_HOLD
+    found = await db.read(query, under=root, on=on, **reader_params())
     return bool(found and found[0]["usable"])
 
 

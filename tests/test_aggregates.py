@@ -371,3 +371,28 @@ async def test_a_coverer_living_in_the_scope_without_a_position_there_counts(
     assert tallied is None and live["covered"] == 9
     tallied, live = await both(world, "C-T1-V1", TODAY, "C-T1")
     assert tallied == live and tallied is not None and tallied["covered"] == 10
+
+
+async def test_the_organization_lists_use_the_tallies_only_without_outside_coverers(
+    world: RolledBackDatabase,
+) -> None:
+    # The coverage sorts of the organization lists ask `tallies_hold` first.
+    [v1] = await world.execute("MATCH (o:Organization {code: 'C-T1-V1'}) RETURN o.id AS id")
+    [t1] = await world.execute("MATCH (o:Organization {code: 'C-T1'}) RETURN o.id AS id")
+
+    async def hold(scope: str | None, root: str | None) -> bool:
+        view = world.for_caller(Access("tester", scope, EVERYTHING))
+        return await aggregates.tallies_hold(view, root, TODAY)
+
+    assert await hold("C-T1-V1", v1["id"]) and await hold("C-T1", t1["id"]) and await hold(None, None)
+    assert not await hold("C-T1-V1", None)  # a scoped caller's list has a root: fail closed
+    # P10 (the township's chair) covers V1's H10: outside a scope of V1, inside the township's.
+    await coverage.assign_coverage(
+        world, person_id=rid("P10"), grid_id=None, household_id=rid("C-T1-V1-H10"),
+        role=CoverRole.ASSIST, since=dt.date(2024, 1, 1),
+    )  # fmt: skip
+    assert not await hold("C-T1-V1", v1["id"])
+    assert await hold("C-T1", t1["id"]) and await hold("C-T1", v1["id"]) and await hold(None, None)
+    # A day before the tallies' first coverage date is answered live.
+    view = world.for_caller(Access("tester", "C-T1", EVERYTHING))
+    assert not await aggregates.tallies_hold(view, t1["id"], dt.date(2020, 1, 1))
