@@ -45,7 +45,7 @@ WHERE """
 # its store, or a city's root, starts from the milestones; a township from its
 # people. `$startFrom` ('SUBTREE' or 'MILESTONES') forces a way (tests compare
 # the two); null chooses.
-MILESTONE_COST = 16
+MILESTONE_COST = 8
 _CHOOSE: LiteralString = """CALL () { MATCH (o:Organization) RETURN count(o) AS orgs_ }
 CALL () { MATCH (p:Person) RETURN count(p) AS people_ }
 CALL () { MATCH ()-[r:REACHED]->() RETURN count(r) AS milestones_ }
@@ -58,9 +58,9 @@ WITH root, coalesce($startFrom = 'SUBTREE',
 # the window's end as `ms_` (a list of {stage, on}, the next stage found in it),
 # if one is in the window.
 _HER_MILESTONES: LiteralString = (
-    """  WITH group, p, COLLECT {
-    MATCH (p)-[r:REACHED]->(s:Stage) WHERE r.on <= $to RETURN {stage: s.name, on: r.on}
-  } AS ms_
+    """  MATCH (p)-[r:REACHED]->(s:Stage)
+  WHERE r.on <= $to
+  WITH group, p, collect({stage: s.name, on: r.on}) AS ms_
   WHERE any(m IN ms_ WHERE """
     + _IN_WINDOW
     + """)
