@@ -18,8 +18,9 @@ from graph.driver import Database
 from graph.model import NEXT_STAGE, Organization, Stage
 from graph.people import subtree_people
 
-# The milestones counted: reached in the window (those after it are never
-# read), by a person of the subtree.
+# The milestones counted: reached in the window, by a person of the subtree.
+# `m` is one of her milestones `ms_` ({stage, on}), which hold only those up to
+# the window's end: the next stage is looked up in them.
 _IN_WINDOW: LiteralString = "($from IS NULL OR m.on >= $from)"
 
 _ROOT: LiteralString = (
@@ -37,7 +38,7 @@ WHERE """
 # - from the milestones: every person with a milestone in the window, her ways
 #   in (the organizations she HOLDS, history included, and her household's
 #   grid) matched against the subtree's organizations and grids, taken once
-#   (_SUBTREE_WAYS); costs the graph's milestones (~10 µs of Neo4j CPU each),
+#   (_subtree_ways); costs the graph's milestones (~10 µs of Neo4j CPU each),
 #   plus the subtree's organizations and grids, whatever its people.
 # The subtree's people are estimated from its share of the organizations (the
 # graph's totals come from the count store, free); from the subtree when they
@@ -54,8 +55,7 @@ WITH root, coalesce($startFrom = 'SUBTREE',
   AS fromSubtree
 """
 
-# From the subtree: person `p` of `group`'s subtree with her milestones up to
-# the window's end as `ms_` (a list of {stage, on}, the next stage found in it),
+# From the subtree: person `p` of `group`'s subtree with her milestones `ms_`,
 # if one is in the window.
 _HER_MILESTONES: LiteralString = (
     """  MATCH (p)-[r:REACHED]->(s:Stage)
@@ -89,13 +89,11 @@ def _subtree_ways(group: LiteralString, under_group: LiteralString) -> LiteralSt
     )
 
 
-# From the milestones: each person with one in the window (her milestones up
-# to its end as `ms_`, read from the stages' side), with each of her ways in.
-# Grouping the two lists by way is a hash join: the people whose way is in the
-# subtree, with its group; each person once per group.
+# From the milestones: each person with one in the window (her milestones `ms_`
+# read from the stages' side), with each of her ways in (her relationships are
+# read once: she may cover a score of households).
 _MILESTONE_WAYS: LiteralString = (
-    """  UNION ALL
-  MATCH (s:Stage)<-[r:REACHED]-(p:Person)
+    """  MATCH (s:Stage)<-[r:REACHED]-(p:Person)
   WHERE r.on <= $to
   WITH p, collect({stage: s.name, on: r.on}) AS ms_
   WHERE any(m IN ms_ WHERE """
@@ -105,14 +103,18 @@ _MILESTONE_WAYS: LiteralString = (
     CASE type(x) WHEN 'HOLDS' THEN [[t, 'o']] ELSE [(t:Household)-[:IN_GRID]->(g) | [g, 'g']] END] AS ways_
   UNWIND ways_ AS w
   RETURN w[0] AS way_, w[1] AS kind_, null AS group, p, ms_
-}
-WITH way_, kind_, collect(group) AS groups_, collect(CASE WHEN p IS NOT NULL THEN [p, ms_] END) AS people_
+"""
+)
+
+# The subtree's ways and the people's, grouped by way: a hash join (Cypher has
+# no map keyed by node), each person once per group above one of her ways.
+_JOINED_BY_WAY: LiteralString = """WITH way_, kind_, collect(group) AS groups_,
+     collect(CASE WHEN p IS NOT NULL THEN [p, ms_] END) AS people_
 WHERE groups_ <> [] AND people_ <> []
 UNWIND groups_ AS group
 UNWIND people_ AS pm
 RETURN DISTINCT group, pm[0] AS p, pm[1] AS ms_
 """
-)
 
 
 def _funnel(subtree: LiteralString, ways: LiteralString) -> LiteralString:
@@ -128,7 +130,10 @@ def _funnel(subtree: LiteralString, ways: LiteralString) -> LiteralString:
         + _HER_MILESTONES
         + "  UNION ALL\n  WITH root WHERE NOT fromSubtree\n  CALL (root) {\n"
         + ways
+        + "  UNION ALL\n"
         + _MILESTONE_WAYS
+        + "  }\n"
+        + _JOINED_BY_WAY
         + "}\n"
         + _FLOWS
     )
