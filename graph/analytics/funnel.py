@@ -33,8 +33,8 @@ WHERE """
 
 # Two ways to the same people, and the cheaper one is taken:
 # - from the subtree: its people (subtree_people), then their REACHED; costs
-#   the subtree (~6 db hits, ~1.2 µs of Neo4j CPU a person: a county's 200,000
-#   people), whatever lies beside it;
+#   the subtree (~6 db hits, ~1.0-1.2 µs of Neo4j CPU a person), whatever
+#   lies beside it;
 # - from the milestones: every person with a milestone in the window, her ways
 #   in (the organizations she HOLDS, history included, and her household's
 #   grid) matched against the subtree's organizations and grids, taken once
@@ -43,10 +43,11 @@ WHERE """
 # The subtree's people are estimated from its share of the organizations (the
 # graph's totals come from the count store, free); from the subtree when they
 # are fewer than MILESTONE_COST times the graph's milestones. A county alone in
-# its store, or a city's root, starts from the milestones; a township from its
-# people. `$startFrom` ('SUBTREE' or 'MILESTONES') forces a way (tests compare
-# the two); null chooses.
-MILESTONE_COST = 8
+# its store, or a city's root, starts from the milestones; a township, or a
+# county inside a city (~216,000 people against 23,429 milestones: the two
+# ways cost about the same), from its people. `$startFrom` ('SUBTREE' or
+# 'MILESTONES') forces a way (tests compare the two); null chooses.
+MILESTONE_COST = 10
 _CHOOSE: LiteralString = """CALL () { MATCH (o:Organization) RETURN count(o) AS orgs_ }
 CALL () { MATCH (p:Person) RETURN count(p) AS people_ }
 CALL () { MATCH ()-[r:REACHED]->() RETURN count(r) AS milestones_ }
