@@ -120,18 +120,6 @@ PERSON_IS_UNDER_ROOT: LiteralString = """(
   OR EXISTS { (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
               -[:PART_OF*0..12]->(root) })"""
 
-# Each child of `root` whose subtree person `p` is under (as `child`).
-CHILDREN_OF_ROOT_ABOVE_PERSON: LiteralString = """
-CALL (p, root) {
-  MATCH (p)-[:HOLDS]->(:Organization)-[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(root)
-  RETURN child
-  UNION
-  MATCH (p)-[:LIVES_IN]->(:Household)-[:IN_GRID]->(:Grid)-[:PART_OF]->(:Organization)
-        -[:PART_OF*0..12]->(child:Organization)-[:PART_OF]->(root)
-  RETURN child
-}
-"""
-
 PEOPLE_WITHIN: LiteralString = (
     SEARCH_ROOT
     + SUBTREE_PEOPLE

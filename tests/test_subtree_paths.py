@@ -317,3 +317,39 @@ async def test_the_funnel_outside_the_scope_counts_nothing(city: RolledBackDatab
         )
         == []
     )
+
+
+# Two more ways into the same places, and a milestone after the window: P01
+# (living in A's village) also holds a post there, P21 holds an earlier term in
+# A's village beside her current one, and P09 becomes an activist after TODAY.
+# Nobody's membership changes (each is counted once per group), and the late
+# milestone is neither reached nor an advance.
+MORE_WAYS_IN = """
+MATCH (v:Organization {code: 'A-T-V'}), (p01:Person {code: 'P01'}), (p21:Person {code: 'P21'}),
+      (p09:Person {code: 'P09'}), (pa:Stage {name: 'PARTY_ACTIVIST'})
+CREATE (p01)-[:HOLDS {id: 'h-p01', role: 'EXECUTIVE', since: date('2020-04-01'), until: null}]->(v),
+       (p21)-[:HOLDS {id: 'h-p21-old', role: 'EXECUTIVE', since: date('2018-04-01'),
+                      until: date('2020-04-01')}]->(v),
+       (p09)-[:REACHED {on: $late}]->(pa)
+"""
+
+
+@pytest.mark.parametrize(
+    ("org", "by_child"), [("C", False), ("A", False), ("A-T", False), ("C", True), ("A", True)]
+)
+async def test_the_funnel_counts_a_person_with_several_ways_in_once(
+    city: RolledBackDatabase, org: str, by_child: bool
+) -> None:
+    await city.write(MORE_WAYS_IN, late=TODAY + dt.timedelta(days=1))
+    db = city.for_caller(Access("t", org, frozenset({Grant.ANALYST})))
+    groups = [o for o, parent in PARENTS.items() if parent == org] if by_child else [org]
+    expected = {g: e for g in groups if (e := expected_funnel(g, None, TODAY))}
+    for start in ("SUBTREE", "MILESTONES", None):
+        found = await db.read(
+            funnel.FUNNEL_BY_CHILD if by_child else funnel.FUNNEL,
+            under=rid(org),
+            startFrom=start,
+            **{"from": None},
+            **FUNNEL_PARAMS,
+        )
+        assert as_table(found) == expected, start

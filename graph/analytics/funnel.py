@@ -16,10 +16,12 @@ from graph import rows
 from graph.access import org_in_scope
 from graph.driver import Database
 from graph.model import NEXT_STAGE, Organization, Stage
-from graph.people import CHILDREN_OF_ROOT_ABOVE_PERSON, PERSON_IS_UNDER_ROOT, subtree_people
+from graph.people import subtree_people
 
 # The milestones counted: reached in the window, by a person of the subtree.
-_WINDOW: LiteralString = "($from IS NULL OR r.on >= $from) AND r.on <= $to"
+# `m` is one of her milestones `ms_` ({stage, on}), which hold only those up to
+# the window's end: the next stage is looked up in them.
+_IN_WINDOW: LiteralString = "($from IS NULL OR m.on >= $from)"
 
 _ROOT: LiteralString = (
     """
@@ -29,19 +31,23 @@ WHERE """
     + "\n"
 )
 
-# Two ways to the same milestones, and the cheaper one is taken:
+# Two ways to the same people, and the cheaper one is taken:
 # - from the subtree: its people (subtree_people), then their REACHED; costs
-#   the subtree (~6 db hits a person: 1.3M on a county), whatever lies beside it;
-# - from the milestones: every REACHED in the graph, each person tested upward
-#   (PERSON_IS_UNDER_ROOT); costs the graph's milestones (~100 db hits each:
-#   2.4M for the 23k of a city), whatever the subtree's size.
+#   the subtree (~6 db hits, ~1.0-1.2 µs of Neo4j CPU a person), whatever
+#   lies beside it;
+# - from the milestones: every person with a milestone in the window, her ways
+#   in (the organizations she HOLDS, history included, and her household's
+#   grid) matched against the subtree's organizations and grids, taken once
+#   (_subtree_ways); costs the graph's milestones (~10 µs of Neo4j CPU each),
+#   plus the subtree's organizations and grids, whatever its people.
 # The subtree's people are estimated from its share of the organizations (the
 # graph's totals come from the count store, free); from the subtree when they
 # are fewer than MILESTONE_COST times the graph's milestones. A county alone in
-# its store (or a city's root) starts from the milestones; a township, or a
-# county inside a city, from its people. `$startFrom` ('SUBTREE' or
+# its store, or a city's root, starts from the milestones; a township, or a
+# county inside a city (~216,000 people against 23,429 milestones: the two
+# ways cost about the same), from its people. `$startFrom` ('SUBTREE' or
 # 'MILESTONES') forces a way (tests compare the two); null chooses.
-MILESTONE_COST = 16
+MILESTONE_COST = 10
 _CHOOSE: LiteralString = """CALL () { MATCH (o:Organization) RETURN count(o) AS orgs_ }
 CALL () { MATCH (p:Person) RETURN count(p) AS people_ }
 CALL () { MATCH ()-[r:REACHED]->() RETURN count(r) AS milestones_ }
@@ -50,64 +56,116 @@ WITH root, coalesce($startFrom = 'SUBTREE',
   AS fromSubtree
 """
 
+# From the subtree: person `p` of `group`'s subtree with her milestones `ms_`,
+# if one is in the window.
+_HER_MILESTONES: LiteralString = (
+    """  MATCH (p)-[r:REACHED]->(s:Stage)
+  WHERE r.on <= $to
+  WITH group, p, collect({stage: s.name, on: r.on}) AS ms_
+  WHERE any(m IN ms_ WHERE """
+    + _IN_WINDOW
+    + """)
+  RETURN group, p, ms_
+"""
+)
 
-def _milestones(
-    group: LiteralString, from_subtree: LiteralString, from_milestones: LiteralString
-) -> LiteralString:
-    """The window's milestones of the subtree of `root` as rows of `group` (empty,
-    or `child, ` for one row per child), p, r, s, taken the cheaper way
-    (_CHOOSE): `from_subtree` binds the people `p` (and their `group`) under
-    `root`; `from_milestones` follows each milestone's WHERE, testing its person
-    upward (and binding her `group`). The inner CALL keeps the planner from
-    scanning the milestones ahead of the branch's guard."""
-    columns = group + "p, r, s"
+
+def _subtree_ways(group: LiteralString, under_group: LiteralString) -> LiteralString:
+    """The ways into the subtree, once each, with the `group` above them (bound
+    by `under_group`, the pattern from `root` down to it): its organizations
+    (kind 'o', at most 12 below the group, as subtree_people's) and its grids
+    (kind 'g', in one of those). One expansion finds both: a grid is a leaf of
+    PART_OF."""
+    return (
+        "  MATCH "
+        + under_group
+        + """<-[sub_:PART_OF*0..13]-(way_)
+  WITH """
+        + group
+        + """ AS group, way_, CASE WHEN way_:Organization AND size(sub_) <= 12 THEN 'o'
+    WHEN way_:Grid AND endNode(last(sub_)):Organization THEN 'g' END AS kind_
+  WHERE kind_ IS NOT NULL
+  RETURN way_, kind_, group, null AS p, null AS ms_
+"""
+    )
+
+
+# From the milestones: each person with one in the window (her milestones `ms_`
+# read from the stages' side), with each of her ways in (her relationships are
+# read once: she may cover a score of households).
+_MILESTONE_WAYS: LiteralString = (
+    """  MATCH (s:Stage)<-[r:REACHED]-(p:Person)
+  WHERE r.on <= $to
+  WITH p, collect({stage: s.name, on: r.on}) AS ms_
+  WHERE any(m IN ms_ WHERE """
+    + _IN_WINDOW
+    + """)
+  UNWIND [(p)-[x:HOLDS|LIVES_IN]->(t) |
+    CASE type(x) WHEN 'HOLDS' THEN [[t, 'o']] ELSE [(t:Household)-[:IN_GRID]->(g) | [g, 'g']] END] AS ways_
+  UNWIND ways_ AS w
+  RETURN w[0] AS way_, w[1] AS kind_, null AS group, p, ms_
+"""
+)
+
+# The subtree's ways and the people's, grouped by way: a hash join (Cypher has
+# no map keyed by node), each person once per group above one of her ways.
+_JOINED_BY_WAY: LiteralString = """WITH way_, kind_, collect(group) AS groups_,
+     collect(CASE WHEN p IS NOT NULL THEN [p, ms_] END) AS people_
+WHERE groups_ <> [] AND people_ <> []
+UNWIND groups_ AS group
+UNWIND people_ AS pm
+RETURN DISTINCT group, pm[0] AS p, pm[1] AS ms_
+"""
+
+
+def _funnel(subtree: LiteralString, ways: LiteralString) -> LiteralString:
+    """The funnel of the people found the cheaper way (_CHOOSE): `subtree` binds
+    the people `p` of each `group` under `root`, `ways` gives the subtree's
+    ways in with their `group`. Each branch starts with its guard, so the
+    other's reads are never planned ahead of it."""
     return (
         _ROOT
         + _CHOOSE
         + "CALL (root, fromSubtree) {\n  WITH root WHERE fromSubtree"
-        + from_subtree
-        + "  MATCH (p)-[r:REACHED]->(s:Stage)\n  WHERE "
-        + _WINDOW
-        + "\n  RETURN "
-        + columns
-        + "\n  UNION ALL\n  WITH root WHERE NOT fromSubtree\n  CALL (root) {\n"
-        + "    MATCH (p:Person)-[r:REACHED]->(s:Stage)\n    WHERE "
-        + _WINDOW
-        + from_milestones
-        + "\n    RETURN "
-        + columns
-        + "\n  }\n  RETURN "
-        + columns
-        + "\n}\n"
+        + subtree
+        + _HER_MILESTONES
+        + "  UNION ALL\n  WITH root WHERE NOT fromSubtree\n  CALL (root) {\n"
+        + ways
+        + "  UNION ALL\n"
+        + _MILESTONE_WAYS
+        + "  }\n"
+        + _JOINED_BY_WAY
+        + "}\n"
+        + _FLOWS
     )
 
 
-_MILESTONES: LiteralString = _milestones("", subtree_people("root"), " AND " + PERSON_IS_UNDER_ROOT)
-
-# Per child, the same choice: from each child's people, or from every
-# milestone, its person walked upward to the children above her (UNION: each
-# child once). Measured by Neo4j CPU rather than db hits (a milestone's walk
-# reads ~430 of them but costs ~40 µs, a person of a subtree ~1.7 µs), the
-# same MILESTONE_COST holds: a county inside a city from its children's
-# people (553 ms of Neo4j CPU against 1,530), a city's root from the milestones.
-_MILESTONES_BY_CHILD: LiteralString = _milestones(
-    "child, ",
-    "\n  MATCH (child:Organization)-[:PART_OF]->(root)" + subtree_people("child"),
-    CHILDREN_OF_ROOT_ABOVE_PERSON,
-)
-
-_FLOWS: LiteralString = """
-OPTIONAL MATCH (p)-[r2:REACHED]->(:Stage {name: $next[s.name]})
-WHERE r2.on <= $to
-WITH group, s, r, r2, CASE WHEN r2 IS NULL THEN null ELSE duration.inDays(r.on, r2.on).days END AS days
-WITH group, s.name AS stage, count(r) AS reached, count(r2) AS advanced,
+# Per stage: her milestones in the window, each with the date she reached the
+# next stage by the window's end (a row with none when she did not).
+_FLOWS: LiteralString = (
+    """UNWIND ms_ AS m
+WITH group, m, [n IN ms_ WHERE n.stage = $next[m.stage] | n.on] AS nexts_
+WHERE """
+    + _IN_WINDOW
+    + """
+UNWIND CASE nexts_ WHEN [] THEN [null] ELSE nexts_ END AS next_
+WITH group, m, next_, duration.inDays(m.on, next_).days AS days
+WITH group, m.stage AS stage, count(m) AS reached, count(next_) AS advanced,
      percentileDisc(days, 0.5) AS medianDays, percentileDisc(days, 0.9) AS p90Days
 RETURN group {.id, .code, .name, .kind, .level} AS organization, stage, reached, advanced, medianDays, p90Days
 """
+)
 
-FUNNEL: LiteralString = _MILESTONES + "WITH root AS group, p, r, s" + _FLOWS
+FUNNEL: LiteralString = _funnel(
+    "\n  WITH root AS group" + subtree_people("group"), _subtree_ways("root", "(root)")
+)
 
-FUNNEL_BY_CHILD: LiteralString = _MILESTONES_BY_CHILD + "WITH child AS group, p, r, s" + _FLOWS
+# Per child: each child's people, or the ways into each child's subtree (a
+# person under two children counts for both).
+FUNNEL_BY_CHILD: LiteralString = _funnel(
+    "\n  MATCH (group:Organization)-[:PART_OF]->(root)" + subtree_people("group"),
+    _subtree_ways("child", "(root)<-[:PART_OF]-(child:Organization)"),
+)
 
 
 @dataclass(frozen=True, slots=True)
