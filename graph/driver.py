@@ -35,7 +35,7 @@ from neo4j import exceptions as neo4j_errors
 from graph import idempotency
 from graph.access import Access
 from graph.audit import Trail, check_scope, record_reads_early, record_write
-from graph.changes import CHANGED, changed_objects, record_change
+from graph.change_records import CHANGED, changed_objects, record_change
 from graph.deadline import timeout_within
 from graph.driver_errors import translated_errors
 from graph.errors import DatabaseUnavailable

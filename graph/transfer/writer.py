@@ -22,7 +22,7 @@ from neo4j import AsyncManagedTransaction
 from tqdm import tqdm
 
 from graph import aggregates
-from graph.changes import record_import_change
+from graph.change_records import record_import_change
 from graph.driver import Database
 from graph.model import LEVEL_ORDER, STAGE_ORDER, OrgKind
 from graph.transfer.formats import (
