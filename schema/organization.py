@@ -10,7 +10,7 @@ import strawberry
 from graph import model
 from graph.access import CARE_TAGS
 from graph.errors import BadInput
-from loaders.context import OrgFilter, PositionFilter, TagFilter
+from loaders.keys import OrgFilter, PositionFilter, TagFilter
 from schema.arguments import ActiveOn, After, AsOf, ByKind, ByLevel, ByRole, ByTag, First, History
 from schema.context import Info
 from schema.enums import Level, OrgKind, Role, Stage

@@ -9,7 +9,7 @@ import strawberry
 
 from graph import model
 from graph.people import LinkKind
-from loaders.context import Dated, LinkFilter
+from loaders.keys import Dated, LinkFilter
 from schema.arguments import ActiveOn, After, AsOf, First, History, LinksOn
 from schema.context import Info
 from schema.enums import Education, Gender, PoliticalStatus, Stage
