@@ -6,7 +6,7 @@ A client screen asks for an organization and walks down from it: children,
 their children, positions, the holders and their households. The standard
 executor resolves every object through a resolver and a DataLoader; here the
 operation's selection (after variables, fragments, `@skip`/`@include`) is
-compiled into a `graph.views.View`, answered by `graph.views.read_view` in one
+compiled into a `graph.view_shapes.View`, answered by `graph.views.read_view` in one
 round trip, and the answer is turned into exactly the JSON the standard
 executor would return: the same keys (aliases) in the same order, `__typename`,
 global ids, cursors, page info, dates and enums serialized the same way.
@@ -46,7 +46,9 @@ from strawberry.extensions import SchemaExtension
 from graph.audit import record_reads_early
 from graph.driver import Database
 from graph.errors import OrgGraphError
-from graph.views import PersonView, View, ViewTooLarge, read_person_view, read_view
+from graph.view_cypher import ViewTooLarge
+from graph.view_shapes import PersonView, View
+from graph.views import read_person_view, read_view
 from schema import builders as b
 from schema.compiled_selections import Declined, Root
 from schema.compiled_types import Compiler

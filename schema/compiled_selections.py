@@ -16,7 +16,8 @@ from graphql.execution.values import get_argument_values
 
 from graph.errors import OrgGraphError
 from graph.model import PageArgs
-from graph.views import SLOTS, PersonView, View
+from graph.view_cypher import SLOTS
+from graph.view_shapes import PersonView, View
 from schema import builders as b
 from schema.context import Context
 from schema.relay import expect_global_id, page_args

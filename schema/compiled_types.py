@@ -15,7 +15,7 @@ from graphql import GraphQLField, GraphQLObjectType, OperationType
 from graphql.execution.collect_fields import FieldDetails, collect_fields
 
 from graph.model import PageArgs
-from graph.views import ChildrenList, LinkList, PersonView, PositionList, View
+from graph.view_shapes import ChildrenList, LinkList, PersonView, PositionList, View
 from schema import builders as b
 from schema.compiled_selections import Declined, Fields, Root, Selections, list_slot, lookup, object_type
 from schema.relay import encode_cursor, to_global_id
@@ -23,7 +23,7 @@ from schema.relay import encode_cursor, to_global_id
 Json = b.Json
 Build = b.Build
 
-# A person's link fields and the kind of link each lists (graph.views.LinkList).
+# A person's link fields and the kind of link each lists (graph.view_shapes.LinkList).
 _LINK_KINDS = {"guides": "GUIDES", "guidedBy": "GUIDED_BY", "mentors": "MENTORS", "mentees": "MENTEES"}
 
 
@@ -70,7 +70,7 @@ class Compiler(Selections):
     def _organization(
         self, type_: GraphQLObjectType, details: list[FieldDetails], view: View, depth: int
     ) -> Build:
-        """An organization's JSON from its map in the answer (`graph.views._org`)."""
+        """An organization's JSON from its map in the answer (`graph.view_cypher._org`)."""
         getters: list[tuple[str, Build]] = []
         for key, sub in self._subfields(type_, details).items():
             name, field, args = self._field(type_, sub)
