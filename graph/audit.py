@@ -26,7 +26,7 @@ from neo4j import AsyncManagedTransaction, Record
 
 from graph import rows
 from graph.access import Access, grid_in_scope, household_in_scope, org_in_scope, person_in_scope
-from graph.changes import CREATE_CHANGE, PLACE_OBJECTS, listed_objects
+from graph.change_records import CREATE_CHANGE, PLACE_OBJECTS, listed_objects
 from graph.errors import NotFound
 from graph.idempotency import Claim
 from graph.model import AuditEvent, Page, PageArgs
@@ -165,7 +165,7 @@ RETURN ref.id AS id, ref.type AS type, ref.argument AS argument
 
 # A WRITE event, with the scopes the write affects (`within`): the codes of the
 # organizations its named objects (named or side effects: `ref`) belong to and
-# of every one above them, as the change feed places them (graph/changes.py:
+# of every one above them, as the change feed places them (graph/change_records.py:
 # a person through her positions and her household, a household through its
 # grid; a position, coverage, visit or commitment through the nodes it hangs
 # from). The mutation's change event is written by the same statement, from
@@ -223,7 +223,7 @@ async def record_write(
     objects it named, of its side effects and of what it created or changed, and
     (`within`) the scopes they lie in, whose ADMINs see the event; and, in the
     same statement, its change event of the objects `changed` (type, raw id,
-    change: graph.changes.changed_objects), written last."""
+    change: graph.change_records.changed_objects), written last."""
     named = [*trail.refs, *trail.side_effects]
     ids: list[str] = []
     for found in [*(r.id for r in named), *_ids_in(result)]:

@@ -1,7 +1,7 @@
 """The Neo4j driver's lifecycle and the two ways the rest of `graph/` runs Cypher:
 `Database.read` in a read transaction and `Database.write` in a write
 transaction, so a `neo4j://` routing URI spreads reads over a cluster unchanged.
-Driver exceptions are translated into `graph.errors` here and nowhere else.
+Driver exceptions are translated into `graph.errors` by `graph.driver_errors`.
 
 A request works through `Database.for_caller`: a view sharing the pool that adds
 the caller's `$scope` and `$reveal` (graph.access) to every query, notes
@@ -35,9 +35,10 @@ from neo4j import exceptions as neo4j_errors
 from graph import idempotency
 from graph.access import Access
 from graph.audit import Trail, check_scope, record_reads_early, record_write
-from graph.changes import CHANGED, changed_objects, record_change
-from graph.deadline import DeadlinePassed, deadline_passed, timeout_within
-from graph.errors import Conflict, DatabaseUnavailable, OrgGraphError
+from graph.change_records import CHANGED, changed_objects, record_change
+from graph.deadline import timeout_within
+from graph.driver_errors import translated_errors
+from graph.errors import DatabaseUnavailable
 from graph.probe import Probe, Quiet
 from graph.tracing import Target, current_target, statement
 from graph.tracing import run as run_statement
@@ -382,21 +383,6 @@ class Database:
             self._causal.bookmarks = await session.last_bookmarks()
 
 
-# Neo4j stopped the transaction at its timeout: while it ran, or while it
-# waited for a lock another transaction held.
-STOPPED_BY_TIMEOUT = frozenset(
-    {
-        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
-        "Neo.ClientError.Transaction.TransactionTimedOut",
-        "Neo.ClientError.Transaction.LockClientStopped",
-    }
-)
-
-
-# Two workers applying the constraints at once: one's IF NOT EXISTS lost the race.
-SCHEMA_RACE = "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
-
-
 def _recorded(
     work: Callable[[AsyncManagedTransaction], Awaitable[T]],
 ) -> Callable[[AsyncManagedTransaction], Awaitable[T]]:
@@ -408,41 +394,3 @@ def _recorded(
         return result
 
     return recorded
-
-
-@asynccontextmanager
-async def translated_errors() -> AsyncIterator[None]:
-    """Turn the driver's exceptions into OrgGraph's error tree."""
-    try:
-        yield
-    except OrgGraphError:
-        raise
-    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as e:
-        log.warning("Neo4j unavailable: %s", e)
-        raise DatabaseUnavailable("the graph database is unavailable; try again shortly") from e
-    except neo4j_errors.AuthError as e:
-        log.error("Neo4j refused our credentials: %s", e)
-        raise DatabaseUnavailable("the graph database refused the service's credentials") from e
-    except neo4j_errors.TransientError as e:
-        raise DatabaseUnavailable("the graph database is busy; try again shortly") from e
-    except neo4j_errors.ConstraintError as e:
-        raise Conflict(_constraint_message(e)) from e
-    except neo4j_errors.Neo4jError as e:
-        if e.code in STOPPED_BY_TIMEOUT:
-            if deadline_passed():
-                raise DeadlinePassed() from e
-            raise DatabaseUnavailable("the query took too long and was stopped") from e
-        if e.code == SCHEMA_RACE:
-            raise Conflict("another process created that index or constraint at the same time") from e
-        log.exception("unexpected Neo4j error")
-        raise OrgGraphError("the graph database could not answer") from e
-    except neo4j_errors.DriverError as e:
-        log.exception("unexpected Neo4j driver error")
-        raise DatabaseUnavailable("the graph database connection failed") from e
-
-
-def _constraint_message(e: neo4j.exceptions.Neo4jError) -> str:
-    message = e.message or ""
-    if "already exists" in message:
-        return "an object with that id or code already exists"
-    return "the change breaks a constraint of the graph"

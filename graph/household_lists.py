@@ -23,8 +23,9 @@ from graph.access import grid_in_scope, household_in_scope, household_map, perso
 from graph.aggregates import households_under
 from graph.driver import Database
 from graph.errors import BadInput
-from graph.filters import ACTIVE_C, Source, list_root
+from graph.filters import Source, list_root
 from graph.model import Household, Page, PageArgs
+from graph.person_filter import ACTIVE_C
 
 # The people covering something in the caller's scope who are not in it
 # themselves (none without a scope), found once per query that counts coverers

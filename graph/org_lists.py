@@ -35,9 +35,10 @@ from graph.access import CARE_TAG_LIST, org_in_scope
 from graph.aggregates import tallies_hold
 from graph.driver import Database
 from graph.errors import BadInput
-from graph.filters import ACTIVE_C, ACTIVE_H, AGE, Source, list_root, parse_after, sort_key
+from graph.filters import Source, list_root, parse_after, sort_key
 from graph.household_lists import COVERER_LISTED, OUTSIDE_COVERERS
 from graph.model import Organization, Page, PageArgs
+from graph.person_filter import ACTIVE_C, ACTIVE_H, AGE
 
 _HOUSEHOLD_FIGURES: LiteralString = (
     """CALL (o, outside) {

@@ -8,7 +8,7 @@ request's); health checks, the warm-up, the CLI and every request while
 tracing is off make none, at the cost of one context-variable lookup.
 
 A span carries the statement's text, which is always one of graph/'s Cypher
-constants (or a nested view composed of fixed fragments, graph/views.py):
+constants (or a nested view composed of fixed fragments, graph/view_cypher.py):
 values are parameters, and parameters are never recorded, so the text is
 already free of anything a client sent. A failure is recorded by its type and
 Neo4j's status code, never by its message (which may quote a value).

@@ -25,7 +25,6 @@ from graph import (
 )
 from graph.analytics import candidates, funnel, groups, lineage, paths, stats, terms
 from graph.change_cursors import decode_change_cursor
-from graph.coverage import CoverageMember, CoverageSummary
 from graph.driver import Database
 from graph.model import (
     AuditEvent,
@@ -33,7 +32,6 @@ from graph.model import (
     Coverage,
     Grid,
     Household,
-    HouseholdTag,
     Level,
     Link,
     Meeting,
@@ -49,67 +47,12 @@ from graph.model import (
     Stage,
     Visit,
 )
-from graph.people import LinkKind
+from loaders.coverage_reports import ReportFound, ReportPart, coverage_reports
 from loaders.grouping import grouped_loader
+from loaders.keys import Dated, LinkFilter, OrgFilter, PositionFilter, TagFilter
 from loaders.shielded import ShieldedLoader
 
 R = TypeVar("R")
-
-
-@dataclass(frozen=True, slots=True)
-class OrgFilter:
-    kind: OrgKind | None
-    level: Level | None
-    page: PageArgs
-
-
-@dataclass(frozen=True, slots=True)
-class TagFilter:
-    tag: HouseholdTag | None
-    page: PageArgs
-
-
-@dataclass(frozen=True, slots=True)
-class PositionFilter:
-    role: Role | None
-    on: dt.date
-    history: bool
-    page: PageArgs
-
-
-@dataclass(frozen=True, slots=True)
-class Dated:
-    """`on`: the day terms must be active on; `history`: ignore the day, return all."""
-
-    on: dt.date
-    history: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class LinkFilter:
-    kind: LinkKind
-    on: dt.date
-    history: bool
-
-
-@dataclass(frozen=True, slots=True)
-class ReportPart:
-    """What a field of a coverage report on `on` needs: the counts, and with
-    `households` a page of households by their number of coverers, with
-    `members` a page of the people covering something."""
-
-    on: dt.date
-    households: coverage.HouseholdsAsked | None = None
-    members: PageArgs | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ReportFound:
-    """A ReportPart's answer: the counts and the page it asked for, if any."""
-
-    summary: CoverageSummary
-    households: Page[Household] | None = None
-    members: Page[CoverageMember] | None = None
 
 
 def _simple(
@@ -266,7 +209,7 @@ class Loaders:
     @cached_property
     def coverage_report(self) -> DataLoader[tuple[str, ReportPart], ReportFound]:
         db = self.db
-        return ShieldedLoader(load_fn=lambda keys: _coverage_reports(db, keys))
+        return ShieldedLoader(load_fn=lambda keys: coverage_reports(db, keys))
 
     @cached_property
     def visits_by_person(self) -> DataLoader[tuple[str, PageArgs], Page[Visit]]:
@@ -389,37 +332,3 @@ class Loaders:
         return await changes.page_of_changes(
             self.db, position, first, scope=self.db.access.scope, under=under, types=types, state=state
         )
-
-
-async def _coverage_reports(db: Database, keys: Sequence[tuple[str, ReportPart]]) -> list[ReportFound]:
-    """The parts of each report asked in one tick, from one query per report
-    (organization and date): its counts and every page asked of it; reports
-    asking the same pages from one query together when the tallies answer."""
-    asked: dict[tuple[str, dt.date], tuple[list[coverage.HouseholdsAsked], list[PageArgs]]] = {}
-    for organization_id, part in keys:
-        households, members = asked.setdefault((organization_id, part.on), ([], []))
-        if part.households is not None and part.households not in households:
-            households.append(part.households)
-        if part.members is not None and part.members not in members:
-            members.append(part.members)
-    # Reports asking the same pages (a view's children, each asked its counts)
-    # are answered together.
-    alike: dict[tuple[dt.date, tuple[coverage.HouseholdsAsked, ...], tuple[PageArgs, ...]], list[str]] = {}
-    for (organization_id, on), (households, members) in asked.items():
-        alike.setdefault((on, tuple(households), tuple(members)), []).append(organization_id)
-    reports: dict[tuple[str, dt.date], coverage.Report] = {}
-    for (on, pages, member_pages), ids in alike.items():
-        answers = await coverage.coverage_reports(db, ids, on, pages, member_pages)
-        reports.update({(organization_id, on): r for organization_id, r in zip(ids, answers, strict=True)})
-    found: list[ReportFound] = []
-    for organization_id, part in keys:
-        report = reports[(organization_id, part.on)]
-        households, members = asked[(organization_id, part.on)]
-        found.append(
-            ReportFound(
-                report.summary,
-                None if part.households is None else report.households[households.index(part.households)],
-                None if part.members is None else report.members[members.index(part.members)],
-            )
-        )
-    return found

@@ -7,296 +7,33 @@ Everything runs inside the caller's scope: an `under` (or `id`) outside it is
 NOT_FOUND exactly like an id that names nothing, and only what lies in scope is
 counted or returned. The aggregates (funnel, term statistics, dashboard figures)
 are for ANALYST, EDITOR and ADMIN; a VIEWER is refused (FORBIDDEN) before the
-organization is even looked up."""
+organization is even looked up.
+
+Their types live beside the domain they describe: `schema.pipeline` (funnel,
+candidates, lineage), `schema.paths` (connections), `schema.figures` (term
+statistics, dashboard figures)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
-from typing import Annotated, Self
+from typing import Annotated
 
 import strawberry
 
 from graph import model
-from graph.analytics import candidates, lineage, paths, stats, terms
+from graph.analytics import candidates, lineage
 from graph.analytics.funnel import Funnel
 from graph.analytics.funnel import StageFlow as FlowRecord
 from graph.analytics.paths import MAX_HOPS
 from graph.errors import BadInput, NotFound
 from schema.arguments import After, AsOf, ByKind, ByLevel, First, Under
 from schema.context import Info
-from schema.enums import HouseholdTag, RelationshipKind, Role, Stage
-from schema.organization import Organization
+from schema.enums import RelationshipKind, Role, Stage
+from schema.figures import OrganizationStats, TermFigures, TermStatistics
+from schema.paths import Path
 from schema.person import Person
-from schema.place import Grid, Household
-from schema.relay import Connection, Node, connection, expect_global_id, from_global_id
-
-
-@strawberry.enum(description="How to break a funnel down.")
-class FunnelBreakdown(Enum):
-    NONE = strawberry.enum_value("NONE", description="The whole subtree only (不分组).")
-    CHILD = strawberry.enum_value(
-        "CHILD", description="Also per child organization, e.g. per township (按下级)."
-    )
-
-
-@strawberry.type(description="One stage of the pipeline funnel.")
-class StageFlow:
-    stage: Stage = strawberry.field(description="The stage, e.g. PARTY_ACTIVIST 入党积极分子.")
-    next_stage: Stage | None = strawberry.field(description="The next stage on the Party path, if any.")
-    reached: int = strawberry.field(description="People who reached this stage in the window.")
-    advanced: int = strawberry.field(
-        description="Of those, people who reached the next stage by the window's end."
-    )
-    conversion: float | None = strawberry.field(description="advanced / reached; null without a next stage.")
-    median_days: int | None = strawberry.field(description="Median days from this stage to the next.")
-    p90_days: int | None = strawberry.field(description="90th percentile of those days.")
-
-
-@strawberry.type(description="The cadre-pipeline funnel (后备干部培养) of a subtree.")
-class PipelineFunnel:
-    organization: Organization = strawberry.field(description="The organization whose subtree is counted.")
-    stages: list[StageFlow] = strawberry.field(description="Every stage, in pipeline order.")
-    children: list[PipelineFunnel] = strawberry.field(
-        description="The same per child organization (with by: CHILD); children with nobody in the "
-        "pipeline are left out."
-    )
-
-    @classmethod
-    def of(cls, f: Funnel, children: list[PipelineFunnel]) -> Self:
-        flows = [
-            StageFlow(
-                stage=s.stage,
-                next_stage=s.next,
-                reached=s.reached,
-                advanced=s.advanced,
-                conversion=(s.advanced / s.reached if s.reached else 0.0) if s.next else None,
-                median_days=s.median_days,
-                p90_days=s.p90_days,
-            )
-            for s in f.stages
-        ]
-        return cls(organization=Organization.of(f.organization), stages=flows, children=children)
-
-
-@strawberry.type(description="Someone eligible for the next pipeline stage, and how long she has waited.")
-class Candidate:
-    person: Person = strawberry.field(description="The candidate.")
-    stage: Stage = strawberry.field(description="The stage she is at.")
-    next_stage: Stage = strawberry.field(description="The stage she is ready for.")
-    reached_on: dt.date = strawberry.field(description="The day she reached her current stage.")
-    waited_days: int = strawberry.field(description="Days since then, up to the day asked about.")
-    mentor_ids: strawberry.Private[tuple[str, ...]]
-
-    @strawberry.field(description="Her mentors on the day asked about (传帮带).")
-    async def mentors(self, info: Info) -> list[Person]:
-        found = await info.context.loaders.person_by_id.load_many(list(self.mentor_ids))
-        return [Person.of(p) for p in found if p is not None]
-
-
-@strawberry.type(
-    description="A person in a mentoring lineage with the dates of the mentorship that links her to her "
-    "parent in the tree; `branches` are her mentors (upward tree) or her mentees (downward tree)."
-)
-class LineageNode:
-    person: Person = strawberry.field(description="The mentor or mentee.")
-    since: dt.date | None = strawberry.field(description="The first day of the mentorship linking her.")
-    until: dt.date | None = strawberry.field(
-        description="The day that mentorship ended (exclusive); null while it runs."
-    )
-    depth: int = strawberry.field(description="Generations from the person asked about (1: direct).")
-    branches: list[LineageNode] = strawberry.field(
-        description="Her own mentors (upward) or mentees (downward), one generation further."
-    )
-
-    @classmethod
-    def of(cls, n: lineage.LineageNode) -> Self:
-        return cls(
-            person=Person.of(n.person),
-            since=n.since,
-            until=n.until,
-            depth=n.depth,
-            branches=[LineageNode.of(b) for b in n.branches],
-        )
-
-
-@strawberry.type(description="A person's mentoring lineage (传帮带): mentors upward, mentees downward.")
-class MentorLineage:
-    person: Person = strawberry.field(description="The person asked about.")
-    mentors: list[LineageNode] = strawberry.field(description="Her mentors, theirs, and so on upward.")
-    mentees: list[LineageNode] = strawberry.field(description="Her mentees, theirs, and so on downward.")
-
-
-@strawberry.type(description="One hop of a path: the relationship's type, direction and dates.")
-class PathRelationship:
-    type: RelationshipKind = strawberry.field(description="The kind of relationship, e.g. MENTORS 传帮带.")
-    from_id: strawberry.ID = strawberry.field(description="The global id of the node it starts from.")
-    to_id: strawberry.ID = strawberry.field(description="The global id of the node it points to.")
-    role: str | None = strawberry.field(description="The role of a HOLDS (职务) or COVERS hop; else null.")
-    since: dt.date | None = strawberry.field(description="The first day of a dated relationship; else null.")
-    until: dt.date | None = strawberry.field(
-        description="The day a dated relationship ended (exclusive); null while it runs or when undated."
-    )
-    on: dt.date | None = strawberry.field(description="The day of a one-day relationship; else null.")
-
-
-@strawberry.type(description="A shortest path: relationships[i] joins nodes[i] and nodes[i + 1].")
-class Path:
-    length: int = strawberry.field(description="How many hops (relationships) the path has.")
-    nodes: list[Node] = strawberry.field(description="The people, organizations, grids and households on it.")
-    relationships: list[PathRelationship] = strawberry.field(description="The hops, in order.")
-
-    @classmethod
-    def of(cls, p: paths.Path) -> Self:
-        nodes: list[Node] = [_node(n) for n in p.nodes]
-        global_ids = {raw.id: node.id for raw, node in zip(p.nodes, nodes, strict=True)}
-        rels = [
-            PathRelationship(
-                type=r.type,
-                from_id=global_ids[r.from_id],
-                to_id=global_ids[r.to_id],
-                role=r.role,
-                since=r.since,
-                until=r.until,
-                on=r.on,
-            )
-            for r in p.relationships
-        ]
-        return cls(length=len(rels), nodes=nodes, relationships=rels)
-
-
-def _node(n: paths.PathNode) -> Node:
-    if isinstance(n, model.Organization):
-        return Organization.of(n)
-    if isinstance(n, model.Person):
-        return Person.of(n)
-    if isinstance(n, model.Grid):
-        return Grid.of(n)
-    return Household.of(n)
-
-
-@strawberry.type(
-    description="Officers holding a role: counts and shares (换届 statistics). For a caller who may not "
-    "see birth dates (VIEWER, ANALYST) ages count from the birth year (age = the year of `asOf` minus the "
-    "birth year), and a group of fewer people than the service's minimum group size "
-    "(ORGGRAPH_MIN_GROUP_SIZE, default 5) is `suppressed`: only `count` is given, every other figure null."
-)
-class TermFigures:
-    organization: Organization | None = strawberry.field(description="Null on the total.")
-    count: int = strawberry.field(description="Officers holding the role.")
-    suppressed: bool = strawberry.field(
-        description="True when the group is too small to hide one person: every figure but `count` is null."
-    )
-    aged_45_or_under: int | None = strawberry.field(
-        description="Of those, aged 45 or under on the day asked about."
-    )
-    college_or_above: int | None = strawberry.field(description="Junior college (大专) or above.")
-    party_members: int | None = strawberry.field(description="Of those, Party members (中共党员).")
-    on_village_committee: int | None = strawberry.field(
-        description="Also holding a seat on a village committee (村两委)."
-    )
-    youngest: Person | None = strawberry.field(description="The youngest of them; null when none.")
-    youngest_age: int | None = strawberry.field(description="Her age on the day asked about.")
-
-    @strawberry.field(description="aged45OrUnder / count, 0 to 1 (0 when count is 0); null when suppressed.")
-    def share_aged_45_or_under(self) -> float | None:
-        return _share_of(self.aged_45_or_under, self.count)
-
-    @strawberry.field(description="collegeOrAbove / count, 0 to 1; null when suppressed.")
-    def share_college_or_above(self) -> float | None:
-        return _share_of(self.college_or_above, self.count)
-
-    @strawberry.field(description="partyMembers / count, 0 to 1; null when suppressed.")
-    def share_party_members(self) -> float | None:
-        return _share_of(self.party_members, self.count)
-
-    @strawberry.field(
-        description="onVillageCommittee / count, 0 to 1 (the 进村两委 share); null when suppressed."
-    )
-    def share_on_village_committee(self) -> float | None:
-        return _share_of(self.on_village_committee, self.count)
-
-    @classmethod
-    def of(cls, f: terms.TermFigures) -> Self:
-        return cls(
-            organization=Organization.maybe(f.organization),
-            count=f.count,
-            suppressed=f.suppressed,
-            aged_45_or_under=f.aged_45_or_under,
-            college_or_above=f.college_or_above,
-            party_members=f.party_members,
-            on_village_committee=f.on_village_committee,
-            youngest=Person.maybe(f.youngest),
-            youngest_age=f.youngest_age,
-        )
-
-
-@strawberry.type(description="Term statistics of a role in a subtree on a date.")
-class TermStatistics:
-    role: Role = strawberry.field(description="The role counted.")
-    as_of: dt.date = strawberry.field(description="The day counted.")
-    total: TermFigures = strawberry.field(description="Everyone holding the role (a person counted once).")
-    organizations: list[TermFigures] = strawberry.field(
-        description="Per organization where the role is held."
-    )
-
-
-@strawberry.type(description="How many people hold a role on the day.")
-class RoleCount:
-    role: Role = strawberry.field(description="The role, e.g. VILLAGE_SISTER 村嫂.")
-    people: int = strawberry.field(description="People holding it (each counted once).")
-
-
-@strawberry.type(
-    description="Households with a tag. A care tag's count over fewer households than the minimum group "
-    "size is withheld (null, `suppressed`) from callers who may not see care tags (VIEWER, ANALYST)."
-)
-class TagCount:
-    tag: HouseholdTag = strawberry.field(description="The tag, e.g. LEFT_BEHIND_ELDERLY 留守老人.")
-    households: int | None = strawberry.field(description="Households carrying it; null when suppressed.")
-    suppressed: bool = strawberry.field(description="True when the count is withheld (a group too small).")
-
-
-@strawberry.type(description="Dashboard figures of an organization's subtree on a date.")
-class OrganizationStats:
-    organization: Organization = strawberry.field(description="The organization whose subtree is counted.")
-    as_of: dt.date = strawberry.field(description="The day counted.")
-    households: int = strawberry.field(description="Households in the subtree.")
-    covered_households: int = strawberry.field(
-        description="Households someone covers on the day (联系户, directly or through the grid)."
-    )
-    coverage_ratio: float = strawberry.field(description="coveredHouseholds / households, 0 to 1.")
-    people_by_role: list[RoleCount] = strawberry.field(description="People holding each role on the date.")
-    households_by_tag: list[TagCount] = strawberry.field(description="Households per tag, every tag listed.")
-    children: list[OrganizationStats] = strawberry.field(description="The same for each child organization.")
-
-    @classmethod
-    def of(
-        cls, org: model.Organization, on: dt.date, f: stats.Figures, children: list[OrganizationStats]
-    ) -> Self:
-        return cls(
-            organization=Organization.of(org),
-            as_of=on,
-            households=f.households,
-            covered_households=f.covered,
-            coverage_ratio=_share(f.covered, f.households),
-            people_by_role=[RoleCount(role=r, people=f.by_role[r]) for r in model.Role if r in f.by_role],
-            households_by_tag=[_tag_count(t, f.by_tag.get(t, 0)) for t in model.HouseholdTag],
-            children=children,
-        )
-
-
-def _tag_count(tag: model.HouseholdTag, households: int | None) -> TagCount:
-    return TagCount(tag=tag, households=households, suppressed=households is None)
-
-
-def _share(part: int, whole: int) -> float:
-    return part / whole if whole else 0.0
-
-
-def _share_of(part: int | None, whole: int) -> float | None:
-    """A share of a figure that may be withheld (None)."""
-    return None if part is None else _share(part, whole)
+from schema.pipeline import Candidate, FunnelBreakdown, LineageNode, MentorLineage, PipelineFunnel
+from schema.relay import Connection, connection, expect_global_id, from_global_id
 
 
 async def _organization(info: Info, global_id: strawberry.ID, argument: str) -> model.Organization:

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from graph.change_cursors import encode_change_cursor
-from graph.changes import TRACKED_TYPES, ChangeEvent, ChangePage
+from graph.change_records import TRACKED_TYPES
+from graph.changes import ChangeEvent, ChangePage
 from graph.errors import BadInput
 from schema.arguments import First
 from schema.context import Info

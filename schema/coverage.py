@@ -9,7 +9,7 @@ from typing import Self
 import strawberry
 
 from graph import coverage, model
-from loaders.context import ReportPart
+from loaders.coverage_reports import ReportPart
 from schema.arguments import After, First
 from schema.context import Info
 from schema.organization import Organization

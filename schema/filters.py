@@ -17,12 +17,12 @@ import strawberry
 
 from graph.access import CARE_TAGS
 from graph.errors import BadInput
-from graph.filters import PersonFilter as PersonQuery
 from graph.filters import PersonSort
 from graph.household_lists import HouseholdFilter as HouseholdQuery
 from graph.model import Education as EducationLevels
 from graph.org_lists import OrgFilter as OrgQuery
 from graph.org_lists import OrgSort
+from graph.person_filter import PersonFilter as PersonQuery
 from schema.context import Info
 from schema.enums import (
     Education,

@@ -10,7 +10,7 @@ import strawberry
 from graph import model
 from graph.access import CARE_TAGS
 from graph.errors import BadInput
-from loaders.context import OrgFilter, PositionFilter, TagFilter
+from loaders.keys import OrgFilter, PositionFilter, TagFilter
 from schema.arguments import ActiveOn, After, AsOf, ByKind, ByLevel, ByRole, ByTag, First, History
 from schema.context import Info
 from schema.enums import Level, OrgKind, Role, Stage
@@ -18,10 +18,11 @@ from schema.relay import Connection, Node, by_id_or_code, connection, to_global_
 
 if TYPE_CHECKING:
     from schema.activity import Meeting
-    from schema.analytics import Candidate, FunnelBreakdown, OrganizationStats, PipelineFunnel, TermStatistics
     from schema.coverage import CoverageReport
+    from schema.figures import OrganizationStats, TermStatistics
     from schema.filters import HouseholdFilter
     from schema.person import Person
+    from schema.pipeline import Candidate, FunnelBreakdown, PipelineFunnel
     from schema.place import Grid, Household
 
 PersonRef = Annotated["Person", strawberry.lazy("schema.person")]
@@ -29,11 +30,11 @@ GridRef = Annotated["Grid", strawberry.lazy("schema.place")]
 HouseholdRef = Annotated["Household", strawberry.lazy("schema.place")]
 CoverageReportRef = Annotated["CoverageReport", strawberry.lazy("schema.coverage")]
 MeetingRef = Annotated["Meeting", strawberry.lazy("schema.activity")]
-PipelineFunnelRef = Annotated["PipelineFunnel", strawberry.lazy("schema.analytics")]
-FunnelBreakdownRef = Annotated["FunnelBreakdown", strawberry.lazy("schema.analytics")]
-CandidateRef = Annotated["Candidate", strawberry.lazy("schema.analytics")]
-TermStatisticsRef = Annotated["TermStatistics", strawberry.lazy("schema.analytics")]
-OrganizationStatsRef = Annotated["OrganizationStats", strawberry.lazy("schema.analytics")]
+PipelineFunnelRef = Annotated["PipelineFunnel", strawberry.lazy("schema.pipeline")]
+FunnelBreakdownRef = Annotated["FunnelBreakdown", strawberry.lazy("schema.pipeline")]
+CandidateRef = Annotated["Candidate", strawberry.lazy("schema.pipeline")]
+TermStatisticsRef = Annotated["TermStatistics", strawberry.lazy("schema.figures")]
+OrganizationStatsRef = Annotated["OrganizationStats", strawberry.lazy("schema.figures")]
 HouseholdFilterRef = Annotated["HouseholdFilter", strawberry.lazy("schema.filters")]
 
 
@@ -213,7 +214,8 @@ class Organization(Node):
             strawberry.argument(description="CHILD: also the funnel of each child organization."),
         ] = None,
     ) -> PipelineFunnelRef:
-        from schema.analytics import FunnelBreakdown, funnel_of
+        from schema.analytics import funnel_of
+        from schema.pipeline import FunnelBreakdown
 
         return await funnel_of(info, self.record, from_, to, by or FunnelBreakdown.NONE)
 

@@ -9,7 +9,7 @@ import strawberry
 
 from graph import model
 from graph.people import LinkKind
-from loaders.context import Dated, LinkFilter
+from loaders.keys import Dated, LinkFilter
 from schema.arguments import ActiveOn, After, AsOf, First, History, LinksOn
 from schema.context import Info
 from schema.enums import Education, Gender, PoliticalStatus, Stage
@@ -17,14 +17,14 @@ from schema.relay import Connection, Node, by_id_or_code, connection, to_global_
 
 if TYPE_CHECKING:
     from schema.activity import Commitment, Visit
-    from schema.analytics import MentorLineage
     from schema.organization import Position
+    from schema.pipeline import MentorLineage
     from schema.place import Coverage, Household
 
 PositionRef = Annotated["Position", strawberry.lazy("schema.organization")]
 HouseholdRef = Annotated["Household", strawberry.lazy("schema.place")]
 CoverageRef = Annotated["Coverage", strawberry.lazy("schema.place")]
-MentorLineageRef = Annotated["MentorLineage", strawberry.lazy("schema.analytics")]
+MentorLineageRef = Annotated["MentorLineage", strawberry.lazy("schema.pipeline")]
 VisitRef = Annotated["Visit", strawberry.lazy("schema.activity")]
 CommitmentRef = Annotated["Commitment", strawberry.lazy("schema.activity")]
 

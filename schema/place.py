@@ -9,7 +9,7 @@ import strawberry
 
 from graph import model
 from graph.access import CARE_TAGS
-from loaders.context import TagFilter
+from loaders.keys import TagFilter
 from schema.arguments import After, AsOf, ByTag, First
 from schema.context import Info
 from schema.enums import CoverageVia, CoverRole, HouseholdTag

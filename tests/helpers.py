@@ -11,7 +11,8 @@ from typing import Any, LiteralString, TypeVar
 
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, AsyncTransaction, Record, RoutingControl
 
-from graph.driver import Connection, Database, translated_errors
+from graph.driver import Connection, Database
+from graph.driver_errors import translated_errors
 from service.settings import Settings
 
 T = TypeVar("T")

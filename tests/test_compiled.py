@@ -27,7 +27,8 @@ from bench.queries import SHAPES
 from graph.access import Access, Grant
 from graph.audit import Trail
 from graph.driver import Database
-from graph.views import ChildrenList, PositionList, View, ViewTooLarge, compose
+from graph.view_cypher import ViewTooLarge, compose
+from graph.view_shapes import ChildrenList, PositionList, View
 from loaders import Loaders
 from schema.build import schema
 from schema.compiled import compile_operation, serving_compiled_reads

@@ -18,7 +18,9 @@ from typing import LiteralString
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.model import Level, OrgKind, Stage
-from graph.transfer.validator import Known, Problem, Wanted, parse, read_folder, validate, wanted
+from graph.transfer.parser import parse
+from graph.transfer.reader import Problem, read_folder
+from graph.transfer.validator import Known, Wanted, validate, wanted
 from graph.transfer.writer import BATCH_SIZE, FileCounts, write_folder
 
 LOOKUP_BATCH = 10_000

@@ -14,8 +14,7 @@ that stopped half way is finished by running it again.
 from __future__ import annotations
 
 import sys
-import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, LiteralString, TypeVar
 
@@ -23,10 +22,9 @@ from neo4j import AsyncManagedTransaction
 from tqdm import tqdm
 
 from graph import aggregates
-from graph.changes import record_import_change
+from graph.change_records import record_import_change
 from graph.driver import Database
 from graph.model import LEVEL_ORDER, STAGE_ORDER, OrgKind
-from graph.pinyin import pinyin_properties
 from graph.transfer.formats import (
     CoverageRow,
     Folder,
@@ -40,6 +38,9 @@ from graph.transfer.formats import (
     PositionRow,
     Row,
 )
+from graph.transfer.link_files import LINK_STEPS
+from graph.transfer.node_files import NODE_STEPS
+from graph.transfer.step import Step
 
 BATCH_SIZE = 10_000
 T = TypeVar("T")
@@ -48,233 +49,6 @@ ENSURE_STAGES: LiteralString = """
 UNWIND $stages AS stage
 MERGE (s:Stage {name: stage.name})
 ON CREATE SET s.order = stage.order
-"""
-
-# Every lookup by code is forced to be an index seek (USING INDEX SEEK). Plans
-# are cached, and one made while a label was still (nearly) empty, at the start
-# of an import into an empty database, scans every node of the label per row
-# once the label has grown: a plan like that made a 1,400-row file take 13 s.
-#
-# Node rows: new ones are created (the code's uniqueness constraint refuses a
-# duplicate), changed ones updated; either way the one relationship a row names
-# (parent, grid, household) is created, or re-pointed when it changed.
-ORGANIZATION_STATE: LiteralString = """
-UNWIND $rows AS row
-MATCH (n:Organization {code: row.code}) USING INDEX SEEK n:Organization(code)
-RETURN collect({i: row.i, state: {name: n.name, kind: n.kind, level: n.level,
-  link: head(COLLECT { MATCH (n)-[:PART_OF]->(p:Organization) RETURN p.code ORDER BY p.code })}}) AS found
-"""
-_ORGANIZATION_LINK: LiteralString = """
-WITH n, row WHERE row.link IS NOT NULL
-MATCH (p:Organization {code: row.link}) USING INDEX SEEK p:Organization(code)
-CREATE (n)-[:PART_OF]->(p)
-"""
-ORGANIZATION_CREATE: LiteralString = (
-    """
-UNWIND $rows AS row
-CREATE (n:Organization {id: row.id, code: row.code, name: row.name, kind: row.kind, level: row.level,
-  pinyin: row.pinyin, pinyinKeys: row.pinyinKeys})
-WITH n, row
-"""
-    + _ORGANIZATION_LINK
-)
-ORGANIZATION_UPDATE: LiteralString = (
-    """
-UNWIND $rows AS row
-MATCH (n:Organization {code: row.code}) USING INDEX SEEK n:Organization(code)
-SET n.name = row.name, n.kind = row.kind, n.level = row.level, n.pinyin = row.pinyin,
-  n.pinyinKeys = row.pinyinKeys
-WITH n, row WHERE row.relink
-CALL (n) { MATCH (n)-[old:PART_OF]->(:Organization) DELETE old }
-"""
-    + _ORGANIZATION_LINK
-)
-
-GRID_STATE: LiteralString = """
-UNWIND $rows AS row
-MATCH (n:Grid {code: row.code}) USING INDEX SEEK n:Grid(code)
-RETURN collect({i: row.i, state: {name: n.name,
-  link: head(COLLECT { MATCH (n)-[:PART_OF]->(o:Organization) RETURN o.code ORDER BY o.code })}}) AS found
-"""
-_GRID_LINK: LiteralString = """
-WITH n, row WHERE row.link IS NOT NULL
-MATCH (o:Organization {code: row.link}) USING INDEX SEEK o:Organization(code)
-CREATE (n)-[:PART_OF]->(o)
-"""
-GRID_CREATE: LiteralString = (
-    """
-UNWIND $rows AS row
-CREATE (n:Grid {id: row.id, code: row.code, name: row.name})
-WITH n, row
-"""
-    + _GRID_LINK
-)
-GRID_UPDATE: LiteralString = (
-    """
-UNWIND $rows AS row
-MATCH (n:Grid {code: row.code}) USING INDEX SEEK n:Grid(code)
-SET n.name = row.name
-WITH n, row WHERE row.relink
-CALL (n) { MATCH (n)-[old:PART_OF]->(:Organization) DELETE old }
-"""
-    + _GRID_LINK
-)
-
-HOUSEHOLD_STATE: LiteralString = """
-UNWIND $rows AS row
-MATCH (n:Household {code: row.code}) USING INDEX SEEK n:Household(code)
-RETURN collect({i: row.i, state: {address: n.address, tags: coalesce(n.tags, []),
-  link: head(COLLECT { MATCH (n)-[:IN_GRID]->(g:Grid) RETURN g.code ORDER BY g.code })}}) AS found
-"""
-_HOUSEHOLD_LINK: LiteralString = """
-WITH n, row WHERE row.link IS NOT NULL
-MATCH (g:Grid {code: row.link}) USING INDEX SEEK g:Grid(code)
-CREATE (n)-[:IN_GRID]->(g)
-"""
-HOUSEHOLD_CREATE: LiteralString = (
-    """
-UNWIND $rows AS row
-CREATE (n:Household {id: row.id, code: row.code, address: row.address, tags: row.tags})
-WITH n, row
-"""
-    + _HOUSEHOLD_LINK
-)
-HOUSEHOLD_UPDATE: LiteralString = (
-    """
-UNWIND $rows AS row
-MATCH (n:Household {code: row.code}) USING INDEX SEEK n:Household(code)
-SET n.address = row.address, n.tags = row.tags
-WITH n, row WHERE row.relink
-CALL (n) { MATCH (n)-[old:IN_GRID]->(:Grid) DELETE old }
-"""
-    + _HOUSEHOLD_LINK
-)
-
-PERSON_STATE: LiteralString = """
-UNWIND $rows AS row
-MATCH (n:Person {code: row.code}) USING INDEX SEEK n:Person(code)
-RETURN collect({i: row.i, state: {name: n.name, gender: n.gender, birthDate: n.birthDate,
-  education: n.education, politicalStatus: n.politicalStatus, phone: n.phone,
-  link: head(COLLECT { MATCH (n)-[:LIVES_IN]->(h:Household) RETURN h.code ORDER BY h.code })}}) AS found
-"""
-_PERSON_LINK: LiteralString = """
-WITH n, row WHERE row.link IS NOT NULL
-MATCH (h:Household {code: row.link}) USING INDEX SEEK h:Household(code)
-CREATE (n)-[:LIVES_IN]->(h)
-"""
-PERSON_CREATE: LiteralString = (
-    """
-UNWIND $rows AS row
-CREATE (n:Person {id: row.id, code: row.code, name: row.name, gender: row.gender, birthDate: row.birthDate,
-  education: row.education, politicalStatus: row.politicalStatus, phone: row.phone,
-  pinyin: row.pinyin, pinyinKeys: row.pinyinKeys})
-WITH n, row
-"""
-    + _PERSON_LINK
-)
-PERSON_UPDATE: LiteralString = (
-    """
-UNWIND $rows AS row
-MATCH (n:Person {code: row.code}) USING INDEX SEEK n:Person(code)
-SET n.name = row.name, n.gender = row.gender, n.birthDate = row.birthDate, n.education = row.education,
-    n.politicalStatus = row.politicalStatus, n.phone = row.phone, n.pinyin = row.pinyin,
-    n.pinyinKeys = row.pinyinKeys
-WITH n, row WHERE row.relink
-CALL (n) { MATCH (n)-[old:LIVES_IN]->(:Household) DELETE old }
-"""
-    + _PERSON_LINK
-)
-
-# A relationship row is found by seeking both its nodes by code and expanding
-# between them. New rows are created, changed rows updated.
-POSITION_MATCH: LiteralString = """
-UNWIND $rows AS row
-MATCH (p:Person {code: row.person})-[h:HOLDS]->(o:Organization {code: row.organization})
-USING INDEX SEEK p:Person(code)
-USING INDEX SEEK o:Organization(code)
-WHERE h.role = row.role AND h.since = row.since
-"""
-POSITION_STATE: LiteralString = (
-    POSITION_MATCH + "RETURN collect({i: row.i, state: {until: h.until}}) AS found"
-)
-POSITION_UPDATE: LiteralString = POSITION_MATCH + "SET h.until = row.until"
-POSITION_CREATE: LiteralString = """
-UNWIND $rows AS row
-MATCH (p:Person {code: row.person}) USING INDEX SEEK p:Person(code)
-MATCH (o:Organization {code: row.organization}) USING INDEX SEEK o:Organization(code)
-CREATE (p)-[:HOLDS {id: row.id, role: row.role, since: row.since, until: row.until}]->(o)
-"""
-
-_COVERED: LiteralString = """
-UNWIND $rows AS row
-MATCH (p:Person {code: row.person}) USING INDEX SEEK p:Person(code)
-OPTIONAL MATCH (g:Grid {code: row.grid}) USING INDEX SEEK g:Grid(code)
-OPTIONAL MATCH (h:Household {code: row.household}) USING INDEX SEEK h:Household(code)
-WITH p, row, coalesce(g, h) AS t
-"""
-COVERAGE_MATCH: LiteralString = (
-    _COVERED
-    + """MATCH (p)-[c:COVERS]->(t)
-WHERE c.role = row.role AND c.since = row.since
-"""
-)
-COVERAGE_STATE: LiteralString = (
-    COVERAGE_MATCH + "RETURN collect({i: row.i, state: {until: c.until}}) AS found"
-)
-COVERAGE_UPDATE: LiteralString = COVERAGE_MATCH + "SET c.until = row.until"
-COVERAGE_CREATE: LiteralString = (
-    _COVERED + "CREATE (p)-[:COVERS {id: row.id, role: row.role, since: row.since, until: row.until}]->(t)"
-)
-
-GUIDANCE_MATCH: LiteralString = """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.guide})-[r:GUIDES]->(b:Person {code: row.executive})
-USING INDEX SEEK a:Person(code)
-USING INDEX SEEK b:Person(code)
-WHERE r.since = row.since
-"""
-GUIDANCE_STATE: LiteralString = (
-    GUIDANCE_MATCH + "RETURN collect({i: row.i, state: {until: r.until}}) AS found"
-)
-GUIDANCE_UPDATE: LiteralString = GUIDANCE_MATCH + "SET r.until = row.until"
-GUIDANCE_CREATE: LiteralString = """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.guide}) USING INDEX SEEK a:Person(code)
-MATCH (b:Person {code: row.executive}) USING INDEX SEEK b:Person(code)
-CREATE (a)-[:GUIDES {since: row.since, until: row.until}]->(b)
-"""
-
-MENTORSHIP_MATCH: LiteralString = """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.mentor})-[r:MENTORS]->(b:Person {code: row.mentee})
-USING INDEX SEEK a:Person(code)
-USING INDEX SEEK b:Person(code)
-WHERE r.since = row.since
-"""
-MENTORSHIP_STATE: LiteralString = (
-    MENTORSHIP_MATCH + "RETURN collect({i: row.i, state: {until: r.until}}) AS found"
-)
-MENTORSHIP_UPDATE: LiteralString = MENTORSHIP_MATCH + "SET r.until = row.until"
-MENTORSHIP_CREATE: LiteralString = """
-UNWIND $rows AS row
-MATCH (a:Person {code: row.mentor}) USING INDEX SEEK a:Person(code)
-MATCH (b:Person {code: row.mentee}) USING INDEX SEEK b:Person(code)
-CREATE (a)-[:MENTORS {since: row.since, until: row.until}]->(b)
-"""
-
-MILESTONE_MATCH: LiteralString = """
-UNWIND $rows AS row
-MATCH (p:Person {code: row.person})-[r:REACHED]->(s:Stage {name: row.stage})
-USING INDEX SEEK p:Person(code)
-USING INDEX SEEK s:Stage(name)
-"""
-MILESTONE_STATE: LiteralString = MILESTONE_MATCH + "RETURN collect({i: row.i, state: {on: r.on}}) AS found"
-MILESTONE_UPDATE: LiteralString = MILESTONE_MATCH + "SET r.on = row.on"
-MILESTONE_CREATE: LiteralString = """
-UNWIND $rows AS row
-MATCH (p:Person {code: row.person}) USING INDEX SEEK p:Person(code)
-MATCH (s:Stage {name: row.stage}) USING INDEX SEEK s:Stage(name)
-CREATE (p)-[:REACHED {on: row.on}]->(s)
 """
 
 
@@ -287,134 +61,7 @@ class FileCounts:
     unchanged: int = 0
 
 
-@dataclass(frozen=True)
-class Step:
-    """How one file is written: reading the current state of its rows by their
-    identity (`keys`), then writing new rows with `create` and changed ones with
-    `update`. A node file's rows also name one relationship (`link`: the parent,
-    grid, household), which `update` re-points when `relink` is set."""
-
-    state: LiteralString
-    create: LiteralString
-    update: LiteralString
-    keys: tuple[str, ...]
-    fields: tuple[str, ...]  # what the state holds, compared with the row
-    params: Callable[[Any], dict[str, Any]]
-
-
-def _node(row: OrganizationRow | GridRow | HouseholdRow | PersonRow) -> dict[str, Any]:
-    return {"code": row.code, "id": str(uuid.uuid4())}
-
-
-def _name(value: object) -> str | None:
-    return None if value is None else str(value)
-
-
-STEPS: dict[type[Row], Step] = {
-    OrganizationRow: Step(
-        ORGANIZATION_STATE,
-        ORGANIZATION_CREATE,
-        ORGANIZATION_UPDATE,
-        ("code",),
-        ("name", "kind", "level", "link"),
-        lambda r: (
-            _node(r)
-            | {"name": r.name, "kind": r.kind.name, "level": r.level.name, "link": r.parent}
-            | pinyin_properties(r.name)
-        ),
-    ),
-    GridRow: Step(
-        GRID_STATE,
-        GRID_CREATE,
-        GRID_UPDATE,
-        ("code",),
-        ("name", "link"),
-        lambda r: _node(r) | {"name": r.name, "link": r.organization},
-    ),
-    HouseholdRow: Step(
-        HOUSEHOLD_STATE,
-        HOUSEHOLD_CREATE,
-        HOUSEHOLD_UPDATE,
-        ("code",),
-        ("address", "tags", "link"),
-        lambda r: _node(r) | {"address": r.address, "tags": [t.name for t in r.tags], "link": r.grid},
-    ),
-    PersonRow: Step(
-        PERSON_STATE,
-        PERSON_CREATE,
-        PERSON_UPDATE,
-        ("code",),
-        ("name", "gender", "birthDate", "education", "politicalStatus", "phone", "link"),
-        lambda r: (
-            _node(r)
-            | {
-                "name": r.name,
-                "gender": _name(r.gender),
-                "birthDate": r.birth_date,
-                "education": _name(r.education),
-                "politicalStatus": _name(r.political_status),
-                "phone": r.phone,
-                "link": r.household,
-            }
-            | pinyin_properties(r.name)
-        ),
-    ),
-    PositionRow: Step(
-        POSITION_STATE,
-        POSITION_CREATE,
-        POSITION_UPDATE,
-        ("person", "organization", "role", "since"),
-        ("until",),
-        lambda r: {
-            "person": r.person,
-            "organization": r.organization,
-            "role": r.role.name,
-            "since": r.since,
-            "until": r.until,
-            "id": str(uuid.uuid4()),
-        },
-    ),
-    CoverageRow: Step(
-        COVERAGE_STATE,
-        COVERAGE_CREATE,
-        COVERAGE_UPDATE,
-        ("person", "grid", "household", "role", "since"),
-        ("until",),
-        lambda r: {
-            "person": r.person,
-            "grid": r.grid,
-            "household": r.household,
-            "role": r.role.name,
-            "since": r.since,
-            "until": r.until,
-            "id": str(uuid.uuid4()),
-        },
-    ),
-    GuidanceRow: Step(
-        GUIDANCE_STATE,
-        GUIDANCE_CREATE,
-        GUIDANCE_UPDATE,
-        ("guide", "executive", "since"),
-        ("until",),
-        lambda r: {"guide": r.guide, "executive": r.executive, "since": r.since, "until": r.until},
-    ),
-    MentorshipRow: Step(
-        MENTORSHIP_STATE,
-        MENTORSHIP_CREATE,
-        MENTORSHIP_UPDATE,
-        ("mentor", "mentee", "since"),
-        ("until",),
-        lambda r: {"mentor": r.mentor, "mentee": r.mentee, "since": r.since, "until": r.until},
-    ),
-    MilestoneRow: Step(
-        MILESTONE_STATE,
-        MILESTONE_CREATE,
-        MILESTONE_UPDATE,
-        ("person", "stage"),
-        ("on",),
-        lambda r: {"person": r.person, "stage": r.stage.name, "on": r.on},
-    ),
-}
+STEPS: dict[type[Row], Step] = NODE_STEPS | LINK_STEPS
 
 
 def _native(value: Any) -> Any:

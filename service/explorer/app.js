@@ -1,119 +1,16 @@
 // The explorer's shell: sign-in with a token, the header (who she is), the
-// router (each view has its own URL under /explore), GraphQL over /graphql with
-// her token, and errors in words (expired token → sign-in with the reason;
-// database down → a banner, retried until it recovers; not found; forbidden).
-// While she is signed in the page follows the change feed (live.js) and
-// refetches the view on screen when a change names an object it shows.
+// router (each view has its own URL under /explore), and errors in words
+// (expired token → sign-in with the reason; not found; forbidden). GraphQL
+// with her token and the database-down banner are api.js; following the change
+// feed and refetching the view on screen (live.js) are refresh.js.
 
+import { GraphQLError, SignedOut, TOKEN_KEY, gql, gqlAll, hideBanner } from "./api.js";
 import { lang, setLang, t } from "./i18n.js";
-import { follow } from "./live.js";
+import { collectIds, forgetShown, refreshed, showing, startLive, stopLive, updatedNotice } from "./refresh.js";
 import { h, notice } from "./ui.js";
 
-const TOKEN_KEY = "orggraph.token";
 const main = document.getElementById("view");
-const banner = document.getElementById("banner");
 const header = document.getElementById("header");
-
-/** An error GraphQL answered with, carrying its extensions.code. */
-export class GraphQLError extends Error {
-  constructor(message, code) {
-    super(message);
-    this.code = code;
-  }
-}
-class SignedOut extends Error {}
-
-// ---- GraphQL -------------------------------------------------------------
-
-const documents = new Map();
-function documentText(name) {
-  if (!documents.has(name)) {
-    documents.set(
-      name,
-      fetch(`/explore-assets/graphql/${name}.graphql`).then((r) => {
-        if (!r.ok) throw new Error(`${name}.graphql: ${r.status}`);
-        return r.text();
-      }),
-    );
-  }
-  return documents.get(name);
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function showBanner(text) {
-  banner.replaceChildren(notice("error", text));
-  banner.hidden = false;
-}
-function hideBanner() {
-  banner.hidden = true;
-  banner.replaceChildren();
-}
-
-async function databaseDown() {
-  try {
-    return (await fetch("/health/ready")).status !== 200;
-  } catch (e) {
-    return true;
-  }
-}
-
-/** Run the named operation (service/explorer/graphql/<name>.graphql) with her token; its data. */
-export async function gql(name, variables = {}) {
-  const query = await documentText(name);
-  for (let attempt = 0; ; attempt++) {
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    if (!token) throw new SignedOut();
-    let response;
-    let body;
-    try {
-      response = await fetch("/graphql", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Authorization: `Bearer ${token}`, Accept: "application/json" },
-        body: JSON.stringify({ query, variables, operationName: name }),
-      });
-      body = await response.json().catch(() => null);
-    } catch (e) {
-      showBanner(t("offline"));
-      await sleep(Math.min(1000 * (attempt + 1), 5000));
-      continue;
-    }
-    const first = body && body.errors && body.errors[0];
-    const code = first && first.extensions && first.extensions.code;
-    if (response.status === 401 || code === "UNAUTHENTICATED") {
-      signOut(first ? first.message : `HTTP ${response.status}`);
-      throw new SignedOut();
-    }
-    if (code === "SERVICE_UNAVAILABLE" || (response.status >= 500 && !body?.data)) {
-      // Retried only while the database is down: a query that ran too long
-      // (the same code) would only run too long again.
-      if (!(await databaseDown())) throw new GraphQLError(first ? first.message : `HTTP ${response.status}`, "TIMEOUT");
-      showBanner(t("serviceDown"));
-      await sleep(Math.min(1000 * (attempt + 1), 5000));
-      continue;
-    }
-    hideBanner();
-    if (first) throw new GraphQLError(first.message, code || "ERROR");
-    if (!body || !body.data) throw new GraphQLError(`HTTP ${response.status}`, "ERROR");
-    return body.data;
-  }
-}
-
-/** Every node of a paged connection: `pick(data)` is the connection; pages follow endCursor. */
-export async function gqlAll(name, variables, pick, run = gql) {
-  const nodes = [];
-  let after = null;
-  let first;
-  for (;;) {
-    const data = await run(name, { ...variables, after });
-    const connection = pick(data);
-    if (!connection) return { data, nodes: null };
-    first = first || data;
-    nodes.push(...connection.nodes);
-    if (!connection.pageInfo || !connection.pageInfo.hasNextPage) return { data: first, nodes };
-    after = connection.pageInfo.endCursor;
-  }
-}
 
 // ---- sign-in ---------------------------------------------------------------
 
@@ -127,7 +24,7 @@ function takeTokenFromFragment() {
   }
 }
 
-function signOut(reason) {
+export function signOut(reason) {
   stopLive();
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(CALLER_KEY);
@@ -223,89 +120,6 @@ function renderHeader() {
     h("button", { type: "button", class: "no-print", "data-testid": "signout", onclick: () => signOut(t("signedOutReason")) }, t("signOut")),
   );
 }
-
-// ---- live updates ----------------------------------------------------------
-
-// "已更新 HH:MM:SS" in the header after the view on screen was refetched
-// because of a change; cleared when she opens another view.
-const updatedNotice = h("span", { class: "updated", "data-testid": "live-updated", role: "status", hidden: true });
-function showUpdated(when) {
-  updatedNotice.hidden = !when;
-  updatedNotice.title = when ? t("updatedHelp") : "";
-  updatedNotice.textContent = when ? `${t("updated")} ${when.toTimeString().slice(0, 8)}` : "";
-}
-function showLiveState(live) {
-  header.classList.toggle("live-retrying", live === "retrying");
-  header.title = live === "retrying" ? t("liveRetrying") : "";
-}
-
-// Views whose data a change can make stale: they are refetched in place (open
-// tree nodes, details and the scroll position kept). The other views (charts,
-// aggregates over a subtree) show figures no single change names.
-const LIVE_VIEWS = new Set(["organization", "person", "grid", "household", "tree"]);
-const REFRESH_AFTER_MS = 1000; // changes of one burst: one refetch
-let live = null;
-let shown = null; // { view, ids: Set of global ids the view on screen fetched }
-let refreshTimer = null;
-let refreshing = false;
-
-function startLive() {
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (live && live.token === token) return;
-  stopLive();
-  live = follow({
-    token,
-    query: () => documentText("Changes"),
-    onChange: (change) => {
-      // null: changes may have been missed (the cursor expired, or the stream
-      // dropped before it had one): refetch once.
-      if (shown && (!change || change.objects.some((o) => shown.ids.has(o.id)))) refreshSoon();
-    },
-    onSignedOut: (reason) => {
-      live = null;
-      signOut(reason);
-    },
-    onState: showLiveState,
-  });
-}
-
-function stopLive() {
-  if (live) live.stop();
-  live = null;
-  clearTimeout(refreshTimer);
-  refreshTimer = null;
-}
-
-function refreshSoon() {
-  if (refreshTimer) return;
-  refreshTimer = setTimeout(async () => {
-    refreshTimer = null;
-    const focused = document.activeElement;
-    // Not while she is typing in the view (a date, a search): once she leaves it.
-    if (refreshing || (focused && main.contains(focused) && /^(INPUT|TEXTAREA|SELECT)$/.test(focused.tagName))) {
-      refreshSoon();
-      return;
-    }
-    refreshing = true;
-    try {
-      await route({ refresh: true });
-    } finally {
-      refreshing = false;
-    }
-  }, REFRESH_AFTER_MS);
-}
-
-/** Every `id` in a GraphQL answer: the objects the view shows. */
-function collectIds(value, into) {
-  if (Array.isArray(value)) for (const v of value) collectIds(v, into);
-  else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      if (k === "id" && typeof v === "string") into.add(v);
-      else if (v && typeof v === "object") collectIds(v, into);
-    }
-  }
-}
-
 // ---- router ----------------------------------------------------------------
 
 // path pattern → view module (views/*.js export render(ctx)).
@@ -350,16 +164,13 @@ function disposeCharts() {
   for (const box of main.querySelectorAll("[data-chart]")) if (box._dispose) box._dispose();
 }
 
-async function route({ refresh = false } = {}) {
+export async function route({ refresh = false } = {}) {
   if (!state.me) return start();
   const seq = ++renderSeq;
   const path = decodeURI(location.pathname.replace(/^\/explore/, ""));
   const query = new URLSearchParams(location.search);
   if (!refresh) {
-    clearTimeout(refreshTimer);
-    refreshTimer = null;
-    shown = null;
-    showUpdated(null);
+    forgetShown();
     renderHeader();
   }
   let match = null;
@@ -388,7 +199,7 @@ async function route({ refresh = false } = {}) {
     const module = await import(`./views/${match.view}.js`);
     await module.render(viewContext(seq, match, query, box, ids, false));
     if (seq !== renderSeq) return;
-    if (LIVE_VIEWS.has(match.view)) shown = { view: match.view, ids };
+    showing(match.view, ids);
   } catch (e) {
     if (e instanceof SignedOut || seq !== renderSeq) return;
     box.replaceChildren(errorPanel(e));
@@ -445,8 +256,7 @@ async function refreshView(seq, match, query, box) {
   box.querySelectorAll("details").forEach((d, i) => (d.open = Boolean(open[i])));
   box.setAttribute("data-ready", "");
   window.scrollTo(x, y);
-  shown = { view: match.view, ids };
-  showUpdated(new Date());
+  refreshed(match.view, ids);
 }
 
 export function notFound() {
