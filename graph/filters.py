@@ -39,12 +39,7 @@ from graph.errors import BadInput
 from graph.model import Page, PageArgs, Person
 from graph.organizations import SEARCH_ROOT
 from graph.people import SUBTREE_PEOPLE
-
-# graph.analytics imports AGE, CURRENT_MILESTONE and PersonFilter from here.
-from graph.person_filter import AGE as AGE
-from graph.person_filter import CURRENT_MILESTONE as CURRENT_MILESTONE
-from graph.person_filter import PERSON_FILTERS
-from graph.person_filter import PersonFilter as PersonFilter
+from graph.person_filter import CURRENT_MILESTONE, PERSON_FILTERS, PersonFilter
 
 
 class PersonSort(Enum):

@@ -20,6 +20,7 @@ from graph import (
     org_lists,
     organizations,
     people,
+    person_filter,
     places,
     search,
 )
@@ -254,7 +255,7 @@ class Loaders:
         return await search.search(self.db, args, page)
 
     async def filter_people(
-        self, flt: filters.PersonFilter, sort: filters.PersonSort, desc: bool, page: PageArgs
+        self, flt: person_filter.PersonFilter, sort: filters.PersonSort, desc: bool, page: PageArgs
     ) -> Page[Person]:
         return await filters.filter_people(self.db, flt, sort, desc, page)
 
@@ -269,7 +270,7 @@ class Loaders:
         return await household_lists.filter_households(self.db, flt, page)
 
     async def people_groups(
-        self, flt: filters.PersonFilter, dims: list[str], min_size: int
+        self, flt: person_filter.PersonFilter, dims: list[str], min_size: int
     ) -> groups.GroupTable:
         return await groups.people_groups(self.db, flt, dims, min_size)
 

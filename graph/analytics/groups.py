@@ -29,9 +29,6 @@ from graph.analytics.tallied_groups import tallied_household_groups
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.filters import (
-    AGE,
-    CURRENT_MILESTONE,
-    PersonFilter,
     Source,
     holders_scope,
     list_root,
@@ -40,6 +37,7 @@ from graph.filters import (
     whole_tree,
 )
 from graph.household_lists import COVERER_LISTED, HouseholdFilter, coverage_status, households_matching
+from graph.person_filter import AGE, CURRENT_MILESTONE, PersonFilter
 
 # A position active on $on in the root's subtree: at the top of a whole tree
 # (graph.filters.whole_tree) every position is, and $heldUnder is null. (As a
