@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import LiteralString
 
@@ -37,7 +37,7 @@ from neo4j import GraphDatabase
 from graph import aggregates, launcher
 from graph.backup import maintenance
 from graph.bulk_csv import import_arguments, write_headers, write_part
-from graph.constraints import apply_constraints
+from graph.constraints import STATEMENTS, apply_constraints
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.launcher import Instance, LauncherError
@@ -51,6 +51,10 @@ DATABASE = "neo4j"  # the launcher's default database
 IMPORT_HEAP = "1g"
 IMPORT_OFF_HEAP = "2G"
 QUERY_TIMEOUT = 3600.0
+
+# The indexes populate in the background (the full-text `search` longest) while
+# each constraint is created and verified in turn: created first, they overlap.
+INDEXES_FIRST: tuple[LiteralString, ...] = tuple(sorted(STATEMENTS, key=lambda s: "CONSTRAINT" in s))
 
 EMPTY_TAGS: LiteralString = """
 MATCH (h:Household) WHERE h.tags IS NULL
@@ -89,12 +93,14 @@ async def bulk_seed(
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     try:
-        started = time.perf_counter()
-        _say(progress, f"generating the {scale} scale as CSV…")
-        rows = write_csv(scale, seed, folder)
-        written = time.perf_counter()
-        with maintenance(instance):
-            launcher.stop(instance)
+        with maintenance(instance), ThreadPoolExecutor(max_workers=1) as stopping:
+            started = time.perf_counter()
+            # A running instance shuts down (a checkpoint) while the CSV is written.
+            stopped = stopping.submit(launcher.stop, instance)
+            _say(progress, f"generating the {scale} scale as CSV…")
+            rows = write_csv(scale, seed, folder)
+            stopped.result()
+            written = time.perf_counter()
             _say(progress, f"importing {rows:,} rows…")
             run_import(instance, folder, parts_of(scale))
             imported = time.perf_counter()
@@ -107,7 +113,7 @@ async def bulk_seed(
     db = Database(instance.connection, query_timeout=QUERY_TIMEOUT)
     try:
         _say(progress, "building the constraints and indexes…")
-        await apply_constraints(db)
+        await apply_constraints(db, INDEXES_FIRST)
         built = time.perf_counter()
         _say(progress, "rebuilding the coverage tallies…")
         await aggregates.rebuild(db, dt.date.today())
@@ -137,13 +143,14 @@ async def bulk_seed(
 
 def write_csv(scale: str, seed: int, folder: Path) -> int:
     """Write the headers and every part's data files; returns the rows written.
-    Several parts (a city) are generated two at a time in worker processes."""
+    Several parts (a city) are generated in worker processes, one more than
+    there are cores: five equal counties then take 2.5 rounds, not 3."""
     write_headers(folder)
     parts = parts_of(scale)
     if parts == 1:
         return write_part(scale, seed, 0, folder)
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1, parts), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min((os.cpu_count() or 1) + 1, parts), mp_context=context) as pool:
         # The largest parts (counties) first, the city's own organization last.
         order = [*range(1, parts), 0]
         futures = [pool.submit(write_part, scale, seed, p, folder) for p in order]
@@ -178,6 +185,8 @@ async def _holds_data(instance: Instance) -> bool:
     """Whether the instance's database holds an organization graph (a store
     that exists is started to be asked)."""
     running = launcher.running_pid(instance) is not None
+    if not running:
+        launcher.check_port_free(instance)
     if not running and not (instance.home / "data" / "databases" / DATABASE).exists():
         return False
     launcher.start(instance)
@@ -198,4 +207,3 @@ def _set_empty_tags(instance: Instance) -> None:
 def _say(progress: bool, line: str) -> None:
     if progress:
         print(line, file=sys.stderr, flush=True)
-

@@ -108,7 +108,9 @@ def bolt_seed() -> SeedSummary:
 
 
 @pytest.mark.slow
-def test_bulk_seed_gives_the_store_the_bolt_seed_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bulk_seed_gives_the_store_the_bolt_seed_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     launcher.start(INSTANCE, fresh=True)
     try:
         bolt = bolt_seed()
