@@ -37,7 +37,7 @@ from neo4j import GraphDatabase
 from graph import aggregates, launcher
 from graph.backup import maintenance
 from graph.bulk_csv import import_arguments, write_headers, write_part
-from graph.constraints import STATEMENTS, apply_constraints
+from graph.constraints import apply_constraints
 from graph.driver import Database
 from graph.errors import BadInput
 from graph.launcher import Instance, LauncherError
@@ -51,10 +51,6 @@ DATABASE = "neo4j"  # the launcher's default database
 IMPORT_HEAP = "1g"
 IMPORT_OFF_HEAP = "2G"
 QUERY_TIMEOUT = 3600.0
-
-# The indexes populate in the background (the full-text `search` longest) while
-# each constraint is created and verified in turn: created first, they overlap.
-INDEXES_FIRST: tuple[LiteralString, ...] = tuple(sorted(STATEMENTS, key=lambda s: "CONSTRAINT" in s))
 
 EMPTY_TAGS: LiteralString = """
 MATCH (h:Household) WHERE h.tags IS NULL
@@ -113,7 +109,7 @@ async def bulk_seed(
     db = Database(instance.connection, query_timeout=QUERY_TIMEOUT)
     try:
         _say(progress, "building the constraints and indexes…")
-        await apply_constraints(db, INDEXES_FIRST)
+        await apply_constraints(db)
         built = time.perf_counter()
         _say(progress, "rebuilding the coverage tallies…")
         await aggregates.rebuild(db, dt.date.today())
