@@ -77,14 +77,16 @@ async def bulk_seed(
         raise BadInput(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}", argument="scale")
     if force and if_empty:
         raise BadInput("force and if_empty exclude each other", argument="force")
-    if await _holds_data(instance):
+    was_running = launcher.running_pid(instance) is not None
+    if await _holds_data(instance) and not force:
+        if not was_running:
+            launcher.stop(instance)  # started only to be asked
         if if_empty:
             return SeedSummary(scale, seed, skipped=True)
-        if not force:
-            raise NotEmpty(
-                "the database already holds an organization graph; "
-                "use --force to replace it or --if-empty to leave it"
-            )
+        raise NotEmpty(
+            "the database already holds an organization graph; "
+            "use --force to replace it or --if-empty to leave it"
+        )
     folder = instance.home / "bulk-import"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

@@ -7,7 +7,8 @@ relationship with its properties (relationships by their ends' ids), the
 constraints and indexes, `orggraph export`'s files, a pinyin search and the
 county's coverage report. The same instance is then bulk-seeded with --force
 (the offline importer replaces its database) and must give the same. Refusals:
-a database holding data without --force, and --bulk with NEO4J_URI set.
+a database holding data without --force (running or stopped), --bulk with
+NEO4J_URI set, and --name without --bulk.
 """
 
 from __future__ import annotations
@@ -137,6 +138,12 @@ def test_bulk_seed_gives_the_store_the_bolt_seed_gives(
         monkeypatch.setenv("NEO4J_PASSWORD", INSTANCE.password)
         assert cli.main(["seed", "--bulk", "--name", INSTANCE.name, "--scale", "tiny", "--quiet"]) == 1
         assert query("MATCH (p:Person) RETURN count(p) AS n") == [{"n": bolt.nodes["Person"]}]
+
+        # A stopped instance is started to be asked, and stopped again when refused.
+        launcher.stop(INSTANCE)
+        with pytest.raises(NotEmpty):
+            asyncio.run(bulk_seed(INSTANCE, "tiny"))
+        assert launcher.running_pid(INSTANCE) is None
     finally:
         launcher.stop(INSTANCE)
 
@@ -148,3 +155,6 @@ def test_bulk_seed_refuses_a_server_given_by_neo4j_uri(
     assert cli.main(["seed", "--bulk", "--scale", "tiny"]) == 1
     err = capsys.readouterr().err
     assert "--bulk writes the store of the project's own Neo4j" in err and "NEO4J_URI is set" in err
+    monkeypatch.delenv("NEO4J_URI")
+    assert cli.main(["seed", "--name", "other", "--scale", "tiny"]) == 1
+    assert "without --bulk it means nothing" in capsys.readouterr().err

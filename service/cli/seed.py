@@ -74,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
 
 async def _seed(settings: Settings, args: argparse.Namespace) -> SeedSummary:
     progress = not args.quiet and sys.stderr.isatty()
+    if args.name != "dev" and not args.bulk:
+        raise BadInput(
+            "--name chooses the instance --bulk writes; without --bulk it means nothing", argument="name"
+        )
     if args.bulk:
         if settings.neo4j_uri:
             raise BadInput(
