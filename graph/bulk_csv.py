@@ -5,7 +5,7 @@ Each node list and relationship list that `graph.seed.STEPS` writes through
 Bolt has a file here with the same properties: a typed header file written
 once (`date` for days, `string[]` for household tags, `long` for a stage's
 order) and a data file per generated part, so the parts of a city are
-generated and written by two worker processes at once. Nodes are found by
+generated and written by worker processes at once. Nodes are found by
 their `id` (a Stage by its name) in an ID space per label, as the Bolt path's
 `MATCH (a:Person {id: row.a})` does. People and organizations carry the
 pinyin the Bolt path computes (`graph.pinyin`).
@@ -34,16 +34,12 @@ from graph.seed_data import Dataset, Row, generate_part
 @dataclass(frozen=True)
 class CsvFile:
     """One node list (`kind` a label) or relationship list (`kind` a type) of a
-    Dataset: its field, the header's columns, and the file's stem."""
+    Dataset: its field (the files' stem) and the header's columns."""
 
     kind: str
     field: str
     columns: tuple[str, ...]
     node: bool
-
-    @property
-    def stem(self) -> str:
-        return self.field
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -81,11 +77,11 @@ FILES: tuple[CsvFile, ...] = (
 
 
 def header_path(folder: Path, file: CsvFile) -> Path:
-    return folder / f"{file.stem}.header.csv"
+    return folder / f"{file.field}.header.csv"
 
 
 def part_path(folder: Path, file: CsvFile, part: int) -> Path:
-    return folder / f"{file.stem}.part{part}.csv"
+    return folder / f"{file.field}.part{part}.csv"
 
 
 def write_headers(folder: Path) -> None:

@@ -6,9 +6,9 @@ A Bolt load is bounded by Neo4j's own CPU per written row (about 65 µs on the
 (`neo4j-admin database import full`) writes the store files directly, so the
 bulk seed:
 
-1. generates the dataset as CSV (`graph.bulk_csv`; a city's counties in two
-   worker processes at once),
-2. stops the instance (under `graph.backup.maintenance`, so a supervising
+1. generates the dataset as CSV (`graph.bulk_csv`; a city's counties in
+   worker processes) while a running instance shuts down,
+2. holds the stopped instance (under `graph.backup.maintenance`, so a supervising
    `orggraph neo4j run` does not restart it), replaces its `neo4j` database
    by the import, and starts it again,
 3. gives tagless households their empty tag list (which CSV cannot carry),
