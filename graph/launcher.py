@@ -135,11 +135,7 @@ def start(instance: Instance, *, fresh: bool = False, timeout: float = 180.0) ->
         stop(instance)
     if fresh and instance.home.exists():
         shutil.rmtree(instance.home)
-    if _port_open(instance.port):
-        raise LauncherError(
-            f"port {instance.port} is already in use by another program; "
-            "stop it, choose another port, or point NEO4J_URI at that server"
-        )
+    check_port_free(instance)
     classpath = ensure_runtime(instance.cache_dir)
     instance.home.mkdir(parents=True, exist_ok=True)
     java = shutil.which("java")
@@ -172,6 +168,15 @@ def start(instance: Instance, *, fresh: bool = False, timeout: float = 180.0) ->
         time.sleep(0.25)
     stop(instance)
     raise LauncherError(f"Neo4j did not start within {timeout:.0f}s:\n{_tail(instance.log_file)}")
+
+
+def check_port_free(instance: Instance) -> None:
+    """Raise unless the instance's Bolt port is free (to be called while it is not running)."""
+    if _port_open(instance.port):
+        raise LauncherError(
+            f"port {instance.port} is already in use by another program; "
+            "stop it, choose another port, or point NEO4J_URI at that server"
+        )
 
 
 def stop(instance: Instance, *, timeout: float = 60.0) -> bool:

@@ -183,7 +183,9 @@ class SeedSummary:
     part was generated, `load_seconds` from then until every row was written and
     every index built (later parts are generated meanwhile), of which
     `index_seconds` building the indexes left until after the load. `skipped`
-    when `if_empty` found data and nothing was written."""
+    when `if_empty` found data and nothing was written. `phases`: seconds per
+    step of a bulk seed (`graph.bulk_seed`), whose generation is not
+    overlapped with the load."""
 
     scale: str
     seed: int
@@ -194,6 +196,7 @@ class SeedSummary:
     load_seconds: float = 0.0
     skipped: bool = False
     index_seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def rows_per_second(self) -> float:
@@ -209,11 +212,14 @@ class SeedSummary:
         nodes = ", ".join(f"{k} {v:,}" for k, v in self.nodes.items())
         rels = ", ".join(f"{k} {v:,}" for k, v in self.relationships.items())
         indexes = f", indexes built after it in {self.index_seconds:.1f} s" if self.index_seconds else ""
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in self.phases.items())
+        phases = f"\n  phases: {phases}" if phases else ""
+        generated = "generated as CSV" if self.phases else "first part generated"
         return (
             f"seeded scale {self.scale}, seed {self.seed}: {self.rows:,} rows loaded in "
-            f"{self.load_seconds:.1f} s ({self.rows_per_second:,.0f} rows/s{indexes}; first part generated "
+            f"{self.load_seconds:.1f} s ({self.rows_per_second:,.0f} rows/s{indexes}; {generated} "
             f"in {self.generate_seconds:.1f} s; {self.rows / max(self.total_seconds, 1e-9):,.0f} rows/s "
-            f"in all)\n  nodes: {nodes}\n  relationships: {rels}"
+            f"in all)\n  nodes: {nodes}\n  relationships: {rels}{phases}"
         )
 
 

@@ -1,10 +1,14 @@
 """`orggraph seed`: load the deterministic demo county into Neo4j.
 
     orggraph seed [--scale tiny|small|medium|county|city] [--seed N] [--force | --if-empty] [--quiet]
+                  [--bulk [--name NAME]]
 
 Connects like the service does (NEO4J_URI etc., else the project-run local
 server). Refuses a database that already holds data unless --force (wipe it
 first) or --if-empty (do nothing, successfully: what `make run` uses).
+--bulk writes the project's own Neo4j's store with the offline importer
+instead (graph/bulk_seed.py: stopped, imported, started); with NEO4J_URI set
+it is refused.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import replace
 from typing import Any
 
+from graph.bulk_seed import bulk_seed
 from graph.driver import Database
+from graph.errors import BadInput
 from graph.seed import SeedSummary, seed
 from graph.seed_data import DEFAULT_SEED, SCALES
 from service.settings import Settings
@@ -45,6 +52,13 @@ def add_parser(sub: Any) -> None:
         "--if-empty", action="store_true", help="do nothing (and succeed) when the database holds data"
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.add_argument(
+        "--bulk",
+        action="store_true",
+        help="write the project's own Neo4j's store with neo4j-admin's offline importer (stops and "
+        "starts it; 3-4x faster than Bolt at county scale); not with NEO4J_URI",
+    )
+    p.add_argument("--name", default="dev", help="with --bulk: instance folder under .neo4j/ (default dev)")
     p.set_defaults(run=run)
 
 
@@ -59,6 +73,22 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _seed(settings: Settings, args: argparse.Namespace) -> SeedSummary:
+    progress = not args.quiet and sys.stderr.isatty()
+    if args.name != "dev" and not args.bulk:
+        raise BadInput(
+            "--name chooses the instance --bulk writes; without --bulk it means nothing", argument="name"
+        )
+    if args.bulk:
+        if settings.neo4j_uri:
+            raise BadInput(
+                f"--bulk writes the store of the project's own Neo4j, but NEO4J_URI is set "
+                f"({settings.neo4j_uri}); seed that server without --bulk",
+                argument="bulk",
+            )
+        instance = replace(settings.instance, name=args.name)
+        return await bulk_seed(
+            instance, args.scale, args.seed, force=args.force, if_empty=args.if_empty, progress=progress
+        )
     db = Database(settings.connection, query_timeout=max(settings.query_timeout, SEED_QUERY_TIMEOUT))
     try:
         return await seed(
@@ -67,7 +97,7 @@ async def _seed(settings: Settings, args: argparse.Namespace) -> SeedSummary:
             args.seed,
             force=args.force,
             if_empty=args.if_empty,
-            progress=not args.quiet and sys.stderr.isatty(),
+            progress=progress,
         )
     finally:
         await db.close()
