@@ -37,6 +37,7 @@ import pytest
 from graph import people
 from graph.access import Access, Grant
 from graph.analytics import funnel
+from graph.filters import WHOLE_TREE
 from graph.model import NEXT_STAGE, Stage
 from schema.relay import encode_cursor, to_global_id
 from service.app import create_app
@@ -271,12 +272,41 @@ async def test_the_funnel_is_the_same_from_the_subtree_and_from_the_milestones(
     expected = expected_funnel(org, window_from, TODAY)
     assert expected or org == "B-T-V"
     answers = {}
-    for start in ("SUBTREE", "MILESTONES", None):
+    starts = ("SUBTREE", "MILESTONES", None) + (("PLACED",) if org == "C" else ())  # C: the top
+    for start in starts:
         found = await db.read(
             funnel.FUNNEL, under=rid(org), startFrom=start, **{"from": window_from}, **FUNNEL_PARAMS
         )
         answers[start] = as_table(found).get(org, {})
-    assert answers == {"SUBTREE": expected, "MILESTONES": expected, None: expected}
+    assert answers == dict.fromkeys(starts, expected)
+
+
+# A household in no grid, its resident a village sister: the tree is no longer
+# whole, so "everyone placed" is not "everyone under the top".
+LOOSE_RESIDENT = """
+MATCH (vs:Stage {name: 'VILLAGE_SISTER'})
+CREATE (vs)<-[:REACHED {on: $on}]-(:Person {id: 'loose-p', code: 'P99', name: '散户'})
+       -[:LIVES_IN]->(:Household {id: 'loose-h', code: 'H99'})
+"""
+
+
+async def test_the_funnel_at_the_top_takes_everyone_placed_only_in_a_whole_tree(
+    city: RolledBackDatabase,
+) -> None:
+    db = city.for_caller(Access("t", "C", frozenset({Grant.ANALYST})))
+    assert (await db.read(WHOLE_TREE))[0]["whole"]
+    expected = expected_funnel("C", None, TODAY)
+    await city.write(LOOSE_RESIDENT, on=d(2024, 1, 1))
+    assert not (await db.read(WHOLE_TREE))[0]["whole"]
+    answers = {}
+    for start in ("PLACED", None, "MILESTONES"):
+        found = await db.read(
+            funnel.FUNNEL, under=rid("C"), startFrom=start, **{"from": None}, **FUNNEL_PARAMS
+        )
+        answers[start] = as_table(found)["C"]
+    # Forced, the placed way counts her; chosen, it is not taken, and she is not counted.
+    assert answers["PLACED"]["VILLAGE_SISTER"][0] == expected["VILLAGE_SISTER"][0] + 1
+    assert answers[None] == answers["MILESTONES"] == expected
 
 
 async def test_known_funnels_of_the_two_counties(city: RolledBackDatabase) -> None:

@@ -15,6 +15,7 @@ from typing import LiteralString
 from graph import rows
 from graph.access import org_in_scope
 from graph.driver import Database
+from graph.filters import WHOLE_TREE
 from graph.model import NEXT_STAGE, Organization, Stage
 from graph.people import subtree_people
 
@@ -118,18 +119,54 @@ RETURN DISTINCT group, pm[0] AS p, pm[1] AS ms_
 """
 
 
-def _funnel(subtree: LiteralString, ways: LiteralString) -> LiteralString:
+# A third way, at the top of a whole tree (graph.filters.WHOLE_TREE: one
+# organization at the top, every household in a grid, every grid in an
+# organization): there the subtree's people are everyone placed (living in a
+# household or holding a position), so each milestone's person needs only a
+# test of her own relationships (~4 db hits), nothing of the subtree: a
+# county's funnel in its own store, a city's at its root. `$startFrom =
+# 'PLACED'` forces it (tests; only right at such a top).
+_AT_TOP: LiteralString = (
+    """OPTIONAL CALL (root) {
+  WITH root WHERE $startFrom IS NULL AND NOT EXISTS { (root)-[:PART_OF]->(:Organization) }
+  CALL () {
+"""
+    + WHOLE_TREE
+    + """  }
+  RETURN whole
+}
+WITH root, fromSubtree, coalesce($startFrom = 'PLACED', whole, false) AS atTop_
+"""
+)
+_PLACED_MILESTONES: LiteralString = (
+    """  MATCH (s:Stage)<-[r:REACHED]-(p:Person)
+  WHERE r.on <= $to
+  WITH p, collect({stage: s.name, on: r.on}) AS ms_
+  WHERE any(m IN ms_ WHERE """
+    + _IN_WINDOW
+    + """) AND (EXISTS { (p)-[:LIVES_IN]->() } OR EXISTS { (p)-[:HOLDS]->() })
+  RETURN root AS group, p, ms_
+"""
+)
+
+
+def _funnel(subtree: LiteralString, ways: LiteralString, *, at_top: bool) -> LiteralString:
     """The funnel of the people found the cheaper way (_CHOOSE): `subtree` binds
     the people `p` of each `group` under `root`, `ways` gives the subtree's
-    ways in with their `group`. Each branch starts with its guard, so the
-    other's reads are never planned ahead of it."""
+    ways in with their `group`; with `at_top`, everyone placed when the root is
+    the top of a whole tree (_AT_TOP). Each branch starts with its guard, so
+    the others' reads are never planned ahead of it."""
+    top: LiteralString = _AT_TOP if at_top else "WITH root, fromSubtree, false AS atTop_\n"
     return (
         _ROOT
         + _CHOOSE
-        + "CALL (root, fromSubtree) {\n  WITH root WHERE fromSubtree"
+        + top
+        + "CALL (root, fromSubtree, atTop_) {\n  WITH root WHERE atTop_\n"
+        + _PLACED_MILESTONES
+        + "  UNION ALL\n  WITH root WHERE NOT atTop_ AND fromSubtree"
         + subtree
         + _HER_MILESTONES
-        + "  UNION ALL\n  WITH root WHERE NOT fromSubtree\n  CALL (root) {\n"
+        + "  UNION ALL\n  WITH root WHERE NOT atTop_ AND NOT fromSubtree\n  CALL (root) {\n"
         + ways
         + "  UNION ALL\n"
         + _MILESTONE_WAYS
@@ -157,7 +194,7 @@ RETURN group {.id, .code, .name, .kind, .level} AS organization, stage, reached,
 )
 
 FUNNEL: LiteralString = _funnel(
-    "\n  WITH root AS group" + subtree_people("group"), _subtree_ways("root", "(root)")
+    "\n  WITH root AS group" + subtree_people("group"), _subtree_ways("root", "(root)"), at_top=True
 )
 
 # Per child: each child's people, or the ways into each child's subtree (a
@@ -165,6 +202,7 @@ FUNNEL: LiteralString = _funnel(
 FUNNEL_BY_CHILD: LiteralString = _funnel(
     "\n  MATCH (group:Organization)-[:PART_OF]->(root)" + subtree_people("group"),
     _subtree_ways("child", "(root)<-[:PART_OF]-(child:Organization)"),
+    at_top=False,
 )
 
 
