@@ -71,6 +71,19 @@ _HER_MILESTONES: LiteralString = (
 )
 
 
+# What a node `way_` found `sub_` (PART_OF) below a root is as a way into its
+# subtree: an organization at most 12 below ('o': a position held there counts)
+# or a grid of such an organization ('g': a household in it counts); null for
+# anything else. One expansion finds both: a grid is a leaf of PART_OF.
+WAY_KIND: LiteralString = """CASE WHEN way_:Organization AND size(sub_) <= 12 THEN 'o'
+    WHEN way_:Grid AND endNode(last(sub_)):Organization THEN 'g' END"""
+
+# Person `p`'s ways in, as lists of [node, kind]: the organizations she holds
+# (or held) a position in, and her household's grid.
+PERSON_WAYS: LiteralString = """[(p)-[x:HOLDS|LIVES_IN]->(t) |
+    CASE type(x) WHEN 'HOLDS' THEN [[t, 'o']] ELSE [(t:Household)-[:IN_GRID]->(g) | [g, 'g']] END]"""
+
+
 def _subtree_ways(group: LiteralString, under_group: LiteralString) -> LiteralString:
     """The ways into the subtree, once each, with the `group` above them (bound
     by `under_group`, the pattern from `root` down to it): its organizations
@@ -83,8 +96,9 @@ def _subtree_ways(group: LiteralString, under_group: LiteralString) -> LiteralSt
         + """<-[sub_:PART_OF*0..13]-(way_)
   WITH """
         + group
-        + """ AS group, way_, CASE WHEN way_:Organization AND size(sub_) <= 12 THEN 'o'
-    WHEN way_:Grid AND endNode(last(sub_)):Organization THEN 'g' END AS kind_
+        + " AS group, way_, "
+        + WAY_KIND
+        + """ AS kind_
   WHERE kind_ IS NOT NULL
   RETURN way_, kind_, group, null AS p, null AS ms_
 """
@@ -101,8 +115,9 @@ _MILESTONE_WAYS: LiteralString = (
   WHERE any(m IN ms_ WHERE """
     + _IN_WINDOW
     + """)
-  UNWIND [(p)-[x:HOLDS|LIVES_IN]->(t) |
-    CASE type(x) WHEN 'HOLDS' THEN [[t, 'o']] ELSE [(t:Household)-[:IN_GRID]->(g) | [g, 'g']] END] AS ways_
+  UNWIND """
+    + PERSON_WAYS
+    + """ AS ways_
   UNWIND ways_ AS w
   RETURN w[0] AS way_, w[1] AS kind_, null AS group, p, ms_
 """
