@@ -39,10 +39,9 @@ from graph.backup import maintenance
 from graph.bulk_csv import import_arguments, write_headers, write_part
 from graph.constraints import apply_constraints
 from graph.driver import Database
-from graph.errors import BadInput
 from graph.launcher import Instance, LauncherError
-from graph.seed import NotEmpty, SeedSummary, counts, has_data
-from graph.seed_data import DEFAULT_SEED, SCALES, parts_of
+from graph.seed import SeedSummary, check_arguments, counts, has_data, not_empty
+from graph.seed_data import DEFAULT_SEED, parts_of
 
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 DATABASE = "neo4j"  # the launcher's default database
@@ -73,20 +72,14 @@ async def bulk_seed(
     `if_empty` (nothing is done; the summary says `skipped`) or `force` (the
     database is replaced: everything in it, constraints included, is gone);
     BadInput for an unknown scale; LauncherError when the importer fails."""
-    if scale not in SCALES:
-        raise BadInput(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}", argument="scale")
-    if force and if_empty:
-        raise BadInput("force and if_empty exclude each other", argument="force")
+    check_arguments(scale, force=force, if_empty=if_empty)
     was_running = launcher.running_pid(instance) is not None
     if await _holds_data(instance) and not force:
         if not was_running:
             launcher.stop(instance)  # started only to be asked
         if if_empty:
             return SeedSummary(scale, seed, skipped=True)
-        raise NotEmpty(
-            "the database already holds an organization graph; "
-            "use --force to replace it or --if-empty to leave it"
-        )
+        raise not_empty()
     folder = instance.home / "bulk-import"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

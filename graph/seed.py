@@ -223,6 +223,22 @@ class SeedSummary:
         )
 
 
+def check_arguments(scale: str, *, force: bool, if_empty: bool) -> None:
+    """BadInput for an unknown scale, or for `force` with `if_empty`."""
+    if scale not in SCALES:
+        raise BadInput(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}", argument="scale")
+    if force and if_empty:
+        raise BadInput("force and if_empty exclude each other", argument="force")
+
+
+def not_empty() -> NotEmpty:
+    """The refusal to seed a database that already holds an organization graph."""
+    return NotEmpty(
+        "the database already holds an organization graph; "
+        "use --force to replace it or --if-empty to leave it"
+    )
+
+
 async def seed(
     db: Database,
     scale: str = "small",
@@ -239,18 +255,12 @@ async def seed(
     everything is deleted first). BadInput for an unknown scale. On a database
     without constraints only the id lookups are created before the load and
     the other constraints and indexes after it."""
-    if scale not in SCALES:
-        raise BadInput(f"unknown scale {scale!r}; expected one of {', '.join(SCALES)}", argument="scale")
-    if force and if_empty:
-        raise BadInput("force and if_empty exclude each other", argument="force")
+    check_arguments(scale, force=force, if_empty=if_empty)
     if await has_data(db):
         if if_empty:
             return SeedSummary(scale, seed, skipped=True)
         if not force:
-            raise NotEmpty(
-                "the database already holds an organization graph; "
-                "use --force to replace it or --if-empty to leave it"
-            )
+            raise not_empty()
         await wipe(db)
     fresh = not await has_constraints(db)
     await apply_constraints(db, LOOKUPS if fresh else STATEMENTS)
