@@ -32,8 +32,6 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import LiteralString
 
-from neo4j import GraphDatabase
-
 from graph import aggregates, launcher
 from graph.backup import maintenance
 from graph.bulk_csv import import_arguments, write_headers, write_part
@@ -51,10 +49,14 @@ IMPORT_HEAP = "1g"
 IMPORT_OFF_HEAP = "2G"
 QUERY_TIMEOUT = 3600.0
 
+# A batch of tagless households (as graph.seed.wipe's), a write transaction each.
 EMPTY_TAGS: LiteralString = """
 MATCH (h:Household) WHERE h.tags IS NULL
-CALL (h) { SET h.tags = [] } IN TRANSACTIONS OF 20000 ROWS
+WITH h LIMIT $batch
+SET h.tags = []
+RETURN count(h) AS tagged
 """
+EMPTY_TAGS_BATCH = 20_000
 
 
 async def bulk_seed(
@@ -99,10 +101,10 @@ async def bulk_seed(
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     ready = time.perf_counter()
-    _set_empty_tags(instance)
-    tagged = time.perf_counter()
     db = Database(instance.connection, query_timeout=QUERY_TIMEOUT)
     try:
+        await _set_empty_tags(db)
+        tagged = time.perf_counter()
         _say(progress, "building the constraints and indexes…")
         await apply_constraints(db)
         built = time.perf_counter()
@@ -188,11 +190,10 @@ async def _holds_data(instance: Instance) -> bool:
         await db.close()
 
 
-def _set_empty_tags(instance: Instance) -> None:
+async def _set_empty_tags(db: Database) -> None:
     """Households without tags get `tags: []`, as the Bolt seed writes them."""
-    c = instance.connection
-    with GraphDatabase.driver(c.uri, auth=(c.user, c.password)) as driver, driver.session() as session:
-        session.run(EMPTY_TAGS).consume()
+    while (await db.write(EMPTY_TAGS, batch=EMPTY_TAGS_BATCH))[0]["tagged"]:
+        pass
 
 
 def _say(progress: bool, line: str) -> None:
